@@ -1,0 +1,3 @@
+from rlfx_tui.cli import main
+
+raise SystemExit(main())
