@@ -1,0 +1,73 @@
+"""The effect chain: a pedalboard.Pedalboard built from a preset, streaming mono blocks, always ending safe.
+
+The safety stage is part of the chain and never randomised: the preset's Limiter, then a hard ceiling
+(np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
+|x| ≤ 10^(ceiling_db/20). A non-finite block resets the plugins (their state is poisoned) and is replaced by
+silence; `faults` counts those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pedalboard
+
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import PLUGIN_TYPES, Preset
+
+
+def db_to_linear(db: float) -> float:
+    return float(10.0 ** (db / 20.0))
+
+
+class EffectChain:
+    def __init__(self, preset: Preset, samplerate: float = 48000.0) -> None:
+        self.preset = preset
+        self.samplerate = float(samplerate)
+        self.space = ParameterSpace(preset.params)
+        self.plugins: dict[str, pedalboard.Plugin] = {}
+        for spec in preset.plugins:
+            plugin = PLUGIN_TYPES[spec.type]()
+            for attribute, value in spec.settings.items():
+                if isinstance(value, str):  # enum member by name, validated by the preset loader
+                    value = type(getattr(plugin, attribute)).__members__[value]
+                setattr(plugin, attribute, value)
+            self.plugins[spec.id] = plugin
+        self.limiter = pedalboard.Limiter(threshold_db=preset.safety.limiter_threshold_db,
+                                          release_ms=preset.safety.limiter_release_ms)
+        self.board = pedalboard.Pedalboard([*self.plugins.values(), self.limiter])
+        self.ceiling = db_to_linear(preset.safety.ceiling_db)
+        # (plugin, attribute) in parameter order: applying a state is one setattr per parameter, nothing else.
+        self._setters = [(self.plugins[p.plugin], p.attribute) for p in preset.params]
+        self.faults = 0
+        self.apply(self.space.default())
+
+    def apply(self, values: Mapping[str, float]) -> None:
+        """Set every exposed parameter (real units)."""
+        self.apply_array(self.space.as_array(values))
+
+    def apply_array(self, real_values: np.ndarray) -> None:
+        """Set every exposed parameter from an ordered real-unit array; cheap enough for the audio thread."""
+        for (plugin, attribute), value in zip(self._setters, real_values.tolist()):
+            setattr(plugin, attribute, value)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """One mono float32 block through the chain (streaming: state carries over between calls)."""
+        out = self.board(np.ascontiguousarray(block, dtype=np.float32), self.samplerate, reset=False)
+        if out.ndim > 1:  # a plugin widened to stereo: fold back to mono
+            out = out.mean(axis=0, dtype=np.float32)
+        return self.make_safe(out)
+
+    def make_safe(self, out: np.ndarray) -> np.ndarray:
+        """NaN/Inf guard and hard ceiling, in place."""
+        if not np.isfinite(out).all():
+            self.faults += 1
+            self.board.reset()
+            out[:] = 0.0
+        np.clip(out, -self.ceiling, self.ceiling, out=out)
+        return out
+
+    def reset(self) -> None:
+        """Clear the plugins' internal state (delay lines, reverb tails)."""
+        self.board.reset()

@@ -1,0 +1,67 @@
+"""The fitted learner, cached with joblib in the preset's data folder. The dataset is the source of truth.
+
+`model.joblib` is loaded only from the session's own data folder, and only when `model.json` beside it records
+the same format, library versions, descriptor and parameter names, learner options and training data, and the
+SHA-256 of the joblib file matches. Anything else (missing, corrupt, truncated, other version) → the caller
+retrains from the dataset and the cache is rewritten (atomically: temp file, fsync, rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+
+from rlfx_tui import __version__
+
+FORMAT = 1
+MODEL_FILE = "model.joblib"
+META_FILE = "model.json"
+
+
+def cache_key(descriptor_names: tuple[str, ...], param_names: tuple[str, ...], options: dict[str, Any],
+              point_ids: list[int], good: list[bool]) -> dict[str, Any]:
+    data = hashlib.sha256(json.dumps([point_ids, good]).encode()).hexdigest()
+    return {"format": FORMAT, "rlfx_tui": __version__, "sklearn": sklearn.__version__, "numpy": np.__version__,
+            "joblib": joblib.__version__, "descriptors": list(descriptor_names), "params": list(param_names),
+            "options": options, "data": data}
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def save(directory: Path, key: dict[str, Any], learner: object) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    joblib.dump(learner, buffer)
+    payload = buffer.getvalue()
+    _write_atomic(directory / MODEL_FILE, payload)
+    meta = dict(key, sha256=hashlib.sha256(payload).hexdigest())
+    _write_atomic(directory / META_FILE, json.dumps(meta, indent=1).encode())
+
+
+def load(directory: Path, key: dict[str, Any]) -> object | None:
+    """The cached learner if it is exactly the one `key` describes and its checksum holds; else None."""
+    try:
+        meta = json.loads((directory / META_FILE).read_text())
+        if not isinstance(meta, dict) or {k: meta.get(k) for k in key} != key:
+            return None
+        payload = (directory / MODEL_FILE).read_bytes()
+        if hashlib.sha256(payload).hexdigest() != meta.get("sha256"):
+            return None
+        return joblib.load(io.BytesIO(payload))
+    except Exception:  # any unreadable cache is rebuilt from the dataset, which is the truth
+        return None

@@ -1,0 +1,100 @@
+"""The parameter space: ordered parameters, normalisation, and randomisation at a given strength.
+
+Normalised coordinates u ∈ [0, 1] per parameter: linear, u = (v − min) / (max − min); log,
+u = log(v / min) / log(max / min). The learner works in u; the chain and the user see real units.
+
+Randomisation at strength s ∈ [0, 1] (the distribution, exactly):
+    for each parameter that is not pinned, draw r ~ Uniform(random_low, random_high) in normalised units
+    (the preset's random_range, default the whole [0, 1]), then  u' = u + s · (r − u).
+So s = 1 is a uniform draw anywhere in the random range, independent of the current state; s = 0.1 moves each
+parameter at most 10 % of the way towards a random target (a nudge, at most 0.1 of the range). u' is a convex
+combination of two in-bounds points, so it is always in bounds. Pinned parameters stay at their default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from rlfx_tui.core.presets import ParamSpec
+
+
+class ParameterSpace:
+    def __init__(self, specs: Sequence[ParamSpec]) -> None:
+        self.specs: tuple[ParamSpec, ...] = tuple(specs)
+        self.names: tuple[str, ...] = tuple(s.name for s in self.specs)
+        self._index = {name: i for i, name in enumerate(self.names)}
+        self._low = np.array([s.min for s in self.specs], dtype=float)
+        self._high = np.array([s.max for s in self.specs], dtype=float)
+        self._log = np.array([s.scale == "log" for s in self.specs])
+        self.pinned = np.array([s.pinned for s in self.specs])
+        self.default_normalized = self._to_unit(np.array([s.default for s in self.specs], dtype=float))
+        random_min = np.where(np.isnan([s.random_min for s in self.specs]), self._low,
+                              [s.random_min for s in self.specs])
+        random_max = np.where(np.isnan([s.random_max for s in self.specs]), self._high,
+                              [s.random_max for s in self.specs])
+        self.random_low = self._to_unit(random_min)
+        self.random_high = self._to_unit(random_max)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def spec(self, name: str) -> ParamSpec:
+        return self.specs[self._index[name]]
+
+    def _to_unit(self, values: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log(np.maximum(values, 1e-300) / self._low) / np.log(self._high / self._low)
+        linear = (values - self._low) / (self._high - self._low)
+        return np.clip(np.where(self._log, logs, linear), 0.0, 1.0)
+
+    def _from_unit(self, u: np.ndarray) -> np.ndarray:
+        u = np.clip(u, 0.0, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = self._low * (self._high / self._low) ** u
+        values = np.where(self._log, logs, self._low + u * (self._high - self._low))
+        return np.clip(values, self._low, self._high)
+
+    def as_array(self, values: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
+        """Real-unit values in parameter order (a mapping must name every parameter)."""
+        if isinstance(values, Mapping):
+            missing = [n for n in self.names if n not in values]
+            if missing:
+                raise KeyError(f"missing parameter(s): {', '.join(missing)}")
+            return np.array([float(values[n]) for n in self.names])
+        array = np.asarray(values, dtype=float)
+        if array.shape != (len(self),):
+            raise ValueError(f"expected {len(self)} values, got shape {array.shape}")
+        return array
+
+    def normalize(self, values: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
+        """Real units (dict name → value, or an ordered array) → numpy array in [0, 1]."""
+        return self._to_unit(self.as_array(values))
+
+    def denormalize(self, u: Sequence[float] | np.ndarray) -> dict[str, float]:
+        """Normalised array → dict name → real value (pinned parameters forced to their default)."""
+        return dict(zip(self.names, self._from_unit(self.constrain(np.asarray(u, dtype=float))).tolist()))
+
+    def real_array(self, u: np.ndarray) -> np.ndarray:
+        """Normalised → real units, as an ordered array (no dict; cheap for the control-rate path)."""
+        return self._from_unit(self.constrain(u))
+
+    def constrain(self, u: np.ndarray) -> np.ndarray:
+        """Clip to [0, 1] and hold pinned parameters at their default; works on (n,) or (k, n)."""
+        return np.where(self.pinned, self.default_normalized, np.clip(u, 0.0, 1.0))
+
+    def default(self) -> dict[str, float]:
+        return self.denormalize(self.default_normalized)
+
+    def randomize_normalized(self, u: np.ndarray, strength: float, rng: np.random.Generator,
+                             count: int | None = None) -> np.ndarray:
+        """u' = u + s·(r − u), r uniform in the random range; `count` draws give shape (count, n)."""
+        strength = float(np.clip(strength, 0.0, 1.0))
+        shape = (len(self),) if count is None else (count, len(self))
+        targets = rng.uniform(self.random_low, self.random_high, size=shape)
+        return self.constrain(u + strength * (targets - u))
+
+    def randomize(self, current: Mapping[str, float], strength: float, rng: np.random.Generator) -> dict[str, float]:
+        """A random state at the given strength around `current` (see the module docstring for the distribution)."""
+        return self.denormalize(self.randomize_normalized(self.normalize(current), strength, rng))

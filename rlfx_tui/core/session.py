@@ -1,0 +1,150 @@
+"""Session: the one API the TUI, the CLI, the tests, the benchmarks and outside tools all drive.
+
+    from rlfx_tui.session import Session
+    s = Session(preset=None, data_dir=path, seed=0)
+    s.listen(block, 48000)        # input descriptors
+    s.randomize(0.5)              # a jump, steered by the learner
+    s.label(True)                 # durable, and the model reflects it when this returns
+    s.predict()                   # the mapping's parameters for the current input
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from rlfx_tui.core import model_cache
+from rlfx_tui.core.chain import EffectChain
+from rlfx_tui.core.dataset import Dataset, LabelledPoint
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
+from rlfx_tui.core.learner import Learner
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import Preset, resolve_preset
+from rlfx_tui.paths import resolve_data_dir
+
+
+class Session:
+    def __init__(self, preset: str | os.PathLike[str] | Preset | None = None,
+                 data_dir: str | os.PathLike[str] | None = None, seed: int = 0, samplerate: int = 48000,
+                 learner_options: Mapping[str, object] | None = None) -> None:
+        self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset)
+        self.data_dir: Path = resolve_data_dir(data_dir)
+        self.directory: Path = self.data_dir / self.preset.name
+        self.space = ParameterSpace(self.preset.params)
+        self.samplerate = int(samplerate)
+        self.chain = EffectChain(self.preset, self.samplerate)
+        self.tracker = DescriptorTracker(self.samplerate)
+        self.rng = np.random.default_rng(seed)
+        self.seed = seed
+        self.learner_options = dict(learner_options or {})
+        self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
+        self.current: dict[str, float] = self.space.default()
+        self.chain.apply(self.current)
+        self.learner: Learner = self._cached_or_trained()
+
+    # -- sound -----------------------------------------------------------------------------------------
+    @property
+    def descriptors(self) -> np.ndarray:
+        """The current input descriptors (DESCRIPTOR_NAMES order)."""
+        return self.tracker.values
+
+    def listen(self, block: np.ndarray, samplerate: int | None = None) -> None:
+        """Feed a mono float32 input block to the descriptors."""
+        if samplerate is not None and int(samplerate) != self.tracker_samplerate:
+            self.tracker = DescriptorTracker(int(samplerate))
+        self.tracker.update(np.asarray(block, dtype=np.float32))
+
+    @property
+    def tracker_samplerate(self) -> int:
+        return int(self.tracker.samplerate)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """A mono float32 block through the chain at `current` (streaming); returns the output block."""
+        return self.chain.process(block)
+
+    # -- parameters ------------------------------------------------------------------------------------
+    def set_current(self, values: Mapping[str, float]) -> dict[str, float]:
+        """Put a parameter state in force (constrained to the space); returns it."""
+        self.current = self.space.denormalize(self.space.normalize(values))
+        self.chain.apply(self.current)
+        return self.current
+
+    def randomize(self, strength: float) -> dict[str, float]:
+        """Jump at `strength` ∈ [0, 1]: plain randomisation until there are labels, then steered by the learner."""
+        current = self.space.normalize(self.current)
+        if self.learner.n_points_:
+            proposal = self.learner.propose(self.descriptors, current, strength, self.rng)
+        else:
+            proposal = self.space.randomize_normalized(current, strength, self.rng)
+        return self.set_current(self.space.denormalize(proposal))
+
+    # -- labels ----------------------------------------------------------------------------------------
+    @property
+    def points(self) -> list[LabelledPoint]:
+        """Labelled points, oldest first."""
+        return self.dataset.points
+
+    def label(self, good: bool, *, train: bool = True) -> int:
+        """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
+        caller (the TUI retrains in a worker)."""
+        point = self.dataset.add(self.descriptors, self.current, good)
+        if train:
+            self.retrain()
+        return point.id
+
+    def delete(self, point_id: int, *, train: bool = True) -> LabelledPoint:
+        point = self.dataset.delete(point_id)
+        if train:
+            self.retrain()
+        return point
+
+    def restore(self, point_id: int, *, train: bool = True) -> LabelledPoint:
+        point = self.dataset.restore(point_id)
+        if train:
+            self.retrain()
+        return point
+
+    # -- the model -------------------------------------------------------------------------------------
+    def predict(self) -> dict[str, float]:
+        """The mapping's parameters for the current descriptors (ModelNotReadyError before any good point)."""
+        return self.space.denormalize(self.learner.predict(self.descriptors))
+
+    def train(self) -> Learner:
+        """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
+        points = self.dataset.points
+        d, p = len(DESCRIPTOR_NAMES), len(self.space)
+        X = np.array([pt.descriptors for pt in points]).reshape(-1, d)
+        U = np.array([self.space.normalize(pt.params) for pt in points]).reshape(-1, p)
+        good = np.array([pt.good for pt in points], dtype=bool)
+        learner = Learner(self.space, seed=self.seed, **self.learner_options).fit(X, U, good)  # type: ignore[arg-type]
+        learner.point_ids_ = [pt.id for pt in points]
+        return learner
+
+    def install(self, learner: Learner) -> None:
+        """Swap in a fitted learner (one reference assignment) and refresh the cache."""
+        self.learner = learner
+        try:
+            model_cache.save(self.directory, self._cache_key(learner.point_ids_, learner.good_.tolist()), learner)
+        except OSError:
+            pass  # the cache is only a cache: the dataset holds the truth and the model is rebuilt from it
+
+    def retrain(self) -> Learner:
+        learner = self.train()
+        self.install(learner)
+        return learner
+
+    def _cache_key(self, ids: list[int], good: list[bool]) -> dict[str, object]:
+        options = {k: repr(v) for k, v in sorted(self.learner_options.items())} | {"seed": self.seed}
+        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good)
+
+    def _cached_or_trained(self) -> Learner:
+        points = self.dataset.points
+        key = self._cache_key([p.id for p in points], [p.good for p in points])
+        cached = model_cache.load(self.directory, key)
+        if isinstance(cached, Learner):
+            cached.space = self.space
+            return cached
+        return self.retrain() if points else self.train()
