@@ -26,7 +26,10 @@ the audio thread's core); proposing costs one matrix product of candidates × po
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -93,7 +96,9 @@ class Learner:
             mlp = MLPRegressor(hidden_layer_sizes=self.hidden_layer_sizes, activation="tanh", solver="lbfgs",
                                alpha=1e-2, max_iter=400, random_state=self.seed)
             mapping = Pipeline([("scale", FlooredScaler()), ("mlp", mlp)])
-            with threadpool_limits(limits=1):
+            with threadpool_limits(limits=1), warnings.catch_warnings():
+                # lbfgs often stops early on a handful of points; the fit is still the best it found
+                warnings.simplefilter("ignore", ConvergenceWarning)
                 mapping.fit(X[y], U[y])
             self.mapping_ = mapping
             self._cache_forward_pass(mapping)

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,10 @@ class Session:
         self.learner_options = dict(learner_options or {})
         self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
         self.current: dict[str, float] = self.space.default()
-        self.chain.apply(self.current)
+        # Where a new parameter state goes: the session's own chain by default; a running audio engine swaps in
+        # its own hand-off so plugins are only ever touched from the audio thread.
+        self.param_sink: Callable[[Mapping[str, float]], None] = self.chain.apply
+        self.param_sink(self.current)
         self.learner: Learner = self._cached_or_trained()
 
     # -- sound -----------------------------------------------------------------------------------------
@@ -69,7 +72,7 @@ class Session:
     def set_current(self, values: Mapping[str, float]) -> dict[str, float]:
         """Put a parameter state in force (constrained to the space); returns it."""
         self.current = self.space.denormalize(self.space.normalize(values))
-        self.chain.apply(self.current)
+        self.param_sink(self.current)
         return self.current
 
     def randomize(self, strength: float) -> dict[str, float]:
