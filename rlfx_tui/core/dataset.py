@@ -49,6 +49,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _finite(value: int | float) -> bool:
+    """math.isfinite, but False (not OverflowError) for an int too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -68,6 +76,7 @@ class Dataset:
         self._points: dict[int, LabelledPoint] = {}   # insertion order = label order
         self._deleted: dict[int, LabelledPoint] = {}
         self._next_id = 1
+        self._size = 0   # bytes of the log as last read or written by this object
         self._load()
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -78,13 +87,17 @@ class Dataset:
             return
         except OSError as exc:
             raise DatasetError(f"{self.path}: cannot read ({exc.strerror})") from None
-        if raw and not raw.endswith(b"\n"):
-            raw = self._set_aside_torn_tail(raw)
-        for lineno, line in enumerate(raw.split(b"\n"), start=1):
+        complete = raw[:raw.rfind(b"\n") + 1]
+        # Every complete line is read (and any DatasetError raised) before the torn tail, if any, is set aside:
+        # an open that fails leaves the file byte for byte as it was.
+        for lineno, line in enumerate(complete.split(b"\n"), start=1):
             if line.strip():
                 self._replay(self._parse(line, lineno), lineno)
+        if len(complete) < len(raw):
+            self._set_aside_torn_tail(raw)
+        self._size = len(complete)
 
-    def _set_aside_torn_tail(self, raw: bytes) -> bytes:
+    def _set_aside_torn_tail(self, raw: bytes) -> None:
         """Keep the torn bytes in a side file, then cut the log back to its last complete line."""
         keep = raw.rfind(b"\n") + 1
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -101,14 +114,13 @@ class Dataset:
             raise DatasetError(f"{self.path}: last record is torn and could not be set aside ({exc})") from None
         lineno = raw[:keep].count(b"\n") + 1
         warnings.warn(f"{self.path}:{lineno}: skipped a torn final record (an unfinished write from a crash); "
-                      f"its {len(raw) - keep} bytes are kept in {side.name}", stacklevel=3)
-        return raw[:keep]
+                      f"its {len(raw) - keep} bytes are kept in {side.name}", stacklevel=4)
 
     def _parse(self, line: bytes, lineno: int) -> dict[str, Any]:
         where = f"{self.path}:{lineno}"
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, 5000-digit ints, deep nesting
             raise DatasetError(f"{where}: not a JSON record ({exc}); the file was left untouched") from None
         if not isinstance(record, dict):
             raise DatasetError(f"{where}: expected a JSON object, got {type(record).__name__}")
@@ -141,7 +153,7 @@ class Dataset:
         values = []
         for name in names:
             value = table[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
                 raise DatasetError(f"{where}: '{field}.{name}' must be a finite number, got {value!r}")
             values.append(float(value))
         return values
@@ -168,22 +180,47 @@ class Dataset:
 
     # -- writing -------------------------------------------------------------------------------------------
     def _append(self, record: dict[str, Any]) -> None:
+        """One record as one write() of one line, fsynced. On any failure the log is cut back to where it was, so
+        no fragment is left for a later append to glue itself to (which would make the file unreadable)."""
         line = (json.dumps(record, separators=(",", ":"), allow_nan=False) + "\n").encode()
         new_file = not self.path.exists()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                written = os.write(fd, line)
-                if written != len(line):
-                    raise OSError(f"short write ({written} of {len(line)} bytes)")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if new_file:
-                _fsync_dir(self.directory)
         except OSError as exc:
             raise DatasetError(f"{self.path}: could not save ({exc}); nothing was recorded") from None
+        try:
+            size = os.fstat(fd).st_size
+            if self._size < 0:
+                raise DatasetError(f"{self.path}: an earlier failed save may have left an unfinished record; "
+                                   f"nothing was recorded; reopen the dataset to set it aside")
+            if size != self._size:
+                raise DatasetError(f"{self.path}: changed by someone else since it was read ({self._size} → "
+                                   f"{size} bytes; another rlfx-tui on the same data dir?); nothing was recorded; "
+                                   f"reopen to see the file as it is")
+            try:
+                written = 0
+                while written < len(line):  # a short write is followed by one that says why (ENOSPC, EFBIG)
+                    count = os.write(fd, line[written:])
+                    if count == 0:
+                        raise OSError(f"short write ({written} of {len(line)} bytes)")
+                    written += count
+                os.fsync(fd)
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+                except OSError:
+                    self._size = -1  # unknown tail: refuse further appends until reopened (which sets it aside)
+                raise DatasetError(f"{self.path}: could not save ({exc}); nothing was recorded") from None
+            self._size = size + len(line)
+        finally:
+            os.close(fd)
+        if new_file:
+            try:
+                _fsync_dir(self.directory)
+            except OSError:
+                pass  # the record itself is fsynced; a directory that can't be fsynced (some filesystems) is no reason to fail
 
     def add(self, descriptors: np.ndarray, params: Mapping[str, float], good: bool) -> LabelledPoint:
         """Record one label; durable when this returns."""

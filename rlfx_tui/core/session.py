@@ -20,10 +20,19 @@ from rlfx_tui.core import model_cache
 from rlfx_tui.core.chain import EffectChain
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
+from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, resolve_preset
 from rlfx_tui.paths import resolve_data_dir
+
+
+class TrainingError(RlfxError):
+    """A change was recorded durably, but the retrain after it failed; the session keeps its previous learner."""
+
+    def __init__(self, message: str, point_id: int) -> None:
+        super().__init__(message)
+        self.point_id = point_id
 
 
 class Session:
@@ -70,8 +79,13 @@ class Session:
 
     # -- parameters ------------------------------------------------------------------------------------
     def set_current(self, values: Mapping[str, float]) -> dict[str, float]:
-        """Put a parameter state in force (constrained to the space); returns it."""
-        self.current = self.space.denormalize(self.space.normalize(values))
+        """Put a parameter state in force (constrained to the space); returns it. NaN/inf → ValueError, and the
+        state in force is kept (pedalboard takes NaN silently, and a NaN cutoff silences the chain for good)."""
+        real = self.space.as_array(values)
+        if not np.isfinite(real).all():
+            bad = [n for n, v in zip(self.space.names, real.tolist()) if not np.isfinite(v)]
+            raise ValueError(f"parameter(s) {', '.join(bad)} must be finite numbers")
+        self.current = self.space.denormalize(self.space.normalize(real))
         self.param_sink(self.current)
         return self.current
 
@@ -92,23 +106,31 @@ class Session:
 
     def label(self, good: bool, *, train: bool = True) -> int:
         """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
-        caller (the TUI retrains in a worker)."""
+        caller (the TUI retrains in a worker). A DatasetError means nothing was recorded; a TrainingError means
+        the label *was* recorded (its id is on the error) and the previous model is still in use."""
         point = self.dataset.add(self.descriptors, self.current, good)
         if train:
-            self.retrain()
+            self._retrain_after(f"label {point.id}", point.id)
         return point.id
 
     def delete(self, point_id: int, *, train: bool = True) -> LabelledPoint:
         point = self.dataset.delete(point_id)
         if train:
-            self.retrain()
+            self._retrain_after(f"the delete of {point_id}", point_id)
         return point
 
     def restore(self, point_id: int, *, train: bool = True) -> LabelledPoint:
         point = self.dataset.restore(point_id)
         if train:
-            self.retrain()
+            self._retrain_after(f"the restore of {point_id}", point_id)
         return point
+
+    def _retrain_after(self, what: str, point_id: int) -> None:
+        try:
+            self.retrain()
+        except Exception as exc:
+            raise TrainingError(f"{what} is saved, but retraining failed ({type(exc).__name__}: {exc}); the "
+                                f"previous model is still in use", point_id) from exc
 
     # -- the model -------------------------------------------------------------------------------------
     def predict(self) -> dict[str, float]:
@@ -135,6 +157,7 @@ class Session:
             pass  # the cache is only a cache: the dataset holds the truth and the model is rebuilt from it
 
     def retrain(self) -> Learner:
+        """train() then install(): if training raises, nothing is swapped and the previous learner stays."""
         learner = self.train()
         self.install(learner)
         return learner
