@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pedalboard
 
+from rlfx_tui.core.denormals import no_denormals
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, Preset
 
@@ -48,13 +49,21 @@ class EffectChain:
         self.apply_array(self.space.as_array(values))
 
     def apply_array(self, real_values: np.ndarray) -> None:
-        """Set every exposed parameter from an ordered real-unit array; cheap enough for the audio thread."""
+        """Set every exposed parameter from an ordered real-unit array; cheap enough for the audio thread.
+
+        A state with NaN/inf is refused whole (the previous one stays, `faults` counts it): pedalboard accepts NaN
+        silently, and a NaN filter cutoff turns every later block into NaN, i.e. silence until the next jump."""
+        if not np.isfinite(real_values).all():
+            self.faults += 1
+            return
         for (plugin, attribute), value in zip(self._setters, real_values.tolist()):
             setattr(plugin, attribute, value)
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        """One mono float32 block through the chain (streaming: state carries over between calls)."""
-        out = self.board(np.ascontiguousarray(block, dtype=np.float32), self.samplerate, reset=False)
+        """One mono float32 block through the chain (streaming: state carries over between calls), with denormals
+        flushed to zero (see core/denormals.py: without it silence after loud input costs up to 15× per block)."""
+        with no_denormals():
+            out = self.board(np.ascontiguousarray(block, dtype=np.float32), self.samplerate, reset=False)
         if out.ndim > 1:  # a plugin widened to stereo: fold back to mono
             out = out.mean(axis=0, dtype=np.float32)
         return self.make_safe(out)
