@@ -53,9 +53,17 @@ def save(directory: Path, key: dict[str, Any], learner: object) -> None:
     _write_atomic(directory / META_FILE, json.dumps(meta, indent=1).encode())
 
 
+def _inside(directory: Path, name: str) -> bool:
+    """A regular file that really lives in `directory`, not a symlink to somewhere else."""
+    path = directory / name
+    return not path.is_symlink() and path.is_file() and path.resolve().parent == directory.resolve()
+
+
 def load(directory: Path, key: dict[str, Any]) -> object | None:
     """The cached learner if it is exactly the one `key` describes and its checksum holds; else None."""
     try:
+        if not all(_inside(directory, name) for name in (META_FILE, MODEL_FILE)):
+            return None
         meta = json.loads((directory / META_FILE).read_text())
         if not isinstance(meta, dict) or {k: meta.get(k) for k in key} != key:
             return None
