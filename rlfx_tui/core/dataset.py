@@ -29,6 +29,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the size check alone still catches a second writer afterwards
+    fcntl = None  # type: ignore[assignment]
+
 import numpy as np
 
 from rlfx_tui.core.errors import DatasetError
@@ -190,6 +195,8 @@ class Dataset:
         except OSError as exc:
             raise DatasetError(f"{self.path}: could not save ({exc}); nothing was recorded") from None
         try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # two writers can't both pass the size check below (released by close)
             size = os.fstat(fd).st_size
             if self._size < 0:
                 raise DatasetError(f"{self.path}: an earlier failed save may have left an unfinished record; "

@@ -186,6 +186,37 @@ def test_a_second_writer_is_refused_instead_of_duplicating_ids(tmp_path: Path) -
     assert ids(tmp_path) == [1], "the log no longer opens, or holds the refused label"
 
 
+def test_two_writers_racing_never_both_land(tmp_path: Path) -> None:
+    """Two Dataset objects opened on the same log append at the same instant: exactly one may land."""
+    import threading
+
+    from rlfx_tui.core.dataset import Dataset
+    from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+
+    space = session(tmp_path / "probe").space
+    landed = []
+    for round_ in range(100):
+        directory = tmp_path / f"r{round_}"
+        writers = [Dataset(directory, "space", DESCRIPTOR_NAMES, space.names) for _ in range(2)]
+        barrier, results = threading.Barrier(2), []
+
+        def add(data: Dataset) -> None:
+            barrier.wait()
+            try:
+                results.append(data.add(np.zeros(len(DESCRIPTOR_NAMES)), space.default(), True).id)
+            except DatasetError:
+                results.append(None)
+
+        threads = [threading.Thread(target=add, args=(w,)) for w in writers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        landed.append(sum(r is not None for r in results))
+        assert [p.id for p in Dataset(directory, "space", DESCRIPTOR_NAMES, space.names).points] == [1]
+    assert landed == [1] * 100
+
+
 # -- an exception in training ------------------------------------------------------------------------------------
 def test_an_exception_in_training_keeps_the_previous_learner(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
