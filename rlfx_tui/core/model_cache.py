@@ -8,6 +8,7 @@ retrains from the dataset and the cache is rewritten (atomically: temp file, fsy
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -26,12 +27,30 @@ MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of the modules that give a pickled learner its meaning. A pickle holds state, not code: a learner
+    cached before learner.py changed (same version number, e.g. during development) would load and then fail or
+    mislead with attributes the new code doesn't expect."""
+    from rlfx_tui.core import descriptors, learner, params
+
+    digest = hashlib.sha256()
+    for module in (descriptors, learner, params):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())  # no source on disk (frozen): the version still guards
+    return digest.hexdigest()
+
+
 def cache_key(descriptor_names: tuple[str, ...], param_names: tuple[str, ...], options: dict[str, Any],
-              point_ids: list[int], good: list[bool]) -> dict[str, Any]:
+              point_ids: list[int], good: list[bool], space: list[list[Any]] | None = None) -> dict[str, Any]:
+    """What a cached learner must match. `space`: per parameter [name, min, max, scale, pinned, random range] — a
+    preset edited to another range keeps its names but changes what the learner's normalised values mean."""
     data = hashlib.sha256(json.dumps([point_ids, good]).encode()).hexdigest()
     return {"format": FORMAT, "rlfx_tui": __version__, "sklearn": sklearn.__version__, "numpy": np.__version__,
-            "joblib": joblib.__version__, "descriptors": list(descriptor_names), "params": list(param_names),
-            "options": options, "data": data}
+            "joblib": joblib.__version__, "code": code_fingerprint(), "descriptors": list(descriptor_names),
+            "params": list(param_names), "space": space, "options": options, "data": data}
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -164,7 +165,10 @@ class Session:
 
     def _cache_key(self, ids: list[int], good: list[bool]) -> dict[str, object]:
         options = {k: repr(v) for k, v in sorted(self.learner_options.items())} | {"seed": self.seed}
-        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good)
+        space = [[s.name, s.min, s.max, s.scale, s.pinned, *(None if math.isnan(v) else v
+                                                             for v in (s.random_min, s.random_max))]
+                 for s in self.space.specs]  # lists and None, not tuples and NaN: the key must survive JSON
+        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good, space)
 
     def _cached_or_trained(self) -> Learner:
         points = self.dataset.points

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rlfx_tui.core import model_cache
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.model_cache import META_FILE, MODEL_FILE
+from rlfx_tui.core.presets import shipped_presets
 from rlfx_tui.core.session import Session
 
 OPTIONS = {"hidden_layer_sizes": (8,)}
@@ -156,6 +157,39 @@ def test_an_intact_cache_is_used(tmp_path: Path, monkeypatch) -> None:  # type: 
     monkeypatch.setattr(model_cache, "load", lambda *a: loaded.append(original(*a)) or loaded[-1])
     session = Session(data_dir=root, seed=0, learner_options=OPTIONS)
     assert loaded[0] is not None and session.learner is loaded[0]
+    assert np.allclose(session.learner.predict(PROBE), REFERENCE)
+
+
+def _spied_open(root: Path, preset: object, monkeypatch) -> tuple[Session, list[object]]:  # type: ignore[no-untyped-def]
+    loaded: list[object] = []
+    original = model_cache.load
+    monkeypatch.setattr(model_cache, "load", lambda *a: loaded.append(original(*a)) or loaded[-1])
+    session = Session(preset=preset, data_dir=root, seed=0, learner_options=OPTIONS)  # type: ignore[arg-type]
+    monkeypatch.undo()
+    return session, loaded
+
+
+def test_a_preset_edited_to_other_ranges_does_not_reuse_the_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Same parameter names, another range: the cached learner's normalised values would mean other settings."""
+    root = tmp_path / "data"
+    shutil.copytree(BASE, root)
+    preset = tmp_path / "space.toml"
+    preset.write_text(shipped_presets()["space"].read_text())
+    session, loaded = _spied_open(root, preset, monkeypatch)
+    assert isinstance(loaded[0], Learner), "the unedited preset should use the cache"
+    preset.write_text(preset.read_text().replace("max = 1.2", "max = 0.6"))  # delay_time's range halved
+    session, loaded = _spied_open(root, preset, monkeypatch)
+    assert not isinstance(loaded[0], Learner), "a cache fitted on other parameter ranges was reused"
+    expected = np.array([session.space.normalize(p.params) for p in session.points])
+    assert np.allclose(session.learner.params_, expected)
+
+
+def test_a_learner_cached_by_other_code_is_not_reused(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "data"
+    shutil.copytree(BASE, root)
+    monkeypatch.setattr(model_cache, "code_fingerprint", lambda: "learner.py as edited since")
+    session, loaded = _spied_open(root, None, monkeypatch)
+    assert not isinstance(loaded[0], Learner)
     assert np.allclose(session.learner.predict(PROBE), REFERENCE)
 
 
