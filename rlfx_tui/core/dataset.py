@@ -39,6 +39,9 @@ import numpy as np
 from rlfx_tui.core.errors import DatasetError
 
 FILE_NAME = "points.jsonl"
+# No descriptor (dB, Hz, ratios, crossings/s) or parameter (bounded by presets.HUGE) comes near this; a larger value
+# is corruption, and would overflow the learner's scaling (1e300 → inf variance → NaN → a session that can't open).
+MAX_MAGNITUDE = 1e9
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class LabelledPoint:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _plausible(values: np.ndarray) -> bool:
+    return bool(np.isfinite(values).all() and (np.abs(values) <= MAX_MAGNITUDE).all())
 
 
 def _finite(value: int | float) -> bool:
@@ -158,8 +165,10 @@ class Dataset:
         values = []
         for name in names:
             value = table[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-                raise DatasetError(f"{where}: '{field}.{name}' must be a finite number, got {value!r}")
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value)
+                    or abs(value) > MAX_MAGNITUDE):
+                raise DatasetError(f"{where}: '{field}.{name}' must be a finite number of magnitude at most "
+                                   f"{MAX_MAGNITUDE:g}, got {value!r}")
             values.append(float(value))
         return values
 
@@ -232,10 +241,13 @@ class Dataset:
     def add(self, descriptors: np.ndarray, params: Mapping[str, float], good: bool) -> LabelledPoint:
         """Record one label; durable when this returns."""
         descriptors = np.asarray(descriptors, dtype=float)
-        if descriptors.shape != (len(self.descriptor_names),) or not np.isfinite(descriptors).all():
-            raise ValueError(f"descriptors must be {len(self.descriptor_names)} finite numbers")
-        point = LabelledPoint(self._next_id, _now(), bool(good), descriptors.copy(),
-                              {n: float(params[n]) for n in self.param_names})
+        values = {n: float(params[n]) for n in self.param_names}
+        if descriptors.shape != (len(self.descriptor_names),) or not _plausible(descriptors):
+            raise ValueError(f"descriptors must be {len(self.descriptor_names)} finite numbers of magnitude at most "
+                             f"{MAX_MAGNITUDE:g}")
+        if not _plausible(np.array(list(values.values()))):
+            raise ValueError(f"parameters must be finite numbers of magnitude at most {MAX_MAGNITUDE:g}")
+        point = LabelledPoint(self._next_id, _now(), bool(good), descriptors.copy(), values)
         self._append({"op": "label", "id": point.id, "time": point.time, "preset": self.preset,
                       "good": point.good, "descriptors": dict(zip(self.descriptor_names, descriptors.tolist())),
                       "params": point.params})

@@ -133,7 +133,8 @@ def test_garbage_anywhere_is_refused_and_nothing_is_touched(junk: bytes, at: int
 wrong_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),
                          st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(),
                                                                               max_size=2))
-bad_numbers = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, True, None, "1.0"]),
+bad_numbers = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, 1e300, -2e9, True, None,
+                                         "1.0"]),
                         st.lists(st.floats(), max_size=2))
 
 
