@@ -269,6 +269,9 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         if plugin_id not in by_id:
             raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}", plugin_id)
         attribute = check.string(table, "attribute", where)
+        type_name = by_id[plugin_id].type
+        if attribute.startswith("_") or not isinstance(getattr(PLUGIN_TYPES[type_name], attribute, None), property):
+            raise check.fail(f"{where}attribute", f"an attribute of pedalboard.{type_name}", attribute)
         if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
             raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
         if attribute in by_id[plugin_id].settings:
@@ -296,7 +299,6 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             random_max = check.finite(rr[1], f"{where}random_range[1]")
             if not low <= random_min < random_max <= high:
                 raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
-        type_name = by_id[plugin_id].type
         scratch = PLUGIN_TYPES[type_name]()
         for bound_key, bound in (("min", low), ("max", high), ("default", default)):
             _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")

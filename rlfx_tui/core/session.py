@@ -90,10 +90,13 @@ class Session:
         """Labelled points, oldest first."""
         return self.dataset.points
 
-    def label(self, good: bool, *, train: bool = True) -> int:
+    def label(self, good: bool, *, train: bool = True, descriptors: np.ndarray | None = None,
+              params: Mapping[str, float] | None = None) -> int:
         """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
-        caller (the TUI retrains in a worker)."""
-        point = self.dataset.add(self.descriptors, self.current, good)
+        caller (the TUI retrains in a worker). descriptors/params default to the current ones; a caller passes
+        them to record what was in force when the player pressed the key (e.g. a label retried later)."""
+        point = self.dataset.add(self.descriptors if descriptors is None else descriptors,
+                                 self.current if params is None else params, good)
         if train:
             self.retrain()
         return point.id
