@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from rlfx_tui import __version__
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets",)
+SUBCOMMANDS = ("presets", "export", "import")
 EXIT_USAGE = 2
 
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_options(parser, nested=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"rlfx_tui.commands.{name}")
+        module = importlib.import_module(f"rlfx_tui.commands.{name}{'_' * keyword.iskeyword(name)}")
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         if getattr(module, "TOUCHES_DATA", True):
             add_data_options(sub, nested=True)
