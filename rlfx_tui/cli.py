@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from rlfx_tui import __version__
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets", "export", "import")
+SUBCOMMANDS = ("presets", "export", "import", "serve")
 EXIT_USAGE = 2
 
 
