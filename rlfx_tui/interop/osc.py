@@ -127,21 +127,22 @@ class OscOut:
         self.poll(time.monotonic())  # flush labels queued just before stop
 
     def poll(self, now: float) -> None:
-        """One control-rate tick: queued label events, parameters if they changed, descriptors if due."""
-        while self._events:
-            self._send(*self._events.popleft())
+        """One control-rate tick: parameters if they changed, then queued label events, descriptors if due.
+        (Parameters first: a label's parameters are then already the patch's latest /rlfx/params.)"""
         space = self.session.space
         try:
             real = space.as_array(self.values())
         except (KeyError, ValueError):
-            return  # a half-built snapshot: the next tick will see a whole one
-        if self._last is None or not np.array_equal(real, self._last):
+            real = self._last  # a half-built snapshot: the next tick will see a whole one
+        if real is not None and (self._last is None or not np.array_equal(real, self._last)):
             self._last = real
             norm = floats(space.normalize(real))
             self._send("/rlfx/params", floats(real))
             self._send("/rlfx/params/norm", norm)
             if self.wekinator:
                 self._send("/wek/outputs", norm)
+        while self._events:
+            self._send(*self._events.popleft())
         if now >= self._next_features:
             self._next_features = now + self.features_period
             self._send("/rlfx/features", floats(self.session.descriptors))
