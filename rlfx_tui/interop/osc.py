@@ -55,7 +55,7 @@ def host_port(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, e.g. 127.0.0.1:57120 (got {text!r})")
-    return host or "127.0.0.1", int(port)
+    return host.strip("[]") or "127.0.0.1", int(port)  # [::1]:57120 for IPv6
 
 
 def port_number(text: str) -> int:
@@ -76,7 +76,10 @@ class OscOut:
                  rate_hz: float = CONTROL_RATE_HZ, features_hz: float = FEATURES_RATE_HZ,
                  values: Callable[[], Mapping[str, float]] | None = None) -> None:
         self.session = session
-        self.client = SimpleUDPClient(host, port)
+        try:
+            self.client = SimpleUDPClient(host, port)
+        except OSError as exc:  # an unknown host name
+            raise RlfxError(f"cannot send OSC to {host}:{port} ({exc.strerror or exc})") from None
         self.destination = (host, port)
         self.wekinator = wekinator
         self.period = 1.0 / rate_hz
@@ -86,6 +89,7 @@ class OscOut:
         self.values = values or (lambda: self.session.current)
         self.sent = 0
         self.send_errors = 0
+        self.poll_errors = 0
         self._last: np.ndarray | None = None
         self._next_features = 0.0
         self._events: deque[tuple[str, list[Any]]] = deque(maxlen=1024)
@@ -121,10 +125,16 @@ class OscOut:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.poll(time.monotonic())
+            self._poll_safely()
             self._wake.wait(self.period)
             self._wake.clear()
-        self.poll(time.monotonic())  # flush labels queued just before stop
+        self._poll_safely()  # flush labels queued just before stop
+
+    def _poll_safely(self) -> None:
+        try:
+            self.poll(time.monotonic())
+        except Exception:  # noqa: BLE001 -- whatever a snapshot does, the sender keeps running
+            self.poll_errors += 1
 
     def poll(self, now: float) -> None:
         """One control-rate tick: parameters if they changed, then queued label events, descriptors if due.
@@ -278,7 +288,7 @@ class OscHandle:
     def counters(self) -> dict[str, int]:
         counts = self.inp.counters.as_dict() if self.inp else {}
         if self.out:
-            counts |= {"sent": self.out.sent, "send_errors": self.out.send_errors}
+            counts |= {"sent": self.out.sent, "send_errors": self.out.send_errors, "poll_errors": self.out.poll_errors}
         return counts
 
     def stop(self) -> None:

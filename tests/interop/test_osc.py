@@ -14,6 +14,7 @@ from pythonosc.osc_server import BlockingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.interop.osc import OscIn, OscOut, add_osc_options, start_osc
 from rlfx_tui.session import Session
@@ -208,3 +209,48 @@ def test_serve_command_end_to_end(tmp_path, receiver):
         proc.terminate()
         proc.wait(timeout=10)
     assert [p.good for p in Session(data_dir=tmp_path).points] == [True]
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_osc_options(parser)
+    return parser.parse_args(argv)
+
+
+def test_wekinator_alone_goes_to_wekinators_port_and_ipv6_brackets(tmp_path):
+    session = Session(data_dir=tmp_path)
+    handle = start_osc(parse("--wekinator"), session, Rehearsal(session))
+    try:
+        assert handle.out.destination == ("127.0.0.1", 12000) and handle.out.wekinator
+    finally:
+        handle.stop()
+    assert parse("--osc-out", "[::1]:57120").osc_out == ("::1", 57120)
+    assert parse("--osc-out", ":57120").osc_out == ("127.0.0.1", 57120)
+
+
+def test_busy_port_or_bad_host_is_one_line_error(tmp_path):
+    session = Session(data_dir=tmp_path)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        port = busy.getsockname()[1]
+        with pytest.raises(RlfxError, match=f"cannot listen for OSC on 127.0.0.1:{port}"):
+            start_osc(parse("--osc-in", str(port), "--osc-out", "127.0.0.1:9"), session, Rehearsal(session))
+    with pytest.raises(RlfxError, match="cannot send OSC to no-such-host.invalid:57120"):
+        start_osc(parse("--osc-out", "no-such-host.invalid:57120"), session, Rehearsal(session))
+
+
+def test_a_failing_snapshot_never_stops_the_sender(tmp_path, receiver):
+    session = Session(data_dir=tmp_path)
+    calls = iter([RuntimeError("boom")])
+
+    def flaky():
+        error = next(calls, None)
+        if error:
+            raise error
+        return session.current
+    out = OscOut(session, "127.0.0.1", receiver.port, values=flaky).start()
+    try:
+        receiver.wait_for(lambda: receiver.of("/rlfx/params"))
+    finally:
+        out.stop()
+    assert out.poll_errors == 1
