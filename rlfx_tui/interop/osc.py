@@ -74,7 +74,8 @@ class OscOut:
 
     def __init__(self, session: Session, host: str, port: int, *, wekinator: bool = False,
                  rate_hz: float = CONTROL_RATE_HZ, features_hz: float = FEATURES_RATE_HZ,
-                 values: Callable[[], Mapping[str, float]] | None = None) -> None:
+                 values: Callable[[], Mapping[str, float]] | None = None,
+                 descriptors: Callable[[], np.ndarray] | None = None) -> None:
         self.session = session
         try:
             self.client = SimpleUDPClient(host, port)
@@ -84,9 +85,11 @@ class OscOut:
         self.wekinator = wekinator
         self.period = 1.0 / rate_hz
         self.features_period = 1.0 / features_hz
-        # What to report as "the parameters now": the session's by default; an engine in follow mode may offer its
-        # own snapshot (a callable returning name -> real value).
+        # What to report as "the parameters now" and "the input now": the session's by default. A running audio
+        # engine plays (and analyses) on its own thread: pass its snapshots instead, e.g.
+        # values=lambda: engine.current_params (covers follow mode), descriptors=lambda: engine.descriptors.
         self.values = values or (lambda: self.session.current)
+        self.descriptors = descriptors or (lambda: self.session.descriptors)
         self.sent = 0
         self.send_errors = 0
         self.poll_errors = 0
@@ -155,7 +158,7 @@ class OscOut:
             self._send(*self._events.popleft())
         if now >= self._next_features:
             self._next_features = now + self.features_period
-            self._send("/rlfx/features", floats(self.session.descriptors))
+            self._send("/rlfx/features", floats(self.descriptors()))
 
     def _send(self, address: str, args: list[Any]) -> None:
         try:
@@ -311,13 +314,18 @@ def add_osc_options(parser: argparse.ArgumentParser) -> None:
                        help="address --osc-in binds to (default 127.0.0.1; 0.0.0.0 accepts other machines)")
 
 
-def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal,
-              values: Callable[[], Mapping[str, float]] | None = None) -> OscHandle:
-    """Start what the options ask for (nothing, and no socket, by default). Stop it with `.stop()`."""
+def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal, *,
+              values: Callable[[], Mapping[str, float]] | None = None,
+              descriptors: Callable[[], np.ndarray] | None = None) -> OscHandle:
+    """Start what the options ask for (nothing, and no socket, by default). Stop it with `.stop()`.
+
+    With an audio engine running, pass `values=lambda: engine.current_params` and
+    `descriptors=lambda: engine.descriptors` so OSC reports what is played, follow mode included."""
     handle = OscHandle()
     destination = getattr(args, "osc_out", None) or (WEKINATOR_OUTPUT if getattr(args, "wekinator", False) else None)
     if destination is not None:
-        handle.out = OscOut(session, *destination, wekinator=bool(getattr(args, "wekinator", False)), values=values)
+        handle.out = OscOut(session, *destination, wekinator=bool(getattr(args, "wekinator", False)), values=values,
+                            descriptors=descriptors)
         handle.out.attach(rehearsal)
         handle.out.start()
     if getattr(args, "osc_in", None) is not None:

@@ -254,3 +254,19 @@ def test_a_failing_snapshot_never_stops_the_sender(tmp_path, receiver):
     finally:
         out.stop()
     assert out.poll_errors == 1
+
+
+def test_engine_snapshots_are_what_goes_out(tmp_path, receiver):
+    """With an audio engine, OSC reports what the engine plays (follow mode never touches session.current)."""
+    session = Session(data_dir=tmp_path)
+    played = {"values": dict(session.current)}
+    heard = np.arange(len(DESCRIPTOR_NAMES), dtype=float)
+    handle = start_osc(parse("--osc-out", f"127.0.0.1:{receiver.port}"), session, Rehearsal(session),
+                       values=lambda: played["values"], descriptors=lambda: heard)
+    try:
+        followed = session.space.denormalize(np.full(len(session.space), 0.7))
+        played["values"] = followed
+        receiver.wait_for(lambda: receiver.last("/rlfx/params") == as_float32(session.space.as_array(followed)))
+        receiver.wait_for(lambda: receiver.last("/rlfx/features") == heard.tolist())
+    finally:
+        handle.stop()
