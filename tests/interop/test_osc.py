@@ -16,7 +16,7 @@ from pythonosc.udp_client import SimpleUDPClient
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.rehearsal import Rehearsal
-from rlfx_tui.interop.osc import OscIn, OscOut, add_osc_options, start_osc
+from rlfx_tui.interop.osc import OscIn, OscOut, add_osc_options, preflight_osc, start_osc
 from rlfx_tui.session import Session
 from tests.core.sounds import feed, noise, tone
 
@@ -234,7 +234,12 @@ def test_busy_port_or_bad_host_is_one_line_error(tmp_path):
         busy.bind(("127.0.0.1", 0))
         port = busy.getsockname()[1]
         with pytest.raises(RlfxError, match=f"cannot listen for OSC on 127.0.0.1:{port}"):
+            preflight_osc(parse("--osc-in", str(port)))
+        with pytest.raises(RlfxError, match=f"cannot listen for OSC on 127.0.0.1:{port}"):
             start_osc(parse("--osc-in", str(port), "--osc-out", "127.0.0.1:9"), session, Rehearsal(session))
+    with pytest.raises(RlfxError, match="cannot send OSC to no-such-host.invalid:57120"):
+        preflight_osc(parse("--osc-out", "no-such-host.invalid:57120"))
+    preflight_osc(parse("--osc-out", "127.0.0.1:57120", "--osc-in", "0"))  # fine: nothing raised, nothing kept
     with pytest.raises(RlfxError, match="cannot send OSC to no-such-host.invalid:57120"):
         start_osc(parse("--osc-out", "no-such-host.invalid:57120"), session, Rehearsal(session))
 
