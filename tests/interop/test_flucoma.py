@@ -168,3 +168,16 @@ def test_export_then_import_round_trips_points_and_labels(trained, tmp_path):
     real = import_flucoma(Session(data_dir=tmp_path / "third"), out / "descriptors.json",
                           out / "params_units.json", units="real", good=False)
     assert len(real) == len(trained.points)
+
+
+def test_cli_import_with_a_label_set(trained, tmp_path, capsys):
+    out = tmp_path / "export"
+    assert main(["--data-dir", str(trained.data_dir), "export", "flucoma", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"exported {len(trained.points)} points" in printed and "mlp.json" in printed
+    other = tmp_path / "other"
+    assert main(["--data-dir", str(other), "import", "flucoma", str(out / "descriptors.json"),
+                 str(out / "params.json"), "--labels", str(out / "labels.json")]) == 0
+    n_good = sum(p.good for p in trained.points)
+    assert f"imported {len(trained.points)} points ({n_good} good)" in capsys.readouterr().out
+    assert [p.good for p in Session(data_dir=other).points] == [p.good for p in trained.points]

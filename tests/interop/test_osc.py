@@ -275,3 +275,10 @@ def test_engine_snapshots_are_what_goes_out(tmp_path, receiver):
         receiver.wait_for(lambda: receiver.last("/rlfx/features") == heard.tolist())
     finally:
         handle.stop()
+
+
+def test_serve_without_osc_is_a_one_line_error(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path), "serve"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "give --osc-in PORT and/or --osc-out HOST:PORT" in result.stderr
