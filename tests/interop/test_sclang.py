@@ -3,6 +3,7 @@
 1. sclang receives /rlfx/params and /rlfx/label from a running `rlfx-tui serve` and prints them.
 2. sclang reads an export's standardize.json and mlp.json (its own JSON parser, no FluCoMa) and its forward pass
    matches rlfx-tui's mapping: the files carry everything a patch needs.
+3. The exported load.scd runs, with stand-ins for FluCoMa's objects, and maps /rlfx/features like rlfx-tui.
 """
 
 import os
@@ -141,3 +142,41 @@ def test_sclang_reads_the_export_and_reproduces_the_mapping(tmp_path):
         theirs = np.array([float(v) for v in row[1:]])
         np.testing.assert_allclose(theirs, session.learner.mapping_.predict(point.descriptors[None])[0],
                                    rtol=0, atol=1e-9)
+
+
+def test_the_shipped_example_patch_runs_and_maps_features_like_rlfx(trained, tmp_path):
+    """load.scd as exported, in a real sclang. FluCoMa is not installable here, so sclang_stubs/FluidStubs.sc
+    stands in for its four objects (with FluCoMa's arithmetic) and for a booted server; everything else — the
+    paths, the JSON, the OSCdef on /rlfx/features, the clipping and denormalisation — is the example's own."""
+    import re
+
+    from pythonosc.udp_client import SimpleUDPClient
+
+    out = tmp_path / "export"
+    export_flucoma(trained, out)
+    stubs = os.path.join(os.path.dirname(__file__), "sclang_stubs")
+    (tmp_path / "conf.yaml").write_text(f"includePaths:\n  - {stubs}\nexcludePaths: []\npostInlineWarnings: false\n")
+    (tmp_path / "run.scd").write_text('AppClock.sched(60, { "RLFX TIMEOUT".postln; 0.exit });\n'
+                                      f'thisProcess.interpreter.executeFile("{out / "load.scd"}");\n'
+                                      '("RLFX READY" + NetAddr.langPort).postln;\n')
+    sclang = subprocess.Popen([SCLANG, "-l", str(tmp_path / "conf.yaml"), "-u", str(free_udp_port()),
+                               str(tmp_path / "run.scd")], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=ENV, cwd=tmp_path)
+    try:
+        lines = lines_of(sclang)
+        port = int(next_line(lines, "RLFX READY").split()[-1])
+        next_line(lines, "rlfx-tui mapping loaded from")
+        features = [np.asarray(p.descriptors, dtype=np.float32) for p in trained.points[:3]]
+        client = SimpleUDPClient("127.0.0.1", port)
+        printed = []
+        for x in features:
+            client.send_message("/rlfx/features", [float(v) for v in x])
+            printed.append(dict(re.findall(r"\[ (\w+), (\S+) \]", next_line(lines, "[ [ "))))
+    finally:
+        sclang.terminate()
+        sclang.wait(timeout=10)
+    space = trained.space
+    for x, got in zip(features, printed):
+        expected = space.denormalize(trained.learner.predict(x.astype(float)))  # = Session.predict() for x
+        assert list(got) == list(space.names)
+        assert [float(v) for v in got.values()] == pytest.approx([expected[n] for n in space.names], rel=1e-9)
