@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jack_server import JackDummyServer, JackError  # tests/ is on sys.path (pytest's rootdir-relative conftest)
+from tests.jack_server import JackDummyServer, JackError
 
 
 @pytest.fixture(autouse=True)

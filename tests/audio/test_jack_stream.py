@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 import sounddevice as sd
-from jack_server import JackDummyServer, JackError
+from tests.jack_server import JackDummyServer, JackError
 
 pytestmark = pytest.mark.jack
 
