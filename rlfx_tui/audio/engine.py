@@ -151,8 +151,9 @@ class Engine:
 
     def _hand_off(self, real: np.ndarray) -> None:
         self._target = ParamTarget.of(real)
-        if self._state is not None:
-            self._state.pending = self._target  # one reference swap; the audio thread picks it up
+        state = self._state
+        if state is not None:
+            state.prepare(self._target.real)  # builds and primes a new chain here; one reference swap hands it over
 
     @property
     def current_params(self) -> dict[str, float]:
