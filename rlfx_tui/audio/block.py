@@ -231,7 +231,10 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
         state.chain_faults += 1
         y.fill(0.0)
         state.incoming = None
-        state.heard.reset()
+        try:
+            state.heard.reset()  # its tails may hold whatever made it fail
+        except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down
+            pass
         return
     if b is None:
         y[:] = a
