@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from jack_server import JackDummyServer
+from tests.jack_server import JackDummyServer
 
 import rlfx_tui.audio.engine as engine_module
 from rlfx_tui.audio.engine import Engine, EngineConfig
