@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import os
 import sys
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from rlfx_tui import __version__
 from rlfx_tui.audio.options import add_engine_options
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets", "devices", "render", "bench")
+SUBCOMMANDS = ("presets", "devices", "render", "bench", "export", "import", "serve")
 EXIT_USAGE = 2
 
 
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_engine_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"rlfx_tui.commands.{name}")
+        module = importlib.import_module(f"rlfx_tui.commands.{name}{'_' * keyword.iskeyword(name)}")
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         if getattr(module, "TOUCHES_DATA", True):
             add_data_options(sub, nested=True)
