@@ -305,13 +305,13 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         if plugin_id not in by_id:
             raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}", plugin_id)
         attribute = check.string(table, "attribute", where)
+        type_name = by_id[plugin_id].type
+        scratch = PLUGIN_TYPES[type_name]()
+        _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame the attribute, not min
         if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
             raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
         if attribute in by_id[plugin_id].settings:
             raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings", attribute)
-        type_name = by_id[plugin_id].type
-        scratch = PLUGIN_TYPES[type_name]()
-        _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame the attribute, not min
         low, high = check.number(table, "min", where), check.number(table, "max", where)
         if not low < high:
             raise check.fail(f"{where}max", f"a number greater than min ({low:g})", high)

@@ -105,11 +105,15 @@ class Session:
         """Labelled points, oldest first."""
         return self.dataset.points
 
-    def label(self, good: bool, *, train: bool = True) -> int:
+    def label(self, good: bool, *, train: bool = True, descriptors: np.ndarray | None = None,
+              params: Mapping[str, float] | None = None) -> int:
         """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
-        caller (the TUI retrains in a worker). A DatasetError means nothing was recorded; a TrainingError means
-        the label *was* recorded (its id is on the error) and the previous model is still in use."""
-        point = self.dataset.add(self.descriptors, self.current, good)
+        caller (the TUI retrains in a worker). descriptors/params default to the current ones; a caller passes
+        them to record what was in force when the player pressed the key (e.g. a label retried later).
+        A DatasetError means nothing was recorded; a TrainingError means the label *was* recorded (its id is on
+        the error) and the previous model is still in use."""
+        point = self.dataset.add(self.descriptors if descriptors is None else descriptors,
+                                 self.current if params is None else params, good)
         if train:
             self._retrain_after(f"label {point.id}", point.id)
         return point.id

@@ -188,11 +188,13 @@ def test_a_wrong_record_is_refused_with_its_line(data: st.DataObject, at: int) -
 
 def test_a_log_of_another_descriptor_set_is_refused_at_its_first_label(tmp_path: Path) -> None:
     """An upgrade that adds a descriptor: the old log is refused at line 1, naming what is missing."""
-    (tmp_path / FILE_NAME).write_bytes(b"".join(LINES))
-    before = snapshot(tmp_path)
+    directory = tmp_path / "log"
+    directory.mkdir()
+    (directory / FILE_NAME).write_bytes(b"".join(LINES))
+    before = snapshot(directory)
     with pytest.raises(DatasetError, match=rf"{FILE_NAME}:1: 'descriptors' lacks pitch_hz"):
-        Dataset(tmp_path, "space", (*DESCRIPTOR_NAMES, "pitch_hz"), SPACE.names)
-    assert snapshot(tmp_path) == before
+        Dataset(directory, "space", (*DESCRIPTOR_NAMES, "pitch_hz"), SPACE.names)
+    assert snapshot(directory) == before
 
 
 def test_print_figures() -> None:

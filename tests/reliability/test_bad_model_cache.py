@@ -4,6 +4,7 @@ ignored and rebuilt from the dataset; the dataset is never touched, and the rebu
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
@@ -39,6 +40,7 @@ def _base(root: Path) -> np.ndarray:
 
 
 BASE = Path(tempfile.mkdtemp(prefix="rlfx-cache-base-"))
+atexit.register(shutil.rmtree, BASE, ignore_errors=True)
 REFERENCE = _base(BASE)
 DIRECTORY = BASE / "space"
 META = json.loads((DIRECTORY / META_FILE).read_text())
@@ -142,7 +144,7 @@ def test_a_bad_cache_is_ignored_and_rebuilt(case: tuple[str, Any]) -> None:
 
 
 def test_directories_in_place_of_the_cache_do_not_stop_a_session(tmp_path: Path) -> None:
-    root = tmp_path / "data"
+    root = tmp_path / "copy"
     shutil.copytree(BASE, root)
     apply(root / "space", "directories", None)
     session = Session(data_dir=root, seed=0, learner_options=OPTIONS)  # the save fails (IsADirectoryError): ignored
@@ -150,7 +152,7 @@ def test_directories_in_place_of_the_cache_do_not_stop_a_session(tmp_path: Path)
 
 
 def test_an_intact_cache_is_used(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path / "data"
+    root = tmp_path / "copy"
     shutil.copytree(BASE, root)
     loaded: list[object] = []
     original = model_cache.load
@@ -171,7 +173,7 @@ def _spied_open(root: Path, preset: object, monkeypatch) -> tuple[Session, list[
 
 def test_a_preset_edited_to_other_ranges_does_not_reuse_the_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Same parameter names, another range: the cached learner's normalised values would mean other settings."""
-    root = tmp_path / "data"
+    root = tmp_path / "copy"
     shutil.copytree(BASE, root)
     preset = tmp_path / "space.toml"
     preset.write_text(shipped_presets()["space"].read_text())
@@ -185,7 +187,7 @@ def test_a_preset_edited_to_other_ranges_does_not_reuse_the_cache(tmp_path: Path
 
 
 def test_a_learner_cached_by_other_code_is_not_reused(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path / "data"
+    root = tmp_path / "copy"
     shutil.copytree(BASE, root)
     monkeypatch.setattr(model_cache, "code_fingerprint", lambda: "learner.py as edited since")
     session, loaded = _spied_open(root, None, monkeypatch)
