@@ -71,7 +71,7 @@ def test_devices_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["bench", "--blocksizes", "128,256", "--seconds", "0.2", "--render-seconds", "0.5",
-                 "--stress-seconds", "2", "--stress-device", "jack-dummy"])
+                 "--stress-seconds", "2", "--stress-device", "jack-dummy", "--stress-trainer", "process"])
     assert code == 0
     out = capsys.readouterr().out
     for preset in ("space", "grit", "motion"):
@@ -82,6 +82,7 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert match, out
     callbacks, expected = int(match[2]), int(match[3])
     assert expected > 300 and callbacks > 0.8 * expected  # it really ran on a clocked stream
+    assert re.search(r"in a process \((\d+) fits\), (\d+) jumps", out)
 
 
 def test_engine_options_reach_the_config() -> None:
