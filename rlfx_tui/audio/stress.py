@@ -67,11 +67,11 @@ def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> t
 
 
 def _fit_forever(conn: Connection, preset: str, X: np.ndarray, U: np.ndarray, good: np.ndarray) -> None:
-    """The trainer subprocess: refit until told to stop, sending each fitted learner back (niced: audio first)."""
+    """The trainer subprocess: refit until terminated, sending each fitted learner back (niced: audio first)."""
     os.nice(10)
     space = ParameterSpace(resolve_preset(preset).params)
     seed = 0
-    while not conn.poll():
+    while True:
         conn.send(Learner(space, seed=seed).fit(X, U, good))
         seed += 1
 
@@ -127,10 +127,8 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
                     learner.space = session.space
                     session.learner = learner
                     counts["fits"] += 1
-            conn.send("stop")
-            child.join(timeout=30)
-            if child.is_alive():
-                child.terminate()
+            child.terminate()  # mid-fit most likely, and it owns nothing worth finishing
+            child.join(timeout=10)
 
         def jumper() -> None:
             due = time.perf_counter()
