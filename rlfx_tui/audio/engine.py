@@ -222,7 +222,8 @@ class Engine:
     def reset_stats(self) -> None:
         """Zero the callback counters (xruns, count, worst gap), e.g. after a warm-up."""
         self.xruns = self.callback_errors = self.callbacks = 0
-        self.worst_gap_s = 0.0
+        self.worst_gap_s = 0.0  # longest time between two callbacks (a stall drops many, but is flagged once)
+        self.worst_callback_s = 0.0  # longest time spent inside one callback (waiting for the GIL included)
         self._last_callback = 0.0
 
     # -- internals -----------------------------------------------------------------------------------------------
@@ -299,6 +300,7 @@ class Engine:
         except Exception:  # noqa: BLE001 - the stream must never die from our bug: count it, play silence
             self.callback_errors += 1
             outdata.fill(0.0)
+        self.worst_callback_s = max(self.worst_callback_s, time.perf_counter() - now)
 
     def _start_follow(self) -> None:
         space = self.session.space

@@ -42,6 +42,7 @@ class StressResult:
     expected_callbacks: float
     xruns: int
     worst_gap_ms: float
+    worst_callback_ms: float
     cpu_load: float
     fits: int
     jumps: int
@@ -54,7 +55,8 @@ class StressResult:
                 f"({self.fits} fits), "
                 f"{self.jumps} jumps (every 100 ms)\n"
                 f"  xruns {self.xruns}, callbacks {self.callbacks} of {self.expected_callbacks:.0f} expected, "
-                f"worst callback gap {self.worst_gap_ms:.2f} ms, stream cpu load {100 * self.cpu_load:.1f} %"
+                f"worst callback gap {self.worst_gap_ms:.2f} ms, longest callback {self.worst_callback_ms:.2f} ms, "
+                f"stream cpu load {100 * self.cpu_load:.1f} %"
                 + (f"\n  note: {self.message}" if self.message else ""))
 
 
@@ -149,11 +151,11 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
             time.sleep(min(0.25, max(0.0, seconds - elapsed)))
             loads.append(engine.cpu_load)
         elapsed = time.perf_counter() - began
-        callbacks, xruns, gap = engine.callbacks, engine.xruns, engine.worst_gap_s
+        callbacks, xruns, gap, inside = engine.callbacks, engine.xruns, engine.worst_gap_s, engine.worst_callback_s
         stop.set()
         for t in threads:
             t.join(timeout=30)
         sr = engine.samplerate
-        return StressResult(stream, trainer, elapsed, blocksize, sr, callbacks, elapsed * sr / blocksize, xruns, 1000 * gap,
+        return StressResult(stream, trainer, elapsed, blocksize, sr, callbacks, elapsed * sr / blocksize, xruns, 1000 * gap, 1000 * inside,
                             float(np.mean(loads)) if loads else 0.0, counts["fits"], counts["jumps"],
                             engine.status.message if engine._stream is None else "")

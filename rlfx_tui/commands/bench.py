@@ -37,9 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rlfx_tui.audio.bench import block_costs, format_costs, render_speed
+    from rlfx_tui.audio.bench import block_costs, click_report, format_costs, render_speed
 
     print(format_costs(block_costs(args.seconds, args.blocksizes)), flush=True)
+    print()
+    print(click_report(), flush=True)
     seconds, rtf = render_speed(args.render_seconds)
     print(f"\nRender: {seconds:.1f} s of the demo loop through the default preset at {rtf:.0f}x real time", flush=True)
     if args.stress_seconds > 0:
