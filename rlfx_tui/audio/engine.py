@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
@@ -122,6 +123,10 @@ class Engine:
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
         self._saved_switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
+        # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
+        # matrix products (a proposal is candidates × points), and the stress run showed xruns from that alone
+        # (see README, Figures). Restored on stop.
+        self._blas = threadpool_limits(limits=1)
         self._saved_hooks = (self.session.tracker, self.session.param_sink)
         self.session.tracker = _TrackerView(self)  # type: ignore[assignment]
         self.session.param_sink = self.set_params
@@ -137,6 +142,7 @@ class Engine:
             self._clock = None
         if self._saved_hooks is not None:
             sys.setswitchinterval(self._saved_switch)
+            self._blas.restore_original_limits()
             self.session.tracker, self.session.param_sink = self._saved_hooks
             self._saved_hooks = None
             self.session.param_sink(self.session.current)  # the session's own chain catches up
