@@ -83,6 +83,8 @@ class Engine:
     def start(self) -> None:
         if self._state is not None and self.running:
             return
+        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+            self.stop()  # what is left of a run whose stream died
         cfg, notes = self.config, []
         self._notes, self._stream_died, self._stopping = notes, False, False
         sd, in_dev, out_dev = None, None, None
@@ -115,9 +117,12 @@ class Engine:
                 self._stream.start()
             except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
                 self._close_stream()
-                notes.append(f"cannot open the audio stream ({exc}); running silently on the demo loop")
-                self._state.source = demo_source(self.samplerate)
-                self.source_name, self.input_name, self.output_name = "demo", "demo", "none (silent)"
+                self.output_name = "none (silent)"
+                if self._state.source is None:  # live input is gone with the stream: play the demo instead
+                    self._state.source = demo_source(self.samplerate)
+                    self.source_name = self.input_name = "demo"
+                notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
+                             "source")
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
