@@ -129,7 +129,7 @@ class Engine:
         self._saved_switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
         # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
-        # matrix products (a proposal is candidates × points), and the stress run showed xruns from that alone
+        # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
         # (see README, Figures). Restored on stop.
         self._blas = threadpool_limits(limits=1)
         self._saved_hooks = (self.session.tracker, self.session.param_sink)
