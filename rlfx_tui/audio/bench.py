@@ -106,6 +106,51 @@ def block_costs(seconds: float = 2.0, blocksizes: tuple[int, ...] = (128, 256, 5
     return results
 
 
+def _max_step(y: np.ndarray) -> float:
+    return float(np.abs(np.diff(y)).max())
+
+
+def jump_steps(preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blocksize: int = 256) -> tuple[float, float]:
+    """The click measure: (largest sample-to-sample step from 100 ms before a jump a → b to 500 ms after it, the
+    largest such step while holding a or b steadily), on a 0.5-amplitude 440 Hz sine. A click shows as a
+    first number well above the second; the effect's own character (distortion steps) raises both."""
+    t = np.arange(int(1.5 * SAMPLERATE)) / SAMPLERATE
+    sine = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    jump_block = SAMPLERATE // blocksize
+    window = slice(jump_block * blocksize - SAMPLERATE // 10, jump_block * blocksize + SAMPLERATE // 2)
+
+    def run(first: np.ndarray, then: np.ndarray | None) -> np.ndarray:
+        state = BlockState(preset, SAMPLERATE, first, blocksize=blocksize, ramp_ms=ramp_ms)
+        out = np.zeros(sine.shape[0], dtype=np.float32)
+        for i, start in enumerate(range(0, sine.shape[0], blocksize)):
+            if then is not None and i == jump_block:
+                state.prepare(then)
+            process_block(state, sine[start : start + blocksize], out[start : start + blocksize])
+        return out[window]
+
+    return _max_step(run(a, b)), max(_max_step(run(a, None)), _max_step(run(b, None)))
+
+
+def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7) -> str:
+    lines = [f"Jump clicks: largest sample-to-sample step around a 100 %-strength jump on a 440 Hz sine, divided by "
+             f"the largest step holding either setting ({pairs} jumps per preset; worst case)"]
+    for name, path in shipped_presets().items():
+        preset = load_preset(path)
+        space = ParameterSpace(preset.params)
+        rng = np.random.default_rng(seed)
+        states = [space.real_array(space.randomize_normalized(space.default_normalized, 1.0, rng))
+                  for _ in range(2 * pairs)]
+        faded = in_place = 0.0
+        for a, b in zip(states[::2], states[1::2]):
+            jump, steady = jump_steps(preset, a, b, ramp_ms)
+            faded = max(faded, jump / steady)
+            jump, steady = jump_steps(preset, a, b, 0.0)
+            in_place = max(in_place, jump / steady)
+        lines.append(f"  {name:<8} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
+                     f"parameters set in place: {in_place:5.2f}x")
+    return "\n".join(lines)
+
+
 def format_costs(costs: list[BlockCost]) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "

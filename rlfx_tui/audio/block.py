@@ -39,6 +39,15 @@ PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start ne
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
 
 
+def history_seconds(preset: Preset) -> float:
+    """How much input a new chain must hear to sound as if it had always been running: a delay's longest time
+    plus reverb build-up; chains without memory (filters, dynamics, distortion) settle within ~0.2 s."""
+    types = {p.type for p in preset.plugins}
+    if not types & {"Delay", "Reverb", "Chorus", "Phaser"}:
+        return 0.2
+    return HISTORY_S
+
+
 @dataclass(frozen=True)
 class ParamTarget:
     """A parameter state: real units, in ParameterSpace order, read-only."""
@@ -84,7 +93,7 @@ class BlockState:
         self.fade_len = fade
         self.fade_pos = 0
         self.history = np.zeros(int((HISTORY_S + HISTORY_MARGIN_S) * self.samplerate), dtype=np.float32)
-        self.history_len = int(HISTORY_S * self.samplerate)
+        self.history_len = int(history_seconds(preset) * self.samplerate)
         self.written = 0  # input frames written to the history so far
         self.mute_requested = False
         self.mute_gain = 1.0  # 1 = sound, 0 = muted; moves to the requested value within one block
@@ -119,8 +128,7 @@ class BlockState:
         end = self.written
         n = min(end, self.history_len)
         if n:
-            start = (end - n) % self.history.shape[0]
-            primer = np.roll(self.history, -start)[:n]  # a copy, oldest first
+            primer = np.concatenate(self._history_segments(end - n, end))  # a copy, oldest first
             fade = min(n, int(PRIME_FADE_S * self.samplerate))
             primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)

@@ -15,43 +15,28 @@ the control rate. No lock is shared with the audio thread.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
-from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, EngineConfig, EngineStatus, db
-from rlfx_tui.audio.devices import Device, DeviceNotFound, PortAudioMissing, find_device, load_sounddevice
+from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
+from rlfx_tui.audio.devices import (Device, DeviceNotFound, PortAudioMissing, find_device, list_devices,
+                                   load_sounddevice)
 from rlfx_tui.audio.follow import Follower, FollowThread
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.session import Session
 
-__all__ = ["Engine", "EngineConfig", "EngineStatus", "process_block"]
+__all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
 
-class _TrackerView:
-    """Stands in for session.tracker while the engine runs: session.descriptors reads the audio thread's
-    latest snapshot. update() does nothing: the engine feeds the descriptors from the audio it plays."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._engine.descriptors
-
-    @property
-    def samplerate(self) -> float:
-        return float(self._engine.samplerate)
-
-    def update(self, block: np.ndarray) -> None:
-        pass
-
-    def reset(self) -> None:
-        pass
-
+# While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
+# (CPython's default is 5 ms, about one 256-frame period at 48 kHz). Measured in the stress run: fewer xruns at 1 ms.
+GIL_SWITCH_INTERVAL_S = 0.001
 
 class Engine:
     def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
@@ -77,6 +62,8 @@ class Engine:
     def start(self) -> None:
         if self._state is not None and self.running:
             return
+        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+            self.stop()  # what is left of a run whose stream died
         cfg, notes = self.config, []
         self._notes, self._stream_died, self._stopping = notes, False, False
         sd, in_dev, out_dev = None, None, None
@@ -109,14 +96,23 @@ class Engine:
                 self._stream.start()
             except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
                 self._close_stream()
-                notes.append(f"cannot open the audio stream ({exc}); running silently on the demo loop")
-                self._state.source = demo_source(self.samplerate)
-                self.source_name, self.input_name, self.output_name = "demo", "demo", "none (silent)"
+                self.output_name = "none (silent)"
+                if self._state.source is None:  # live input is gone with the stream: play the demo instead
+                    self._state.source = demo_source(self.samplerate)
+                    self.source_name = self.input_name = "demo"
+                notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
+                             "source")
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
+        self._saved_switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
+        # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
+        # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
+        # (see README, Figures). Restored on stop.
+        self._blas = threadpool_limits(limits=1)
         self._saved_hooks = (self.session.tracker, self.session.param_sink)
-        self.session.tracker = _TrackerView(self)  # type: ignore[assignment]
+        self.session.tracker = DescriptorView(self)  # type: ignore[assignment]
         self.session.param_sink = self.set_params
         if self._follow_on:
             self._start_follow()
@@ -129,6 +125,8 @@ class Engine:
             self._clock.stop()
             self._clock = None
         if self._saved_hooks is not None:
+            sys.setswitchinterval(self._saved_switch)
+            self._blas.restore_original_limits()
             self.session.tracker, self.session.param_sink = self._saved_hooks
             self._saved_hooks = None
             self.session.param_sink(self.session.current)  # the session's own chain catches up
@@ -214,7 +212,8 @@ class Engine:
     def reset_stats(self) -> None:
         """Zero the callback counters (xruns, count, worst gap), e.g. after a warm-up."""
         self.xruns = self.callback_errors = self.callbacks = 0
-        self.worst_gap_s = 0.0
+        self.worst_gap_s = 0.0  # longest time between two callbacks (a stall drops many, but is flagged once)
+        self.worst_callback_s = 0.0  # longest time spent inside one callback (waiting for the GIL included)
         self._last_callback = 0.0
 
     # -- internals -----------------------------------------------------------------------------------------------
@@ -291,6 +290,7 @@ class Engine:
         except Exception:  # noqa: BLE001 - the stream must never die from our bug: count it, play silence
             self.callback_errors += 1
             outdata.fill(0.0)
+        self.worst_callback_s = max(self.worst_callback_s, time.perf_counter() - now)
 
     def _start_follow(self) -> None:
         space = self.session.space

@@ -71,7 +71,7 @@ def test_devices_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["bench", "--blocksizes", "128,256", "--seconds", "0.2", "--render-seconds", "0.5",
-                 "--stress-seconds", "2", "--stress-device", "jack-dummy"])
+                 "--stress-seconds", "2", "--stress-device", "jack-dummy", "--stress-trainer", "process"])
     assert code == 0
     out = capsys.readouterr().out
     for preset in ("space", "grit", "motion"):
@@ -82,6 +82,7 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert match, out
     callbacks, expected = int(match[2]), int(match[3])
     assert expected > 300 and callbacks > 0.8 * expected  # it really ran on a clocked stream
+    assert re.search(r"in a process \((\d+) fits\), (\d+) jumps", out)
 
 
 def test_engine_options_reach_the_config() -> None:
@@ -104,3 +105,28 @@ def test_audio_never_imports_textual_and_core_never_imports_sounddevice() -> Non
             "assert 'textual' not in sys.modules, 'textual'; assert 'sounddevice' not in sys.modules, 'sounddevice'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp_data_dir: Path) -> None:
+    from rlfx_tui.audio.sources import synth_sounds
+    from rlfx_tui.core.descriptors import DescriptorTracker
+
+    sr = 48000
+    sounds = synth_sounds(sr, seconds=1.0)
+    session = Session(preset="grit", data_dir=tmp_data_dir)
+    liked = {"bass": {"cutoff": 300.0, "drive": 2.0}, "noise_hats": {"cutoff": 9000.0, "drive": 35.0}}
+    for name, params in liked.items():
+        session.tracker = DescriptorTracker(sr)
+        session.listen(sounds[name])
+        session.set_current(session.space.default() | params)
+        session.label(True)
+    session.set_current(session.space.default())
+    with AudioFile(str(tmp_path / "in.wav"), "w", samplerate=sr, num_channels=1) as f:
+        f.write(np.concatenate([sounds["bass"], sounds["noise_hats"]])[None, :])
+    followed = render(tmp_path / "in.wav", tmp_path / "follow.wav", session, follow=True)
+    plain = render(tmp_path / "in.wav", tmp_path / "plain.wav", session)
+    assert followed.jumps >= 5 and plain.jumps == 0
+    with AudioFile(str(tmp_path / "follow.wav")) as a, AudioFile(str(tmp_path / "plain.wav")) as b:
+        x, y = a.read(a.frames), b.read(b.frames)
+    assert np.isfinite(x).all() and np.abs(x).max() <= CEILING
+    assert not np.allclose(x, y, atol=0.05)
