@@ -1,0 +1,294 @@
+"""The Textual app. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI, the Pilot tests,
+the snapshot tests and the benchmark all call it.
+
+Threads: rehearsal events may be emitted from any thread (keys here, the training worker, an OSC control thread);
+the listener only does `post_message`, which is thread-safe. The engine is polled at ~10 Hz with `set_interval`,
+never pushed from the audio thread. Retraining runs in a thread worker and swaps the fitted model in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.tui.format import Clock
+from rlfx_tui.tui.keys import PLAYER_KEYS
+from rlfx_tui.tui.messages import DeleteRequested, RehearsalEvent
+from rlfx_tui.tui.screens.help import HelpScreen
+from rlfx_tui.tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
+    from rlfx_tui.core.rehearsal import Rehearsal
+    from rlfx_tui.core.session import Session
+    from rlfx_tui.tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.1
+RETRY_INTERVAL_S = 2.0
+
+
+@dataclass
+class Parts:
+    """What the app drives: built up front (make_app) or behind the first frame (launch_app)."""
+    session: Session
+    rehearsal: Rehearsal
+    engine: Any | None = None
+
+
+class RlfxApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "rlfx-tui"
+    BINDINGS = PLAYER_KEYS
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
+                 loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
+                 poll_interval: float | None = POLL_INTERVAL_S) -> None:
+        super().__init__()
+        if (parts is None) == (build is None):
+            raise ValueError("give either the parts or a function that builds them")
+        self.parts: Parts | None = None
+        self._build = build
+        self._loading = loading
+        self.clock = clock or Clock()
+        self.poll_interval = poll_interval
+        self.main: MainScreen | None = None
+        self._trainer: Worker[None] | None = None
+        self._engine_message = ""
+        if parts is not None:
+            self._install(parts)
+
+    # the parts, once installed (actions are disabled until then: see check_action)
+    @property
+    def session(self) -> Session:
+        assert self.parts is not None
+        return self.parts.session
+
+    @property
+    def rehearsal(self) -> Rehearsal:
+        assert self.parts is not None
+        return self.parts.rehearsal
+
+    @property
+    def engine(self) -> Any | None:
+        return self.parts.engine if self.parts is not None else None
+
+    # -- life cycle ------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        return self.main if self.main is not None else LoadingScreen(*self._loading)
+
+    def on_mount(self) -> None:
+        if self._build is not None:
+            self._build_parts()
+        else:
+            self._start()
+
+    @work(thread=True, exit_on_error=False, name="start")
+    def _build_parts(self) -> None:
+        assert self._build is not None
+        parts = self._build()
+        self.call_from_thread(self._installed, parts)
+
+    def _installed(self, parts: Parts) -> None:
+        self._install(parts)
+        assert self.main is not None
+        self.push_screen(self.main)
+        self.refresh_bindings()
+        self._start()
+
+    def _install(self, parts: Parts) -> None:
+        from rlfx_tui.tui.screens.main import MainScreen
+
+        self.parts = parts
+        self.main = MainScreen(parts.rehearsal, self.clock)
+        parts.rehearsal.subscribe(self._forward)
+
+    def _start(self) -> None:
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.poll)
+            self.set_interval(RETRY_INTERVAL_S, self._retry_pending)
+        self.call_after_refresh(self.poll)
+        if self.rehearsal.needs_training and self.session.points:
+            self.start_training()
+
+    def on_unmount(self) -> None:
+        if self.parts is not None and self._forward in self.rehearsal.listeners:
+            self.rehearsal.listeners.remove(self._forward)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.parts is None and action not in ("quit", "help"):
+            return False
+        return True
+
+    def _forward(self, event: object) -> None:
+        """Rehearsal listener: runs in whichever thread acted, so it only posts (thread-safe)."""
+        self.post_message(RehearsalEvent(event))
+
+    # -- events from the rehearsal ---------------------------------------------------------------------
+    def on_rehearsal_event(self, message: RehearsalEvent) -> None:
+        from rlfx_tui.core import rehearsal as ev  # already imported by then
+
+        event = message.event
+        assert self.main is not None
+        self.main.apply(event)
+        if isinstance(event, ev.TrainingNeeded):
+            self.start_training()
+        elif isinstance(event, ev.LabelFailed):
+            self.notify(f"{event.message} ({event.pending} waiting)", title="label not saved yet",
+                        severity="error", timeout=8)
+        elif isinstance(event, ev.Noticed):
+            severity = event.severity if event.severity in ("information", "warning", "error") else "information"
+            self.notify(event.message, severity=severity)  # type: ignore[arg-type]
+
+    def on_delete_requested(self, message: DeleteRequested) -> None:
+        self._act(self.rehearsal.delete, message.point_id)
+
+    def _act(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Run a rehearsal action; a failure becomes a notice on screen, never a traceback over the layout."""
+        try:
+            return action(*args)
+        except RlfxError as exc:
+            self.notify(str(exc), title="refused", severity="error", timeout=8)
+        except KeyError as exc:
+            self.notify(f"no such point: {exc}", severity="warning")
+        except Exception as exc:  # noqa: BLE001 - the player must keep playing; the log keeps the details
+            log.exception("action failed")
+            self.notify(f"{type(exc).__name__}: {exc}", title="something went wrong", severity="error", timeout=8)
+        return None
+
+    # -- training --------------------------------------------------------------------------------------
+    def start_training(self) -> None:
+        """Retrain off the UI thread; a running worker picks up newer points itself before it finishes."""
+        assert self.main is not None
+        if self._trainer is not None and self._trainer.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        self.main.show_training(True)
+        self._trainer = self._train()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="retrain")
+    def _train(self) -> None:
+        while self.rehearsal.needs_training:
+            self.rehearsal.train_now()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "start" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = str(error) if isinstance(error, RlfxError) else f"{type(error).__name__}: {error}"
+            log.error("start failed", exc_info=error)
+            self.exit(return_code=2, message=f"rlfx-tui: error: {message}")
+            return
+        if event.worker is not self._trainer or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._trainer = None
+        assert self.main is not None
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("retraining failed", exc_info=error)
+            self.notify(f"{type(error).__name__}: {error} — keeping the previous model", title="retraining failed",
+                        severity="error", timeout=8)
+            self.main.show_training(False)
+        elif self.rehearsal.needs_training:  # points changed just as the worker finished
+            self.start_training()
+        else:
+            self.main.show_training(False)
+
+    # -- polling ---------------------------------------------------------------------------------------
+    def poll(self) -> None:
+        """~10 Hz: engine status and descriptors, auto-mode jumps, and follow mode's parameters."""
+        status = None
+        descriptors: Any = self.session.descriptors
+        if self.engine is not None:
+            try:
+                status = self.engine.status
+                descriptors = getattr(self.engine, "descriptors", descriptors)
+            except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
+                log.exception("engine status failed")
+                status = None
+                self._show_engine_message(f"audio engine: {exc}")
+            if status is not None:
+                self._show_engine_message(getattr(status, "message", "") or "")
+        assert self.main is not None
+        self.main.show_engine(status, descriptors)
+        self._act(self.rehearsal.tick)
+        if self.rehearsal.follow:
+            self.main.show_following(self.rehearsal.predict_or_none())
+
+    def _show_engine_message(self, message: str) -> None:
+        if message and message != self._engine_message:
+            self.notify(message, title="audio", severity="warning", timeout=10)
+        self._engine_message = message
+
+    def _retry_pending(self) -> None:
+        if self.rehearsal.pending and self.main is not None:
+            self._act(self.rehearsal.retry_pending)
+            self.main.show_points()
+
+    # -- actions (the keys) ----------------------------------------------------------------------------
+    def action_randomize(self) -> None:
+        self._act(self.rehearsal.randomize)
+
+    def action_good(self) -> None:
+        self._act(self.rehearsal.good)
+
+    def action_bad(self) -> None:
+        self._act(self.rehearsal.bad)
+
+    def action_nudge_strength(self, steps: int) -> None:
+        self._act(self.rehearsal.nudge_strength, steps)
+
+    def action_set_strength(self, strength: float) -> None:
+        self._act(self.rehearsal.set_strength, strength)
+
+    def action_toggle_auto(self) -> None:
+        self._act(self.rehearsal.set_auto, not self.rehearsal.auto)
+
+    def action_toggle_follow(self) -> None:
+        self._act(self.rehearsal.set_follow, not self.rehearsal.follow)
+
+    def action_toggle_mute(self) -> None:
+        self._act(self.rehearsal.set_muted, not self.rehearsal.muted)
+
+    def action_undo(self) -> None:
+        self._act(self.rehearsal.undo)
+
+    def action_delete_point(self) -> None:
+        from rlfx_tui.tui.widgets.points import PointsTable
+
+        assert self.main is not None
+        self.main.query_one(PointsTable).action_delete_point()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def make_app(session: Session, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+             clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
+             poll_interval: float | None = POLL_INTERVAL_S) -> RlfxApp:
+    """The app on a session. rehearsal defaults to one that retrains in the background; engine=None runs silent."""
+    if rehearsal is None:
+        from rlfx_tui.core.rehearsal import Rehearsal
+
+        rehearsal = Rehearsal(session, engine, train_in_background=True)
+    app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval)
+    if keymap:
+        app.set_keymap(dict(keymap))
+    return app
+
+
+def launch_app(build: Callable[[], Parts], preset: str, chain: str, *,
+               keymap: Mapping[str, str] | None = None) -> RlfxApp:
+    """The app for the command line: the first frame shows at once, `build` (session, engine) runs behind it."""
+    app = RlfxApp(build=build, loading=(preset, chain))
+    if keymap:
+        app.set_keymap(dict(keymap))
+    return app

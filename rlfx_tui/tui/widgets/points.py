@@ -1,0 +1,88 @@
+"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from rlfx_tui.core.dataset import LabelledPoint
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.tui.format import compact_number, profile
+from textual.binding import Binding
+from rlfx_tui.tui.messages import DeleteRequested
+
+KEY_DESCRIPTORS = ("loudness_db", "centroid_hz", "flatness")
+COLUMNS = (("id", "#"), ("time", "time"), ("label", "label"), ("loudness_db", "loud dB"),
+           ("centroid_hz", "centroid"), ("flatness", "flat"), ("params", "parameters"))
+
+
+class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
+    """Rows keyed by point id, oldest first; the cursor follows the newest label."""
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "up", show=False),
+        Binding("down", "cursor_down", "down", show=False),
+        Binding("pageup", "page_up", "page up", show=False),
+        Binding("pagedown", "page_down", "page down", show=False),
+        Binding("home", "scroll_top", "first", show=False),
+        Binding("end", "scroll_bottom", "last", show=False),
+    ]
+
+    def __init__(self, space: ParameterSpace, local_time: Callable[[str], str], **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.space = space
+        self.local_time = local_time
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def cells(self, point: LabelledPoint) -> list[object]:
+        label = Text("✓ good", style="bold green") if point.good else Text("✗ bad", style="red")
+        descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
+        key = [Text(compact_number(descriptors.get(name, float("nan"))), justify="right") for name in KEY_DESCRIPTORS]
+        shape = profile(self.space.normalize(point.params).tolist())
+        return [Text(str(point.id), justify="right"), self.local_time(point.time), label, *key, shape]
+
+    def load(self, points: list[LabelledPoint]) -> None:
+        self.clear()
+        for point in points:
+            self.add_row(*self.cells(point), key=str(point.id))
+        if points:
+            self.move_cursor(row=self.row_count - 1)
+
+    def add_point(self, point: LabelledPoint, *, restored: bool = False) -> None:
+        if str(point.id) in self.rows:
+            return
+        self.add_row(*self.cells(point), key=str(point.id))
+        if restored:  # back in its place by id
+            self.sort("id", key=lambda cell: int(cell.plain))
+            self.move_cursor(row=self.get_row_index(str(point.id)))
+        else:
+            self.move_cursor(row=self.row_count - 1)
+
+    def remove_point(self, point_id: int) -> None:
+        try:
+            self.remove_row(str(point_id))
+        except RowDoesNotExist:
+            pass
+
+    def selected_point_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return int(row_key.value) if row_key.value is not None else None
+
+    def point_ids(self) -> list[int]:
+        return [int(row.key.value) for row in self.ordered_rows if row.key.value is not None]
+
+    def action_delete_point(self) -> None:
+        point_id = self.selected_point_id()
+        if point_id is None:
+            self.notify("no point selected", severity="warning")
+            return
+        self.post_message(DeleteRequested(point_id))
