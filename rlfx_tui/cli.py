@@ -13,9 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from rlfx_tui import __version__
+from rlfx_tui.audio.options import add_engine_options
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets",)
+SUBCOMMANDS = ("presets", "devices", "render", "bench")
 EXIT_USAGE = 2
 
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "learns the settings you like for the sound you play.")
     parser.add_argument("--version", action="version", version=f"rlfx-tui {__version__}")
     add_data_options(parser, nested=False)
+    add_engine_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"rlfx_tui.commands.{name}")

@@ -1,0 +1,113 @@
+"""The stress run: the real engine on a real, clocked stream while the app's heaviest background work runs.
+
+A trainer thread refits the learner on 2,000 synthetic points over and over (as the TUI's retrain worker would,
+with BLAS limited to one thread: Learner.fit does that), and every 100 ms a jump is proposed by that learner and
+handed to the engine (session.randomize → engine.set_params). We count xruns (PortAudio's over/underflow flags),
+callbacks against wall-clock time (a long stall is flagged once but drops many callbacks), and the worst gap
+between two callbacks.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import numpy as np
+
+from rlfx_tui.audio.config import EngineConfig
+from rlfx_tui.audio.engine import Engine
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+from rlfx_tui.core.learner import Learner
+from rlfx_tui.core.session import Session
+
+TRAIN_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class StressResult:
+    stream: str
+    seconds: float
+    blocksize: int
+    samplerate: int
+    callbacks: int
+    expected_callbacks: float
+    xruns: int
+    worst_gap_ms: float
+    cpu_load: float
+    fits: int
+    jumps: int
+    message: str
+
+    def format(self) -> str:
+        period_ms = 1000 * self.blocksize / self.samplerate
+        return (f"Stress run on {self.stream}: {self.seconds:.0f} s at {self.blocksize} frames / {self.samplerate} Hz "
+                f"(period {period_ms:.2f} ms), learner refitting on {TRAIN_POINTS} points ({self.fits} fits), "
+                f"{self.jumps} jumps (every 100 ms)\n"
+                f"  xruns {self.xruns}, callbacks {self.callbacks} of {self.expected_callbacks:.0f} expected, "
+                f"worst callback gap {self.worst_gap_ms:.2f} ms, stream cpu load {100 * self.cpu_load:.1f} %"
+                + (f"\n  note: {self.message}" if self.message else ""))
+
+
+def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([rng.uniform(-60, 0, n)] + [rng.uniform(0, 8000, n) for _ in range(len(DESCRIPTOR_NAMES) - 1)])
+    U = rng.uniform(0, 1, (n, space_size))
+    good = rng.uniform(size=n) < 0.5
+    return X, U, good
+
+
+def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | None = None,
+               warmup_s: float = 1.0, train: bool = True, jump: bool = True) -> StressResult:
+    """``use_jack``: True = a private JACK dummy server; False = the default output device; None = JACK dummy if
+    jackd is installed, else the default device."""
+    from rlfx_tui.audio.jackd import DummyJack
+
+    if use_jack is None:
+        use_jack = DummyJack.available()
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
+        if use_jack:
+            stack.enter_context(DummyJack(period=blocksize))
+        session = Session(data_dir=tmp, seed=0)
+        engine = Engine(session, EngineConfig(source="demo", hostapi="JACK" if use_jack else None,
+                                              blocksize=blocksize))
+        engine.start()
+        stack.callback(engine.stop)
+        status = engine.status
+        stream = f"{status.output_device}" if engine._stream is not None else "no stream (silent clock thread)"
+        X, U, good = synthetic_points(len(session.space))
+        stop = threading.Event()
+        counts = {"fits": 0, "jumps": 0}
+
+        def trainer() -> None:
+            while not stop.is_set():
+                session.learner = Learner(session.space, seed=counts["fits"]).fit(X, U, good)
+                counts["fits"] += 1
+
+        def jumper() -> None:
+            while not stop.wait(0.1):
+                session.randomize(1.0)
+                counts["jumps"] += 1
+
+        threads = [threading.Thread(target=work, daemon=True) for work, on in ((trainer, train), (jumper, jump)) if on]
+        for t in threads:
+            t.start()
+        time.sleep(warmup_s)
+        engine.reset_stats()
+        counts["fits"] = counts["jumps"] = 0
+        began = time.perf_counter()
+        loads = []
+        while (elapsed := time.perf_counter() - began) < seconds:
+            time.sleep(min(0.25, max(0.0, seconds - elapsed)))
+            loads.append(engine.cpu_load)
+        elapsed = time.perf_counter() - began
+        callbacks, xruns, gap = engine.callbacks, engine.xruns, engine.worst_gap_s
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        sr = engine.samplerate
+        return StressResult(stream, elapsed, blocksize, sr, callbacks, elapsed * sr / blocksize, xruns, 1000 * gap,
+                            float(np.mean(loads)) if loads else 0.0, counts["fits"], counts["jumps"],
+                            engine.status.message if engine._stream is None else "")
