@@ -219,8 +219,9 @@ class RlfxApp(App[None]):
         assert self.main is not None
         self.main.show_engine(status, descriptors)
         self._act(self.rehearsal.tick)
-        if self.rehearsal.follow:
-            self.main.show_following(self.rehearsal.predict_or_none())
+        if self.rehearsal.follow:  # what follow mode plays: the engine's smoothed state, else the mapping's
+            current = getattr(self.engine, "current_params", None) if self.engine is not None else None
+            self.main.show_following(current if current is not None else self.rehearsal.predict_or_none())
 
     def _show_engine_message(self, message: str) -> None:
         if message and message != self._engine_message:

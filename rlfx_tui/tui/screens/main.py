@@ -111,8 +111,8 @@ class MainScreen(Screen[None]):
         audio.show_status(status)
         audio.show_descriptors(descriptors)
         if status is not None:
-            rate = f"{status.samplerate / 1000:g} kHz" if status.samplerate else ""
-            audio.show_source(f"audio · {status.source} {rate}".rstrip())
+            rate = f" · {status.samplerate / 1000:g} kHz/{status.blocksize}" if status.samplerate else ""
+            audio.show_source(f"audio · {status.input_device or status.source or '?'}{rate}")
 
     def show_following(self, values: dict[str, float] | None) -> None:
         if values is not None:

@@ -88,10 +88,14 @@ class AudioPanel(Vertical):
         parts = [f"xruns {status.xruns}", f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
         if faults:
             parts.append(f"faults {faults}")
+        if str(getattr(status, "output_device", "")).startswith("none"):
+            parts.append("silent")
+        if getattr(status, "muted", False):
+            parts.append("MUTED")
         if not status.running:
-            parts.insert(0, "stopped")
+            parts.insert(0, "STOPPED")
         health.update("  ".join(parts))
-        health.set_class(bool(status.xruns or faults), "-warn")
+        health.set_class(bool(status.xruns or faults or not status.running), "-warn")
 
     def show_descriptors(self, raw: Any, per_line: int = 2) -> None:
         lines = descriptor_lines(descriptor_values(raw), per_line)
