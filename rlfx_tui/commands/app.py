@@ -15,6 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
     from rlfx_tui.tui.app import Parts, launch_app
+    from rlfx_tui.tui.training import ProcessTrainer
 
     preset = resolve_preset(getattr(args, "preset", None))
     config = engine_config_from_args(args)
@@ -31,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
         engine.start()
         return Parts(session, Rehearsal(session, engine, train_in_background=True), engine)
 
-    app = launch_app(build, preset.name, preset.chain_summary)
+    trainer = ProcessTrainer()
+    trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own
+    app = launch_app(build, preset.name, preset.chain_summary, trainer=trainer)
     try:
         app.run()
     finally:

@@ -9,6 +9,7 @@ never pushed from the audio thread. Retraining runs in a thread worker and swaps
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from rlfx_tui.tui.keys import PLAYER_KEYS
 from rlfx_tui.tui.messages import DeleteRequested, RehearsalEvent
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
+from rlfx_tui.tui.training import ThreadTrainer, Trainer
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
     from rlfx_tui.core.rehearsal import Rehearsal
@@ -52,8 +54,9 @@ class RlfxApp(App[None]):
 
     def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
                  loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
-                 poll_interval: float | None = POLL_INTERVAL_S) -> None:
+                 poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> None:
         super().__init__()
+        self.trainer: Trainer = trainer or ThreadTrainer()
         if (parts is None) == (build is None):
             raise ValueError("give either the parts or a function that builds them")
         self.parts: Parts | None = None
@@ -121,6 +124,7 @@ class RlfxApp(App[None]):
             self.start_training()
 
     def on_unmount(self) -> None:
+        self.trainer.close()
         if self.parts is not None and self._forward in self.rehearsal.listeners:
             self.rehearsal.listeners.remove(self._forward)
 
@@ -141,7 +145,8 @@ class RlfxApp(App[None]):
         assert self.main is not None
         self.main.apply(event)
         if isinstance(event, ev.TrainingNeeded):
-            self.start_training()
+            # after the label is on screen: the fit competes for the GIL, so it must not delay this frame
+            self.call_after_refresh(self.start_training)
         elif isinstance(event, ev.LabelFailed):
             self.notify(f"{event.message} ({event.pending} waiting)", title="label not saved yet",
                         severity="error", timeout=8)
@@ -176,8 +181,15 @@ class RlfxApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="retrain")
     def _train(self) -> None:
+        from rlfx_tui.core.rehearsal import ModelTrained
+
         while self.rehearsal.needs_training:
-            self.rehearsal.train_now()
+            started = time.perf_counter()
+            learner = self.trainer.fit(self.session)
+            self.session.install(learner)  # one reference swap; the dataset stays the truth
+            event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_)
+            for listener in list(self.rehearsal.listeners):  # as Rehearsal.train_now reports it
+                listener(event)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "start" and event.state is WorkerState.ERROR:
@@ -274,22 +286,23 @@ class RlfxApp(App[None]):
 
 def make_app(session: Session, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
              clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
-             poll_interval: float | None = POLL_INTERVAL_S) -> RlfxApp:
-    """The app on a session. rehearsal defaults to one that retrains in the background; engine=None runs silent."""
+             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
+    """The app on a session. rehearsal defaults to one that retrains in the background; engine=None runs silent;
+    trainer defaults to fitting in a worker thread (the command line fits in a child process)."""
     if rehearsal is None:
         from rlfx_tui.core.rehearsal import Rehearsal
 
         rehearsal = Rehearsal(session, engine, train_in_background=True)
-    app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval)
+    app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
     if keymap:
         app.set_keymap(dict(keymap))
     return app
 
 
 def launch_app(build: Callable[[], Parts], preset: str, chain: str, *,
-               keymap: Mapping[str, str] | None = None) -> RlfxApp:
+               keymap: Mapping[str, str] | None = None, trainer: Trainer | None = None) -> RlfxApp:
     """The app for the command line: the first frame shows at once, `build` (session, engine) runs behind it."""
-    app = RlfxApp(build=build, loading=(preset, chain))
+    app = RlfxApp(build=build, loading=(preset, chain), trainer=trainer)
     if keymap:
         app.set_keymap(dict(keymap))
     return app

@@ -62,3 +62,13 @@ async def settle(pilot) -> None:
 def screen_text(app) -> str:
     """The screen as plain text, the way a player would read it."""
     return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    """Pause until condition() holds (timers and threads take their time on a loaded machine)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)

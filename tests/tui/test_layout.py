@@ -15,7 +15,7 @@ from rlfx_tui.tui.screens.main import MainScreen
 from rlfx_tui.tui.widgets.params import ParamRow
 from rlfx_tui.tui.widgets.points import PointsTable
 
-from .conftest import screen_text, settle
+from .conftest import notices, screen_text, settle, until
 
 
 def inside(widget, size) -> bool:
@@ -73,11 +73,11 @@ async def test_engine_status_is_polled_onto_the_screen(session):
     engine = FakeEngine()
     app = make_app(session, Rehearsal(session, engine, train_in_background=True), engine, poll_interval=0.05)
     async with app.run_test(size=(100, 32)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "xruns 3" in screen_text(app))  # the 10 Hz poll, not a push
         text = screen_text(app)
         assert "xruns 3" in text and "cpu 12 %" in text and "-6.0 dB" in text and "-0.5 dB" in text
         assert "audio · demo · 48 kHz/256" in text and "cent  1.2k" in text
-        assert any("playing the built-in demo" in n.message for n in app._notifications)  # said once, as a notice
+        await until(pilot, lambda: any("playing the built-in demo" in n for n in notices(app)))  # said as a notice
         await pilot.press("m")
         assert engine.muted
 

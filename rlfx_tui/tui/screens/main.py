@@ -98,7 +98,9 @@ class MainScreen(Screen[None]):
         self.query_one(TopBar).show_modes(auto=r.auto, follow=r.follow, muted=r.muted)
         params = self.query_one(ParamPanel)
         params.set_class(r.follow, "-following")
-        params.border_title = "parameters · following your input" if r.follow else "parameters"
+        title = "parameters · following your input" if r.follow else "parameters"
+        if params.border_title != title:
+            params.border_title = title
 
     def show_points(self) -> None:
         self.query_one(ModelPanel).show_points([p.good for p in self.session.points], len(self.rehearsal.pending))

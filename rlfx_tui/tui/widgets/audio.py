@@ -11,10 +11,10 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.tui.format import bar, compact_number, format_db, meter_fraction
+from rlfx_tui.tui.widgets.line import Line
 
 # Short names for the compact descriptor view, in the order shown.
 DESCRIPTOR_SHORT: dict[str, str] = {
@@ -39,7 +39,7 @@ def descriptor_lines(values: Mapping[str, float], per_line: int = 2) -> list[str
     return ["  ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
 
 
-class Meter(Static):
+class Meter(Line):
     """`in  ██████▌     -18.2 dB`: RMS as the bar, peak as the number."""
 
     COMPONENT_CLASSES = {"meter--bar", "meter--hot"}
@@ -72,15 +72,15 @@ class AudioPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Meter(" in", id="meter-in")
         yield Meter("out", id="meter-out")
-        yield Static("no audio engine", id="audio-health")
-        yield Static("", id="descriptors")
+        yield Line("no audio engine", id="audio-health")
+        yield Line("", id="descriptors")
 
     def show_status(self, status: Any | None) -> None:
-        health = self.query_one("#audio-health", Static)
+        health = self.query_one("#audio-health", Line)
         if status is None:
             self.query_one("#meter-in", Meter).show(None, None)
             self.query_one("#meter-out", Meter).show(None, None)
-            health.update("no audio engine")
+            health.show("no audio engine")
             return
         self.query_one("#meter-in", Meter).show(status.input_rms_db, status.input_peak_db)
         self.query_one("#meter-out", Meter).show(status.output_rms_db, status.output_peak_db)
@@ -94,12 +94,13 @@ class AudioPanel(Vertical):
             parts.append("MUTED")
         if not status.running:
             parts.insert(0, "STOPPED")
-        health.update("  ".join(parts))
+        health.show("  ".join(parts))
         health.set_class(bool(status.xruns or faults or not status.running), "-warn")
 
     def show_descriptors(self, raw: Any, per_line: int = 2) -> None:
         lines = descriptor_lines(descriptor_values(raw), per_line)
-        self.query_one("#descriptors", Static).update("\n".join(lines[:2]))
+        self.query_one("#descriptors", Line).show("\n".join(lines[:2]))
 
     def show_source(self, text: str) -> None:
-        self.border_title = text
+        if self.border_title != text:
+            self.border_title = text

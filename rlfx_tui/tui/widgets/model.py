@@ -6,30 +6,35 @@ from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Sparkline, Static
+from textual.widgets import Sparkline
+
+from rlfx_tui.tui.widgets.line import Line
 
 from rlfx_tui.tui.format import like_rates, percent
 
 
 class ModelPanel(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static("", id="model-counts")
+        yield Line("", id="model-counts")
         with Horizontal(id="like-row"):
-            yield Static("like  —", id="like-rate")
+            yield Line("like     —", id="like-rate")
             yield Sparkline([], id="like-spark")
-        yield Static("no model yet", id="model-state")
+        yield Line("no model yet", id="model-state")
 
     def show_points(self, good: Sequence[bool], pending: int = 0) -> None:
         n_good = sum(good)
         counts = f"good {n_good}  bad {len(good) - n_good}"
         if pending:
             counts += f"  ⚠ {pending} unsaved"
-        self.query_one("#model-counts", Static).update(counts)
-        self.query_one("#model-counts", Static).set_class(bool(pending), "-warn")
+        self.query_one("#model-counts", Line).show(counts)
+        self.query_one("#model-counts", Line).set_class(bool(pending), "-warn")
         recent = list(good[-20:])
         rate = percent(sum(recent) / len(recent)) if recent else "—"
-        self.query_one("#like-rate", Static).update(f"like {rate:>5}")
-        self.query_one("#like-spark", Sparkline).data = like_rates(list(good)) if len(good) > 1 else []
+        self.query_one("#like-rate", Line).show(f"like {rate:>5}")
+        rates = like_rates(list(good)) if len(good) > 1 else []
+        spark = self.query_one("#like-spark", Sparkline)
+        if spark.data != rates:
+            spark.data = rates
 
     def show_training(self, training: bool, last: str | None, n_points: int | None) -> None:
         if training:
@@ -38,6 +43,6 @@ class ModelPanel(Vertical):
             text = "model: none yet"
         else:
             text = f"trained {last} ({n_points} pts)"
-        state = self.query_one("#model-state", Static)
-        state.update(text)
+        state = self.query_one("#model-state", Line)
+        state.show(text)
         state.set_class(training, "-busy")

@@ -7,6 +7,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from rlfx_tui.tui.format import percent
+from rlfx_tui.tui.widgets.line import Line
 
 
 MODES = ("auto", "follow", "muted")
@@ -20,16 +21,16 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.preset}[/b]  {self.chain}", id="chain", markup=True)
-        yield Static("", id="strength")
+        yield Line("", id="strength", markup=True)
         for name in MODES:
-            yield Static(name, id=f"mode-{name}", classes="mode")
+            yield Line(name, id=f"mode-{name}", classes="mode")
 
     def show_strength(self, strength: float) -> None:
-        self.query_one("#strength", Static).update(f"[dim]+/-[/dim] strength {percent(strength):>5}")
+        self.query_one("#strength", Line).show(f"[dim]+/-[/dim] strength {percent(strength):>5}")
 
     def show_modes(self, *, auto: bool, follow: bool, muted: bool) -> None:
         """Off: the mode's name in dim lower case; on: upper case, reversed (readable without colour too)."""
         for name, on in (("auto", auto), ("follow", follow), ("muted", muted)):
-            badge = self.query_one(f"#mode-{name}", Static)
-            badge.update(name.upper() if on else name)
+            badge = self.query_one(f"#mode-{name}", Line)
+            badge.show(name.upper() if on else name)
             badge.set_class(on, "-on")
