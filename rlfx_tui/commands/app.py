@@ -1,4 +1,4 @@
-"""Launch the Textual app (no subcommand): Session + Engine + Rehearsal, through `launch_app`.
+"""Launch the Textual app (no subcommand): Session + Engine + Rehearsal, through `make_app(build=...)`.
 
 The preset is checked before the terminal switches to the app, so a bad preset is one line and exit 2; the
 session (which imports scikit-learn and may load or fit the model) and the audio engine are built behind the
@@ -14,7 +14,7 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
-    from rlfx_tui.tui.app import Parts, launch_app
+    from rlfx_tui.tui.app import Parts, make_app
     from rlfx_tui.tui.training import ProcessTrainer
 
     preset = resolve_preset(getattr(args, "preset", None))
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     trainer = ProcessTrainer()
     trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own
-    app = launch_app(build, preset.name, preset.chain_summary, trainer=trainer)
+    app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer)
     try:
         app.run()
     finally:

@@ -1,9 +1,10 @@
-"""The Textual app. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI, the Pilot tests,
-the snapshot tests and the benchmark all call it.
+"""The Textual app. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI (with `build=`, so
+the first frame comes before scikit-learn), the Pilot tests, the snapshot tests and the benchmark all call it.
 
 Threads: rehearsal events may be emitted from any thread (keys here, the training worker, an OSC control thread);
 the listener only does `post_message`, which is thread-safe. The engine is polled at ~10 Hz with `set_interval`,
-never pushed from the audio thread. Retraining runs in a thread worker and swaps the fitted model in.
+never pushed from the audio thread. Retraining runs in a thread worker (which, from the command line, hands the
+fit to a child process: see training.py) and swaps the fitted model in with one reference assignment.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ RETRY_INTERVAL_S = 2.0
 
 @dataclass
 class Parts:
-    """What the app drives: built up front (make_app) or behind the first frame (launch_app)."""
+    """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
     session: Session
     rehearsal: Rehearsal
     engine: Any | None = None
@@ -66,6 +67,7 @@ class RlfxApp(App[None]):
         self.poll_interval = poll_interval
         self.main: MainScreen | None = None
         self._trainer: Worker[None] | None = None
+        self._follow_when_trained = False
         self._engine_message = ""
         if parts is not None:
             self._install(parts)
@@ -171,10 +173,14 @@ class RlfxApp(App[None]):
         return None
 
     # -- training --------------------------------------------------------------------------------------
+    @property
+    def training(self) -> bool:
+        return self._trainer is not None and self._trainer.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
     def start_training(self) -> None:
         """Retrain off the UI thread; a running worker picks up newer points itself before it finishes."""
         assert self.main is not None
-        if self._trainer is not None and self._trainer.state in (WorkerState.PENDING, WorkerState.RUNNING):
+        if self.training:
             return
         self.main.show_training(True)
         self._trainer = self._train()
@@ -212,6 +218,9 @@ class RlfxApp(App[None]):
             self.start_training()
         else:
             self.main.show_training(False)
+        if self._follow_when_trained and not self.training:
+            self._follow_when_trained = False
+            self._act(self.rehearsal.set_follow, True)
 
     # -- polling ---------------------------------------------------------------------------------------
     def poll(self) -> None:
@@ -265,6 +274,13 @@ class RlfxApp(App[None]):
         self._act(self.rehearsal.set_auto, not self.rehearsal.auto)
 
     def action_toggle_follow(self) -> None:
+        if self.training and not self.rehearsal.follow and any(p.good for p in self.session.points) \
+                and not self.session.learner.has_mapping:
+            self._follow_when_trained = not self._follow_when_trained  # the first like is still being learned
+            if self._follow_when_trained:
+                self.notify("follow starts as soon as the model has learned your first like")
+            return
+        self._follow_when_trained = False
         self._act(self.rehearsal.set_follow, not self.rehearsal.follow)
 
     def action_toggle_mute(self) -> None:
@@ -284,25 +300,28 @@ class RlfxApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def make_app(session: Session, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+             build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
              clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
              poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
-    """The app on a session. rehearsal defaults to one that retrains in the background; engine=None runs silent;
-    trainer defaults to fitting in a worker thread (the command line fits in a child process)."""
-    if rehearsal is None:
-        from rlfx_tui.core.rehearsal import Rehearsal
+    """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
 
-        rehearsal = Rehearsal(session, engine, train_in_background=True)
-    app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
-    if keymap:
-        app.set_keymap(dict(keymap))
-    return app
+    Either on a session (rehearsal defaults to one that retrains in the background; engine=None runs silent), or
+    with `build`, a function returning the Parts, run in a worker behind a first frame that names the preset and
+    chain (`loading`): the command line does this, because building a session imports scikit-learn and may fit
+    the model, and the first frame must not wait for that. trainer defaults to fitting in a worker thread; the
+    command line passes a ProcessTrainer.
+    """
+    if (session is None) == (build is None):
+        raise ValueError("make_app takes a session or a build function, not both")
+    if session is not None:
+        if rehearsal is None:
+            from rlfx_tui.core.rehearsal import Rehearsal
 
-
-def launch_app(build: Callable[[], Parts], preset: str, chain: str, *,
-               keymap: Mapping[str, str] | None = None, trainer: Trainer | None = None) -> RlfxApp:
-    """The app for the command line: the first frame shows at once, `build` (session, engine) runs behind it."""
-    app = RlfxApp(build=build, loading=(preset, chain), trainer=trainer)
+            rehearsal = Rehearsal(session, engine, train_in_background=True)
+        app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
+    else:
+        app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)
     if keymap:
         app.set_keymap(dict(keymap))
     return app

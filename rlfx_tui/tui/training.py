@@ -45,8 +45,13 @@ class ThreadTrainer:
 
 
 def _quiet_child() -> None:
-    """The child shares the terminal: it must never print over the app, nor take the player's Ctrl+C."""
+    """The child shares the terminal: it must never print over the app, nor take the player's Ctrl+C; and it
+    yields the CPU to the audio and the UI (a fit may take a moment longer, a key press never waits for it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(10)
+    except OSError:
+        pass
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -23,7 +23,7 @@ def table(app) -> PointsTable:
 
 def row_labels(app) -> list[str]:
     t = table(app)
-    return [str(t.get_row(str(pid))[2]).split()[-1] for pid in t.point_ids()]
+    return [str(t.get_row(str(pid))[0]).split()[-1] for pid in t.point_ids()]
 
 
 def shown_values(app) -> dict[str, float]:
@@ -226,3 +226,25 @@ async def test_a_user_keymap_moves_a_key(session):
         await pilot.press("l")
         await settle(pilot)
         assert [p.good for p in app.session.points] == [True]
+
+
+async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(session):
+    import time
+
+    from rlfx_tui.tui.app import make_app
+    from rlfx_tui.tui.training import ThreadTrainer
+
+    class SlowTrainer(ThreadTrainer):
+        def fit(self, s):
+            time.sleep(0.3)
+            return super().fit(s)
+
+    app = make_app(session, poll_interval=None, trainer=SlowTrainer())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right")
+        await pilot.pause(0.05)
+        assert app.training
+        await pilot.press("f")
+        assert not app.rehearsal.follow and any("as soon as the model" in n for n in notices(app))
+        await settle(pilot)
+        assert app.rehearsal.follow

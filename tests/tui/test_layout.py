@@ -9,7 +9,7 @@ import pytest
 
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
-from rlfx_tui.tui.app import Parts, launch_app, make_app
+from rlfx_tui.tui.app import Parts, make_app
 from rlfx_tui.tui.screens.loading import LoadingScreen
 from rlfx_tui.tui.screens.main import MainScreen
 from rlfx_tui.tui.widgets.params import ParamRow
@@ -88,7 +88,7 @@ async def test_the_command_line_app_shows_its_first_frame_before_the_session_is_
         session = Session(data_dir=data_dir, seed=0)
         return Parts(session, Rehearsal(session, None, train_in_background=True))
 
-    app = launch_app(build, "space", "HighpassFilter → Chorus → Delay → Reverb → Limiter")
+    app = make_app(build=build, loading=("space", "HighpassFilter → Chorus → Delay → Reverb → Limiter"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, LoadingScreen) and "loading" in screen_text(app)
@@ -107,7 +107,7 @@ async def test_a_failing_start_exits_with_the_reason(data_dir):
     def build():
         raise DatasetError(f"{data_dir}/space/points.jsonl: line 3: not JSON")
 
-    app = launch_app(build, "space", "chain")
+    app = make_app(build=build, loading=("space", "chain"))
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -18,10 +18,12 @@ from textual.binding import Binding
 from rlfx_tui.tui.messages import DeleteRequested
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
-# The sound and the setting share one pre-aligned column: a DataTable re-renders every visible cell whenever a row
-# is added, and at ~0.3 ms a cell, four cells a row instead of seven is what keeps a label under a frame.
+ID_WIDTH = 4
+# Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, at
+# ~0.2-0.5 ms a cell, and that render is most of what a label costs before it is on screen.
+POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
 DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
-COLUMNS = (("id", "#"), ("time", "time"), ("label", "label"), ("detail", DETAIL_HEADER))
+COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
 
 
 class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
@@ -50,13 +52,12 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
             self.add_column(label, key=key)
 
     def cells(self, point: LabelledPoint) -> list[object]:
-        label = Text("✓ good", style="bold green") if point.good else Text("✗ bad", style="red")
+        text = Text(f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ")
+        text.append("✓ good", "bold green") if point.good else text.append("✗ bad ", "red")
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
                          for name, _, width in KEY_DESCRIPTORS)
-        setting = profile(self.space.normalize(point.params).tolist())
-        return [Text(str(point.id), justify="right"), Text(self.local_time(point.time)), label,
-                Text(f"{sound}  {setting}")]
+        return [text, Text(f"{sound}  {profile(self.space.normalize(point.params).tolist())}")]
 
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()
@@ -70,7 +71,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
             return
         self.add_row(*self.cells(point), key=str(point.id))
         if restored:  # back in its place by id
-            self.sort("id", key=lambda cell: int(cell.plain))
+            self.sort("point", key=lambda cell: int(cell.plain.split()[0]))
             self.move_cursor(row=self.get_row_index(str(point.id)))
         else:
             self.move_cursor(row=self.row_count - 1)
