@@ -176,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: D103
     parser.add_argument("--runs", type=int, default=4, help="launches timed (default 4: one fits, three cached)")
     parser.add_argument("--presses", type=int, default=60, help="key presses timed (default 60)")
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     figures = terminal_figures(args.points, args.runs, args.presses)
-    print(f"rlfx-tui app, {args.points} labels on disk, {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
+    print(f"rlfx-tui app, {args.points} labels on disk, {os.cpu_count()} CPUs, python {sys.version.split()[0]}, "
+          f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}")
     print(f"  start → first frame (s)          {summary(figures['first_frame_s'])}")
     print(f"  start → main screen, fit (s)     {summary(figures['main_screen_cold_s'])}")
     print(f"  start → main screen, cached (s)  {summary(figures['main_screen_cached_s'])}")
