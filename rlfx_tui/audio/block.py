@@ -3,24 +3,27 @@
 ``process_block(state, indata, outdata)`` takes an input block (or reads the state's looped source), feeds the
 descriptors, runs the effect at the parameters in force, applies the safety stage and writes ``outdata``.
 
-**Jumps without clicks: two chains and a crossfade.** Ramping parameters one by one can't hide every jump: a
-pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a step in the wet signal,
-which its feedback then repeats), and a bitcrusher or a filter coefficient swap steps too. So the state keeps two
-identical chains that both hear every input sample. One is heard; on a jump the other takes the new parameters
-and is faded in over ``ramp_ms`` with a raised-cosine curve (the gains sum to 1, so two outputs under the ceiling
-mix to an output under the ceiling). When the fade ends the now-silent chain takes the same parameters, so the
-next jump fades from a chain whose delay lines and reverb tail match what was heard. Plugins whose state a
-parameter change breaks (a Delay's time) are reset when that parameter changes, inside the silent chain, so the
-click never enters their feedback loop. A jump that arrives during a fade waits for it to end (at most
-``ramp_ms``); only the newest one is kept. The cost is a second chain run per block (see ``rlfx-tui bench``).
+**Jumps without clicks: a primed chain and a crossfade.** Changing parameters on a running chain can't be made
+click-free in general: a pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a
+step in the wet signal, which its feedback then repeats for seconds), a filter coefficient swap or a bitcrusher
+steps too, and a chain reset to avoid that makes the first echo start abruptly. So a new parameter state gets a
+*new* chain: ``prepare`` (on the caller's thread, never the audio thread) builds it at the new parameters and
+primes it with the last ``HISTORY_S`` of input, faded in at the start, so its delay lines and reverb already hold
+exactly what they would if it had been running all along. The audio thread picks it up between blocks, feeds it
+the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms`` with a raised-cosine curve.
+The two gains sum to 1, so two outputs under the ceiling mix to an output under the ceiling. Plugins of a chain the
+audio thread runs are never touched by another thread; pedalboard releases the GIL while priming.
 
-Threading: the UI thread only ever replaces ``state.pending`` (one reference to an immutable ``ParamTarget``) and
-``state.mute_requested`` (a bool). Everything else here is touched by the audio thread alone.
+A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
+
+Threading: other threads only replace ``state.pending`` (one reference to an immutable ``Prepared``), set
+``state.mute_requested`` (a bool) and clear ``state.retired``. The rest is the audio thread's alone.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,17 +33,24 @@ from rlfx_tui.core.chain import EffectChain
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.presets import Preset
 
-# (plugin type, attribute) whose change breaks the plugin's internal state: reset the plugin when it changes.
-STATE_BREAKING: set[tuple[str, str]] = set()
-# How long the incoming chain runs silently at its new parameters before it is faded in: long enough for smoothed
-# filter cutoffs, compressor envelopes and short delays to settle, so the fade reveals a steady sound, not a sweep.
-SETTLE_MS = 50.0
+HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
+HISTORY_MARGIN_S = 1.0  # ring slack, so a snapshot being copied is never overwritten under the copier
+PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start never echoes as a click
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
+
+
+def history_seconds(preset: Preset) -> float:
+    """How much input a new chain must hear to sound as if it had always been running: a delay's longest time
+    plus reverb build-up; chains without memory (filters, dynamics, distortion) settle within ~0.2 s."""
+    types = {p.type for p in preset.plugins}
+    if not types & {"Delay", "Reverb", "Chorus", "Phaser"}:
+        return 0.2
+    return HISTORY_S
 
 
 @dataclass(frozen=True)
 class ParamTarget:
-    """A parameter state handed to the audio thread: real units, in ParameterSpace order, read-only."""
+    """A parameter state: real units, in ParameterSpace order, read-only."""
 
     real: np.ndarray
 
@@ -51,46 +61,56 @@ class ParamTarget:
         return cls(array)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A chain at ``target``, primed with the input up to frame ``upto``; owned by the audio thread once handed."""
+
+    target: ParamTarget
+    chain: EffectChain
+    upto: int
+
+
 class BlockState:
     """Everything process_block needs, preallocated so the audio thread allocates (almost) nothing."""
 
     def __init__(self, preset: Preset, samplerate: int, initial: np.ndarray, *, blocksize: int = 256,
-                 ramp_ms: float = 30.0, settle_ms: float = SETTLE_MS, source: LoopSource | None = None,
+                 ramp_ms: float = 30.0, source: LoopSource | None = None,
                  tracker: DescriptorTracker | None = None) -> None:
+        self.preset = preset
         self.samplerate = int(samplerate)
-        self.chains = [EffectChain(preset, self.samplerate), EffectChain(preset, self.samplerate)]
-        self.ceiling = self.chains[0].ceiling
+        self.target = ParamTarget.of(initial)
+        self.heard = self._new_chain(self.target.real)
+        self.incoming: EffectChain | None = None  # the chain being faded in
+        self.retired: EffectChain | None = None  # last chain faded out; freed by whoever prepares next
+        self.pending: Prepared | None = None  # the hand-off slot: replaced by other threads, never mutated
+        self._taken: Prepared | None = None
+        self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.source = source
-        # Per chain: (parameter index, plugin) for every parameter whose change must reset its plugin.
-        self._breaking = [[(i, chain.plugins[p.plugin]) for i, p in enumerate(preset.params)
-                           if (preset.plugin(p.plugin).type, p.attribute) in STATE_BREAKING]
-                          for chain in self.chains]
-        self.target = ParamTarget.of(initial)
-        self.pending = self.target  # the UI thread's hand-off slot: replaced, never mutated
-        self.applied = [self.target.real, self.target.real]  # what each chain holds now
-        for chain in self.chains:
-            chain.apply_array(self.target.real)
-        self.active = 0  # index of the chain being heard
         fade = max(0, int(round(ramp_ms * self.samplerate / 1000.0)))
-        settle = int(round(settle_ms * self.samplerate / 1000.0)) if fade else 0
-        # The incoming chain's gain, sample by sample: silent while it settles, then a raised cosine up to 1.
         k = np.arange(1, fade + 1, dtype=np.float64)
-        rise = 0.5 - 0.5 * np.cos(np.pi * k / max(fade, 1))
-        self.fade_curve = np.concatenate([np.zeros(settle), rise]).astype(np.float32)
-        self.fade_len = self.fade_curve.shape[0]
-        self.fade_pos = -1  # -1: no fade running
+        self.fade_curve = (0.5 - 0.5 * np.cos(np.pi * k / max(fade, 1))).astype(np.float32)  # incoming's gain
+        self.fade_len = fade
+        self.fade_pos = 0
+        self.history = np.zeros(int((HISTORY_S + HISTORY_MARGIN_S) * self.samplerate), dtype=np.float32)
+        self.history_len = int(history_seconds(preset) * self.samplerate)
+        self.written = 0  # input frames written to the history so far
         self.mute_requested = False
         self.mute_gain = 1.0  # 1 = sound, 0 = muted; moves to the requested value within one block
-        self.chain_faults = 0  # exceptions raised by the chain (turned into silence)
+        self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
         self.input_faults = 0  # non-finite input blocks (zeroed)
-        self.blocks = 0
-        self.frames = 0
+        self.blocks = self.frames = 0
+        self.chain_s = self.descriptors_s = 0.0  # time spent in chains / descriptors (for the bench)
         self.in_peak = self.in_ms = self.out_peak = self.out_ms = 0.0
         self._grow(blocksize)
 
+    def _new_chain(self, real: np.ndarray) -> EffectChain:
+        chain = EffectChain(self.preset, self.samplerate)
+        chain.apply_array(real)
+        return chain
+
     def _grow(self, frames: int) -> None:
-        """(Re)allocate the work buffers; only when a block is larger than any before (rare, hosts keep sizes)."""
+        """(Re)allocate the work buffers; only when a block is larger than any before (hosts keep their size)."""
         self.capacity = int(frames)
         self.x = np.zeros(frames, dtype=np.float32)  # mono input
         self.y = np.zeros(frames, dtype=np.float32)  # mono output
@@ -98,22 +118,30 @@ class BlockState:
 
     @property
     def faults(self) -> int:
-        """Every block the chain could not process: exceptions plus non-finite outputs the chain replaced."""
-        return self.chain_faults + sum(c.faults for c in self.chains)
+        """Blocks the chain could not process: exceptions plus non-finite outputs the chain replaced by silence."""
+        return self.chain_faults + sum(c.faults for c in (self.heard, self.incoming) if c is not None)
 
-    def reset(self) -> None:
-        """Clear both chains' tails (panic)."""
-        for chain in self.chains:
-            chain.reset()
+    def prepare(self, real: np.ndarray) -> Prepared:
+        """Build and prime a chain at ``real`` (any thread but the audio thread) and hand it over."""
+        self.retired = None  # free the last faded-out chain here, not on the audio thread
+        chain = self._new_chain(real)
+        end = self.written
+        n = min(end, self.history_len)
+        if n:
+            primer = np.concatenate(self._history_segments(end - n, end))  # a copy, oldest first
+            fade = min(n, int(PRIME_FADE_S * self.samplerate))
+            primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
+            chain.process(primer)
+        prepared = Prepared(ParamTarget.of(real), chain, end)
+        self.pending = prepared
+        return prepared
 
-    def set_chain(self, index: int, real: np.ndarray) -> None:
-        """Put a parameter state into one chain (audio thread only), resetting plugins whose state it breaks."""
-        self.chains[index].apply_array(real)
-        previous = self.applied[index]
-        for i, plugin in self._breaking[index]:
-            if real[i] != previous[i]:
-                plugin.reset()
-        self.applied[index] = real
+    def _history_segments(self, start: int, stop: int) -> list[np.ndarray]:
+        size = self.history.shape[0]
+        a, b = start % size, stop % size
+        if stop - start <= 0:
+            return []
+        return [self.history[a:b]] if a < b else [self.history[a:], self.history[:b]]
 
 
 def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) -> None:
@@ -137,13 +165,23 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
     state.in_peak = max(float(x.max()), -float(x.min()), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
+    began = time.perf_counter()
     state.tracker.update(x)
+    state.descriptors_s += time.perf_counter() - began
+    # History: the ring is written before the chains run, so a chain handed over now catches up to this block.
+    size, pos = state.history.shape[0], state.written % state.history.shape[0]
+    first = min(n, size - pos)
+    state.history[pos : pos + first] = x[:first]
+    state.history[: n - first] = x[first:]
+    state.written += n
 
     want = 0.0 if state.mute_requested else 1.0
     if want == 0.0 and state.mute_gain == 0.0:
         y.fill(0.0)  # muted: skip the chains, keep analysing
     else:
+        began = time.perf_counter()
         _run_chains(state, x, y, n)
+        state.chain_s += time.perf_counter() - began
         if want != state.mute_gain:
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g[:n]
@@ -151,7 +189,7 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
             y *= g
             state.mute_gain = want
             if want == 0.0:
-                state.reset()  # panic: unmuting starts from clean chains, not a runaway tail
+                _panic(state)
         np.clip(y, -state.ceiling, state.ceiling, out=y)
 
     out_ms = float(np.dot(y, y)) / n
@@ -165,30 +203,51 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     state.frames += n
 
 
+def _panic(state: BlockState) -> None:
+    """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
+    if state.incoming is not None:
+        state.retired, state.heard, state.incoming = state.heard, state.incoming, None
+    state.heard.reset()
+    state._taken = None  # a jump prepared before the mute is applied in place at unmute (see _pick_up)
+
+
+def _pick_up(state: BlockState, n: int) -> None:
+    prepared = state.pending
+    if prepared is None or prepared is state._taken:
+        return
+    state._taken = prepared
+    state.target = prepared.target
+    missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
+    if state.fade_len == 0 or state.mute_gain == 0.0 or missing > state.history_len:
+        # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
+        # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
+        state.heard.apply_array(prepared.target.real)
+        return
+    for seg in state._history_segments(prepared.upto, state.written - n):
+        prepared.chain.process(seg)
+    state.incoming = prepared.chain
+    state.fade_pos = 0
+
+
 def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
-    pending = state.pending
-    if pending is not state.target and state.fade_pos < 0:
-        state.target = pending
-        if state.fade_len == 0:  # no ramp asked for: switch in place (clicks; kept to show what the fade buys)
-            for chain in state.chains:
-                chain.apply_array(pending.real)
-            state.applied = [pending.real, pending.real]
-        else:
-            state.set_chain(1 - state.active, pending.real)
-            state.fade_pos = 0
-    heard, other = state.chains[state.active], state.chains[1 - state.active]
     try:
-        a = heard.process(x)
-        b = other.process(x)  # always: the silent chain must hear every sample to be ready for the next fade
+        if state.incoming is None:
+            _pick_up(state, n)
+        a = state.heard.process(x)
+        b = state.incoming.process(x) if state.incoming is not None else None
     except Exception:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
         y.fill(0.0)
-        state.reset()
+        state.incoming = None
+        try:
+            state.heard.reset()  # its tails may hold whatever made it fail
+        except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down
+            pass
         return
-    if state.fade_pos < 0:
+    if b is None:
         y[:] = a
         return
-    # y = a + g·(b − a), g the fade-in gain of the other chain for these samples (1 after the curve ends).
+    # y = a + g·(b − a), g the incoming chain's gain for these samples (1 once the curve has ended).
     pos, g = state.fade_pos, state.g[:n]
     k = max(0, min(n, state.fade_len - pos))
     g[:k] = state.fade_curve[pos : pos + k]
@@ -198,7 +257,4 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:
-        state.fade_pos = -1
-        state.active = 1 - state.active
-        # The chain just faded out now follows too, so the next jump fades from matching tails.
-        state.set_chain(1 - state.active, state.target.real)
+        state.retired, state.heard, state.incoming = state.heard, state.incoming, None

@@ -20,17 +20,21 @@ from rlfx_tui.core.params import ParameterSpace
 
 class Follower:
     def __init__(self, space: ParameterSpace, start: np.ndarray, interval_s: float = 0.05,
-                 smoothing_s: float = 0.3) -> None:
-        """``start``: the normalised state to smooth from (the parameters in force when following begins)."""
+                 smoothing_s: float = 0.3, min_change: float = 0.005) -> None:
+        """``start``: the normalised state to smooth from (the parameters in force when following begins).
+        ``min_change``: a new state is handed on only once some parameter has moved this much (normalised),
+        because each hand-off primes a new chain (see block.py): a steady sound costs nothing."""
         self.space = space
         self.interval_s = float(interval_s)
         # One-pole smoothing with time constant smoothing_s, whatever the control rate.
         self.alpha = 1.0 if smoothing_s <= 0 else 1.0 - math.exp(-self.interval_s / smoothing_s)
         self.u = np.array(start, dtype=float)
+        self.sent = self.u.copy()
+        self.min_change = float(min_change)
         self.note = ""  # why following is idle, for the status line ("" while it follows)
 
     def step(self, learner: Learner, descriptors: np.ndarray) -> np.ndarray | None:
-        """Real-unit parameters to hand to the chain, or None when the learner has no mapping yet."""
+        """Real-unit parameters to hand to the chain, or None (no mapping yet, or nothing moved enough)."""
         try:
             target = learner.predict(descriptors)
         except ModelNotReadyError as exc:
@@ -38,6 +42,9 @@ class Follower:
             return None
         self.note = ""
         self.u += self.alpha * (target - self.u)
+        if float(np.max(np.abs(self.u - self.sent), initial=0.0)) < self.min_change:
+            return None
+        self.sent = self.u.copy()
         return self.space.real_array(self.u)
 
 

@@ -23,8 +23,10 @@ class JackUnavailable(RuntimeError):
 
 
 class DummyJack:
-    def __init__(self, samplerate: int = 48000, period: int = 256) -> None:
-        self.samplerate, self.period = samplerate, period
+    def __init__(self, samplerate: int = 48000, period: int = 256, realtime: bool = False) -> None:
+        """``realtime``: run JACK's (and so our callback's) thread with real-time scheduling, as a studio setup
+        would; needs the right to (root, or the `audio` group's rtprio limit)."""
+        self.samplerate, self.period, self.realtime = samplerate, period, realtime
         self.name = f"rlfx-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._proc: subprocess.Popen[bytes] | None = None
         self._saved_env: dict[str, str | None] = {}
@@ -40,7 +42,7 @@ class DummyJack:
         env = {"JACK_DEFAULT_SERVER": self.name, "JACK_NO_START_SERVER": "1"}
         self._log = tempfile.TemporaryFile()  # jackd logs every xrun; a pipe nobody reads would block it
         self._proc = subprocess.Popen(
-            ["jackd", "-n", self.name, "--no-realtime", "-d", "dummy", "-r", str(self.samplerate),
+            ["jackd", "-n", self.name, "--realtime" if self.realtime else "--no-realtime", "-d", "dummy", "-r", str(self.samplerate),
              "-p", str(self.period)], stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, **env})
         deadline = time.monotonic() + 15

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
+from rlfx_tui.audio.block import BlockState, process_block
 from rlfx_tui.audio.follow import Follower
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.session import Session
@@ -82,7 +82,7 @@ def render(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], se
                         next_control += control_every
                         real = follower.step(session.learner, state.tracker.values)
                         if real is not None:
-                            state.pending = ParamTarget.of(real)
+                            state.prepare(real)
                     process_block(state, mono[start:stop], out[start:stop])
                 writer.write(np.repeat(out[None, :n], channels, axis=0))
                 done += n

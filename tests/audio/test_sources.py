@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +138,12 @@ def test_synth_sounds_are_clearly_different() -> None:
     feats = {k: np.array([v[0], *np.log2(1 + v[[1, 2, 4, 5]]), 20 * v[3], 10 * v[6]]) for k, v in d.items()}
     for a, b in itertools.combinations(feats, 2):
         assert np.max(np.abs(feats[a] - feats[b])) > 1.0, (a, b)
+
+
+def test_sources_need_neither_portaudio_nor_textual() -> None:
+    # The demo and file sources must work on machines without PortAudio (and never pull in the TUI).
+    code = (
+        "import sys, rlfx_tui.audio.sources as s; s.demo_signal(8000, 1.0); "
+        "bad = {'textual', 'sounddevice'} & set(sys.modules); assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
