@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from jack_server import JackDummyServer, JackError  # tests/ is on sys.path (pytest's rootdir-relative conftest)
+import sys
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/ is a package on main: put it on the path for jack_server
+from jack_server import JackDummyServer, JackError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
