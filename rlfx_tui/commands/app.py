@@ -11,6 +11,23 @@ from __future__ import annotations
 import argparse
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {value!r}") from None
+    if not 0.5 <= seconds <= 600:
+        raise argparse.ArgumentTypeError(f"expected 0.5 to 600 seconds, got {value}")
+    return seconds
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app's own options (the engine's come from rlfx_tui.audio.options)."""
+    group = parser.add_argument_group("app")
+    group.add_argument("--auto-seconds", type=_seconds, default=4.0, metavar="S",
+                       help="auto mode (key a): seconds between jumps until a label (default 4)")
+
+
 def run(args: argparse.Namespace) -> int:
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
@@ -30,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
         engine = Engine(session, config)
         engines.append(engine)
         engine.start()
-        return Parts(session, Rehearsal(session, engine, train_in_background=True), engine)
+        rehearsal = Rehearsal(session, engine, train_in_background=True,
+                              auto_interval_s=getattr(args, "auto_seconds", 4.0))
+        return Parts(session, rehearsal, engine)
 
     trainer = ProcessTrainer()
     trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own

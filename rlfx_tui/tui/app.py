@@ -36,7 +36,6 @@ if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not befo
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1
-RETRY_INTERVAL_S = 2.0
 
 
 @dataclass
@@ -68,7 +67,6 @@ class RlfxApp(App[None]):
         self.main: MainScreen | None = None
         self._trainer: Worker[None] | None = None
         self._follow_when_trained = False
-        self._engine_message = ""
         if parts is not None:
             self._install(parts)
 
@@ -114,14 +112,12 @@ class RlfxApp(App[None]):
         from rlfx_tui.tui.screens.main import MainScreen
 
         self.parts = parts
-        self.main = MainScreen(parts.rehearsal, self.clock)
+        self.main = MainScreen(parts.rehearsal, self.clock, parts.engine)
         parts.rehearsal.subscribe(self._forward)
 
     def _start(self) -> None:
-        if self.poll_interval:
-            self.set_interval(self.poll_interval, self.poll)
-            self.set_interval(RETRY_INTERVAL_S, self._retry_pending)
-        self.call_after_refresh(self.poll)
+        assert self.main is not None
+        self.main.start_polling(self.poll_interval)
         if self.rehearsal.needs_training and self.session.points:
             self.start_training()
 
@@ -157,9 +153,9 @@ class RlfxApp(App[None]):
             self.notify(event.message, severity=severity)  # type: ignore[arg-type]
 
     def on_delete_requested(self, message: DeleteRequested) -> None:
-        self._act(self.rehearsal.delete, message.point_id)
+        self.act(self.rehearsal.delete, message.point_id)
 
-    def _act(self, action: Callable[..., Any], *args: Any) -> Any:
+    def act(self, action: Callable[..., Any], *args: Any) -> Any:
         """Run a rehearsal action; a failure becomes a notice on screen, never a traceback over the layout."""
         try:
             return action(*args)
@@ -220,58 +216,26 @@ class RlfxApp(App[None]):
             self.main.show_training(False)
         if self._follow_when_trained and not self.training:
             self._follow_when_trained = False
-            self._act(self.rehearsal.set_follow, True)
-
-    # -- polling ---------------------------------------------------------------------------------------
-    def poll(self) -> None:
-        """~10 Hz: engine status and descriptors, auto-mode jumps, and follow mode's parameters."""
-        status = None
-        descriptors: Any = self.session.descriptors
-        if self.engine is not None:
-            try:
-                status = self.engine.status
-                descriptors = getattr(self.engine, "descriptors", descriptors)
-            except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
-                log.exception("engine status failed")
-                status = None
-                self._show_engine_message(f"audio engine: {exc}")
-            if status is not None:
-                self._show_engine_message(getattr(status, "message", "") or "")
-        assert self.main is not None
-        self.main.show_engine(status, descriptors)
-        self._act(self.rehearsal.tick)
-        if self.rehearsal.follow:  # what follow mode plays: the engine's smoothed state, else the mapping's
-            current = getattr(self.engine, "current_params", None) if self.engine is not None else None
-            self.main.show_following(current if current is not None else self.rehearsal.predict_or_none())
-
-    def _show_engine_message(self, message: str) -> None:
-        if message and message != self._engine_message:
-            self.notify(message, title="audio", severity="warning", timeout=10)
-        self._engine_message = message
-
-    def _retry_pending(self) -> None:
-        if self.rehearsal.pending and self.main is not None:
-            self._act(self.rehearsal.retry_pending)
-            self.main.show_points()
+            self.act(self.rehearsal.set_follow, True)
 
     # -- actions (the keys) ----------------------------------------------------------------------------
     def action_randomize(self) -> None:
-        self._act(self.rehearsal.randomize)
+        self.act(self.rehearsal.randomize)
 
     def action_good(self) -> None:
-        self._act(self.rehearsal.good)
+        self.act(self.rehearsal.good)
 
     def action_bad(self) -> None:
-        self._act(self.rehearsal.bad)
+        self.act(self.rehearsal.bad)
 
     def action_nudge_strength(self, steps: int) -> None:
-        self._act(self.rehearsal.nudge_strength, steps)
+        self.act(self.rehearsal.nudge_strength, steps)
 
     def action_set_strength(self, strength: float) -> None:
-        self._act(self.rehearsal.set_strength, strength)
+        self.act(self.rehearsal.set_strength, strength)
 
     def action_toggle_auto(self) -> None:
-        self._act(self.rehearsal.set_auto, not self.rehearsal.auto)
+        self.act(self.rehearsal.set_auto, not self.rehearsal.auto)
 
     def action_toggle_follow(self) -> None:
         if self.training and not self.rehearsal.follow and any(p.good for p in self.session.points) \
@@ -281,13 +245,13 @@ class RlfxApp(App[None]):
                 self.notify("follow starts as soon as the model has learned your first like")
             return
         self._follow_when_trained = False
-        self._act(self.rehearsal.set_follow, not self.rehearsal.follow)
+        self.act(self.rehearsal.set_follow, not self.rehearsal.follow)
 
     def action_toggle_mute(self) -> None:
-        self._act(self.rehearsal.set_muted, not self.rehearsal.muted)
+        self.act(self.rehearsal.set_muted, not self.rehearsal.muted)
 
     def action_undo(self) -> None:
-        self._act(self.rehearsal.undo)
+        self.act(self.rehearsal.undo)
 
     def action_delete_point(self) -> None:
         from rlfx_tui.tui.widgets.points import PointsTable

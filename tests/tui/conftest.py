@@ -39,7 +39,7 @@ def session(data_dir):
 
 @pytest.fixture
 def app(session):
-    """The app with no engine and no polling timer (tests call app.poll() when they want one)."""
+    """The app with no engine and no polling timer (tests call app.main.poll() when they want one)."""
     return make_app(session, clock=frozen_clock(FROZEN), poll_interval=None)
 
 

@@ -135,7 +135,7 @@ async def test_follow_needs_a_like_then_toggles(app):
         assert app.rehearsal.follow
         badge = app.screen.query_one("#mode-follow")
         assert badge.has_class("-on") and text_of(badge) == "FOLLOW"
-        app.poll()  # follow mode shows the mapping's parameters for the current sound
+        app.main.poll()  # follow mode shows the mapping's parameters for the current sound
         await pilot.pause()
         assert shown_values(app) == pytest.approx(app.rehearsal.predict_or_none())
         await pilot.press("f")
@@ -151,7 +151,7 @@ async def test_mute_and_auto_toggle(app):
         assert app.rehearsal.muted and app.rehearsal.auto
         assert app.screen.query_one(TopBar).query_one("#mode-muted").has_class("-on")
         before = dict(app.session.current)
-        app.poll()  # the poll ticks auto mode
+        app.main.poll()  # the poll ticks auto mode
         await pilot.pause()
         assert app.session.current != before and shown_values(app) == pytest.approx(app.session.current)
         await pilot.press("m", "a")
@@ -187,7 +187,7 @@ async def test_a_failed_save_is_a_notice_and_the_label_shows_once_durable(app, d
         assert any("No space left" in n for n in notices(app))
         assert "1 unsaved" in text_of(app.screen.query_one("#model-counts"))
         monkeypatch.setattr(dataset, "_append", real_append)
-        app._retry_pending()
+        app.main.retry_pending()
         await settle(pilot)
         assert table(app).point_ids() == [1] and labels_on_disk(data_dir) == [True]
 

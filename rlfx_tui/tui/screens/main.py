@@ -19,17 +19,20 @@ from rlfx_tui.tui.widgets.points import PointsTable
 from rlfx_tui.tui.widgets.topbar import TopBar
 
 COMPACT_CLASSES = ("-narrow", "-short")
+RETRY_INTERVAL_S = 2.0
 
 
 class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, rehearsal: Rehearsal, clock: Clock) -> None:
+    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: Any | None = None) -> None:
         super().__init__(id="main")
         self.rehearsal = rehearsal
         self.session = rehearsal.session
+        self.engine = engine
         self.clock = clock
+        self._engine_message = ""
         self.last_trained: str | None = None
         self.trained_points: int | None = None
 
@@ -67,6 +70,39 @@ class MainScreen(Screen[None]):
     @property
     def compact(self) -> bool:
         return any(self.has_class(c) for c in COMPACT_CLASSES)
+
+    # -- polled (never pushed from the audio thread) ----------------------------------------------------
+    def start_polling(self, interval: float | None) -> None:
+        if interval:
+            self.set_interval(interval, self.poll)
+            self.set_interval(RETRY_INTERVAL_S, self.retry_pending)
+        self.call_after_refresh(self.poll)
+
+    def poll(self) -> None:
+        """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
+        status, descriptors = None, self.session.descriptors
+        if self.engine is not None:
+            try:
+                status, descriptors = self.engine.status, self.engine.descriptors
+                self._engine_notice(status.message or "")
+            except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
+                self._engine_notice(f"audio engine: {type(exc).__name__}: {exc}")
+        self.show_engine(status, descriptors)
+        self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
+        if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
+            current = getattr(self.engine, "current_params", None)
+            self.show_following(current if current is not None else self.rehearsal.predict_or_none())
+
+    def _engine_notice(self, message: str) -> None:
+        """The engine's status message (no input device, stream stopped...) as a notice, once per change."""
+        if message and message != self._engine_message:
+            self.notify(message, title="audio", severity="warning", timeout=10)
+        self._engine_message = message
+
+    def retry_pending(self) -> None:
+        if self.rehearsal.pending:
+            self.app.act(self.rehearsal.retry_pending)  # type: ignore[attr-defined]
+            self.show_points()
 
     # -- fed by the app --------------------------------------------------------------------------------
     def apply(self, event: object) -> None:
