@@ -23,7 +23,7 @@ RETRY_INTERVAL_S = 2.0
 
 
 class MainScreen(Screen[None]):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide"), (140, "-very-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: Any | None = None) -> None:

@@ -71,7 +71,8 @@ class AudioPanel(Widget):
         self.status = status
         self._refresh_if_changed()
 
-    def show_descriptors(self, raw: Any, per_line: int = 2) -> None:
+    def show_descriptors(self, raw: Any) -> None:
+        per_line = max(2, (self.size.width + 2) // 12)  # all seven on two lines once there is room
         lines = descriptor_lines(descriptor_values(raw), per_line)
         self.descriptor_text = (lines + ["", ""])[:2]
         self._refresh_if_changed()

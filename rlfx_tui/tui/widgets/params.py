@@ -13,8 +13,9 @@ from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import ParamSpec
 from rlfx_tui.tui.format import bar, format_value
 
-NAME_WIDTH = 15
+NAME_WIDTH = 16
 VALUE_WIDTH = 9
+MAX_BAR = 48  # on a wide terminal the value stays near its bar, readable from a music stand
 CHANGED_MARK = "◆"
 
 
@@ -40,7 +41,7 @@ class ParamRow(Widget):
     def render(self) -> RenderResult:
         width = self.size.width
         name_width = min(NAME_WIDTH, max(width // 3, 6))
-        bar_width = max(width - name_width - VALUE_WIDTH - 4, 4)
+        bar_width = min(max(width - name_width - VALUE_WIDTH - 4, 4), MAX_BAR)
         mark = CHANGED_MARK if self.has_class("-changed") else " "
         name = self.spec.display[:name_width - 1].ljust(name_width)
         text = Text(no_wrap=True, overflow="crop")
