@@ -200,6 +200,9 @@ class RlfxApp(App[None]):
             log.error("start failed", exc_info=error)
             self.exit(return_code=2, message=f"rlfx-tui: error: {message}")
             return
+        if event.worker.name == "restart audio" and event.state is WorkerState.ERROR:
+            self.notify(f"could not restart the audio engine: {event.worker.error}", severity="error", timeout=10)
+            return
         if event.worker is not self._trainer or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self._trainer = None
@@ -258,6 +261,18 @@ class RlfxApp(App[None]):
 
         assert self.main is not None
         self.main.query_one(PointsTable).action_delete_point()
+
+    def action_restart_audio(self) -> None:
+        if self.engine is None:
+            self.notify("no audio engine in this session", severity="warning")
+            return
+        self.notify("restarting the audio engine…")
+        self._restart_audio()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audio", name="restart audio")
+    def _restart_audio(self) -> None:
+        """Opening devices may block: off the UI thread. The engine says how it went in its status message."""
+        self.engine.restart()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

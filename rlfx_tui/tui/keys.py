@@ -26,6 +26,7 @@ PLAYER_KEYS: list[Binding] = [
     Binding("u", "undo", "undo", id="rlfx.undo", priority=True),
     Binding("m", "toggle_mute", "mute", id="rlfx.mute", priority=True),
     Binding("d,delete", "delete_point", "delete", id="rlfx.delete"),  # the point selected in the table
+    Binding("r", "restart_audio", "restart audio", id="rlfx.restart_audio", show=False),
     Binding("question_mark", "help", "help", id="rlfx.help", key_display="?"),
     Binding("q", "quit", "quit", id="rlfx.quit"),
 ]
@@ -43,6 +44,7 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.help": "this help",
     "rlfx.quit": "quit (every label is already on disk)",
     "rlfx.delete": "in the points table: delete the selected point (undo with u)",
+    "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
 }
 
 

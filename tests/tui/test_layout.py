@@ -112,3 +112,16 @@ async def test_a_failing_start_exits_with_the_reason(data_dir):
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert app.return_code == 2
+
+
+async def test_r_restarts_the_audio_engine_off_the_ui_thread(session):
+    import threading
+
+    engine = FakeEngine()
+    threads = []
+    engine.restart = lambda: threads.append(threading.current_thread())
+    app = make_app(session, Rehearsal(session, engine, train_in_background=True), engine, poll_interval=None)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert threads and threads[0] is not threading.main_thread()
