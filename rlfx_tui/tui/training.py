@@ -3,20 +3,19 @@
 A fit is mostly small numpy calls driven by Python, so in a thread it holds the GIL most of the time: the UI
 thread (and the audio callback) then wait for it in 5 ms slices, and a key that lands during a fit took 65–330 ms
 to reach the screen (measured: `python -m rlfx_tui.tui.bench`). `ProcessTrainer` fits in one long-lived child
-process instead; only the points go over and the fitted learner comes back. `ThreadTrainer` (session.train in the
+process instead (a Pipe: the points go over, the fitted learner comes back). `ThreadTrainer` (session.train in the
 calling thread) stays for tests, where starting a child process per test would cost more than it saves.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 import threading
-import logging
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, Protocol
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -24,7 +23,6 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from rlfx_tui.core.learner import Learner
-    from rlfx_tui.core.params import ParameterSpace
     from rlfx_tui.core.session import Session
 
 
@@ -44,55 +42,60 @@ class ThreadTrainer:
         pass
 
 
-def _quiet_child() -> None:
-    """The child shares the terminal: it must never print over the app, nor take the player's Ctrl+C; and it
-    yields the CPU to the audio and the UI (a fit may take a moment longer, a key press never waits for it)."""
+def _serve(connection: Connection) -> None:
+    """The child: quiet (it shares the terminal: never print over the app, never take the player's Ctrl+C),
+    niced (the audio and the UI come first; a fit may take a moment longer, a key press never waits for it);
+    then loads scikit-learn and fits whatever arrives until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     try:
         os.nice(10)
     except OSError:
         pass
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-
-
-def _warm_up() -> bool:
-    import rlfx_tui.core.learner  # noqa: F401 - scikit-learn loads once, before the first label
-
-    return True
-
-
-def _fit(space: ParameterSpace, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray, ids: list[int],
-         seed: int, options: dict[str, Any]) -> Learner:
     from rlfx_tui.core.learner import Learner
 
-    learner = Learner(space, seed=seed, **options).fit(descriptors, params, good)
-    learner.point_ids_ = ids
-    return learner
+    while True:
+        try:
+            space, descriptors, params, good, ids, seed, options = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            learner = Learner(space, seed=seed, **options).fit(descriptors, params, good)
+            learner.point_ids_ = ids
+            connection.send((True, learner))
+        except Exception as exc:  # noqa: BLE001 - reported to the app, which keeps the previous model
+            connection.send((False, f"{type(exc).__name__}: {exc}"))
 
 
 class ProcessTrainer:
-    """Fits like Session.train (same arrays, same Learner, same seed), in a child process."""
+    """Fits like Session.train (same arrays, same Learner, same seed), in one long-lived child process."""
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._child: multiprocessing.process.BaseProcess | None = None
+        self._connection: Connection | None = None
         self._lock = threading.Lock()
         self.broken = False  # the child could not run: fits happen in the calling thread from then on
-
-    def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self.broken:
-                raise BrokenProcessPool("the training process is gone")
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_quiet_child)
-            return self._pool
+        self.closing = False
 
     def warm_up(self) -> None:
-        """Start the child (and let it import scikit-learn) now. Call before the app takes over the terminal:
+        """Start the child (it loads scikit-learn at once). Call before the app takes over the terminal:
         multiprocessing hands the child sys.stderr's descriptor, which Textual's capture does not have."""
-        self._executor().submit(_warm_up)
+        with self._lock:
+            self._start()
+
+    def _start(self) -> Connection:
+        if self.broken:
+            raise EOFError("the training process is gone")
+        if self._connection is None:
+            context = multiprocessing.get_context("spawn")
+            ours, theirs = context.Pipe()
+            self._child = context.Process(target=_serve, args=(theirs,), name="rlfx-trainer", daemon=True)
+            self._child.start()
+            theirs.close()
+            self._connection = ours
+        return self._connection
 
     def fit(self, session: Session) -> Learner:
         from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
@@ -102,20 +105,40 @@ class ProcessTrainer:
         descriptors = np.array([p.descriptors for p in points]).reshape(-1, len(DESCRIPTOR_NAMES))
         params = np.array([space.normalize(p.params) for p in points]).reshape(-1, len(space))
         good = np.array([p.good for p in points], dtype=bool)
-        try:
-            future = self._executor().submit(_fit, space, descriptors, params, good, [p.id for p in points],
-                                             session.seed, dict(session.learner_options))
-            learner = future.result()
-        except (BrokenProcessPool, OSError, ValueError) as exc:  # the child died or cannot start: fit here
-            log.warning("training process unavailable (%s); fitting in this process", exc)
-            self.close()
-            self.broken = True
-            return session.train()
-        learner.space = space
-        return learner
+        request = (space, descriptors, params, good, [p.id for p in points], session.seed,
+                   dict(session.learner_options))
+        with self._lock:
+            try:
+                connection = self._start()
+                connection.send(request)
+                ok, result = connection.recv()
+            except (EOFError, OSError, ValueError) as exc:  # the child died or cannot start: fit here
+                if self.closing:
+                    raise RuntimeError("the app is closing") from None
+                log.warning("training process unavailable (%s); fitting in this process", exc)
+                self._stop()
+                self.broken = True
+                return session.train()
+        if not ok:
+            raise RuntimeError(result)
+        result.space = space
+        return result
+
+    def _stop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._child is not None:
+            self._child.terminate()  # mid-fit, perhaps: the dataset holds the truth, nothing is lost
+            self._child.join(timeout=2)
+            self._child = None
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the child at once (quitting never waits for a fit)."""
+        self.closing = True
+        child, connection = self._child, self._connection
+        if child is not None:
+            child.terminate()
+        with self._lock:  # a fit in progress now ends with EOFError and falls back; nothing to wait for
+            if connection is self._connection:
+                self._stop()

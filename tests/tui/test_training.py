@@ -47,9 +47,27 @@ async def test_the_app_retrains_through_the_child(session, trainer):
 
 def test_a_dead_child_falls_back_to_fitting_here(session, trainer):
     session.label(True, train=False)
+    trainer._child.kill()
+    trainer._child.join()
+    assert trainer.fit(session).point_ids_ == [1] and trainer.broken
+    assert trainer.fit(session).point_ids_ == [1]  # and keeps fitting here
+
+
+def test_quitting_does_not_wait_for_a_fit(session, trainer):
+    import threading
+    import time
+
+    for i in range(200):
+        session.randomize(1.0)
+        session.label(i % 3 == 0, train=False)
+    errors = []
+    worker = threading.Thread(target=lambda: errors.append(pytest.raises(RuntimeError, trainer.fit, session)))
+    worker.start()
+    time.sleep(0.1)
+    started = time.perf_counter()
     trainer.close()
-    trainer.broken = True
-    assert trainer.fit(session).point_ids_ == [1]
+    worker.join(timeout=5)
+    assert time.perf_counter() - started < 2 and errors and not trainer.broken
 
 
 def test_the_app_module_does_not_load_scikit_learn():
