@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import DataTable
@@ -24,6 +27,34 @@ ID_WIDTH = 4
 POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
 DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
 COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
+
+
+class Cell:
+    """A pre-formatted, single-line cell: yields its segments as they are. Rich's Text would wrap, justify and
+    copy on every render, and a DataTable renders every visible cell again each time a row is added."""
+
+    __slots__ = ("segments", "width")
+
+    def __init__(self, *parts: tuple[str, Style | None]) -> None:
+        self.segments = [Segment(text, style) for text, style in parts]
+        self.width = sum(len(text) for text, _ in parts)
+
+    @property
+    def plain(self) -> str:
+        return "".join(segment.text for segment in self.segments)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+
+GOOD = Style(bold=True, color="green")
+BAD = Style(color="red")
 
 
 class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
@@ -52,12 +83,12 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
             self.add_column(label, key=key)
 
     def cells(self, point: LabelledPoint) -> list[object]:
-        text = Text(f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ")
-        text.append("✓ good", "bold green") if point.good else text.append("✗ bad ", "red")
+        label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
                          for name, _, width in KEY_DESCRIPTORS)
-        return [text, Text(f"{sound}  {profile(self.space.normalize(point.params).tolist())}")]
+        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ", None), label),
+                Cell((f"{sound}  {profile(self.space.normalize(point.params).tolist())}", None))]
 
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()
