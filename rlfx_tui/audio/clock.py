@@ -17,7 +17,7 @@ from rlfx_tui.audio.block import BlockState, process_block
 class ClockThread:
     def __init__(self, state: BlockState, blocksize: int, channels: int = 1) -> None:
         self.state = state
-        self.blocksize = int(blocksize)
+        self.blocksize = int(blocksize) if blocksize > 0 else 256  # 0 = "host decides": there is no host here
         self.period = self.blocksize / state.samplerate
         self._out = np.zeros((self.blocksize, channels), dtype=np.float32)
         self._stop = threading.Event()

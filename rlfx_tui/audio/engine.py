@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
@@ -82,6 +83,8 @@ class Engine:
     def start(self) -> None:
         if self._state is not None and self.running:
             return
+        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+            self.stop()  # what is left of a run whose stream died
         cfg, notes = self.config, []
         self._notes, self._stream_died, self._stopping = notes, False, False
         sd, in_dev, out_dev = None, None, None
@@ -114,14 +117,21 @@ class Engine:
                 self._stream.start()
             except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
                 self._close_stream()
-                notes.append(f"cannot open the audio stream ({exc}); running silently on the demo loop")
-                self._state.source = demo_source(self.samplerate)
-                self.source_name, self.input_name, self.output_name = "demo", "demo", "none (silent)"
+                self.output_name = "none (silent)"
+                if self._state.source is None:  # live input is gone with the stream: play the demo instead
+                    self._state.source = demo_source(self.samplerate)
+                    self.source_name = self.input_name = "demo"
+                notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
+                             "source")
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
         self._saved_switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
+        # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
+        # matrix products (a proposal is candidates × points), and the stress run showed xruns from that alone
+        # (see README, Figures). Restored on stop.
+        self._blas = threadpool_limits(limits=1)
         self._saved_hooks = (self.session.tracker, self.session.param_sink)
         self.session.tracker = _TrackerView(self)  # type: ignore[assignment]
         self.session.param_sink = self.set_params
@@ -137,6 +147,7 @@ class Engine:
             self._clock = None
         if self._saved_hooks is not None:
             sys.setswitchinterval(self._saved_switch)
+            self._blas.restore_original_limits()
             self.session.tracker, self.session.param_sink = self._saved_hooks
             self._saved_hooks = None
             self.session.param_sink(self.session.current)  # the session's own chain catches up

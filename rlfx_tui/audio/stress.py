@@ -69,8 +69,8 @@ def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> t
 
 
 def _fit_forever(conn: Connection, preset: str, X: np.ndarray, U: np.ndarray, good: np.ndarray) -> None:
-    """The trainer subprocess: refit until terminated, sending each fitted learner back (niced: audio first)."""
-    os.nice(10)
+    """The trainer subprocess: refit until terminated, sending each fitted learner back (at nice 19: audio first)."""
+    os.nice(19)
     space = ParameterSpace(resolve_preset(preset).params)
     seed = 0
     while True:

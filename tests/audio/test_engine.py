@@ -157,3 +157,30 @@ def test_follow_without_a_mapping_says_so(tmp_data_dir: Path) -> None:
         assert "good" in engine.status.message
     finally:
         engine.stop()
+
+
+def test_a_stream_that_cannot_open_falls_back_to_the_clock(tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rlfx_tui.audio.engine as engine_module
+    from rlfx_tui.audio.devices import Device
+
+    fake = Device(7, "Fake Interface", "ALSA", 2, 2, 44100.0)
+    monkeypatch.setattr(engine_module, "find_device", lambda sd, spec, kind, hostapi=None: fake)
+
+    def refuse(*args: object) -> None:
+        raise ValueError("Invalid sample rate")
+
+    engine = Engine(Session(data_dir=tmp_data_dir))
+    monkeypatch.setattr(engine, "_open", refuse)
+    engine.start()
+    try:
+        status = engine.status
+        assert status.running and status.source == "demo" and status.output_device == "none (silent)"
+        assert "Invalid sample rate" in status.message and status.samplerate == 44100
+        assert _wait_for(lambda: engine._state.blocks > 5)
+    finally:
+        engine.stop()
+    engine.start()  # a second run from the same engine works too
+    try:
+        assert engine.status.running
+    finally:
+        engine.stop()
