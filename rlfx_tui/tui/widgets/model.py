@@ -8,9 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline
 
-from rlfx_tui.tui.widgets.line import Line
-
 from rlfx_tui.tui.format import like_rates, percent
+from rlfx_tui.tui.widgets.line import Line
 
 
 class ModelPanel(Vertical):

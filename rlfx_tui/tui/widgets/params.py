@@ -25,7 +25,7 @@ class ParamRow(Widget):
     DEFAULT_CSS = """
     ParamRow { height: 1; }
     """
-    COMPONENT_CLASSES = {"param-row--bar", "param-row--track", "param-row--pinned"}
+    COMPONENT_CLASSES = {"param-row--bar"}
 
     def __init__(self, spec: ParamSpec, value: float, fraction: float) -> None:
         super().__init__(id=f"param-{spec.name}", classes="-pinned" if spec.pinned else "")

@@ -8,6 +8,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import DataTable
@@ -17,13 +18,12 @@ from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.tui.format import compact_number, profile
-from textual.binding import Binding
 from rlfx_tui.tui.messages import DeleteRequested
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
 ID_WIDTH = 4
-# Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, at
-# ~0.2-0.5 ms a cell, and that render is most of what a label costs before it is on screen.
+# Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
+# that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
 POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
 DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
 COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))

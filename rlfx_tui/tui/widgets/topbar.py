@@ -9,7 +9,6 @@ from textual.widgets import Static
 from rlfx_tui.tui.format import percent
 from rlfx_tui.tui.widgets.line import Line
 
-
 MODES = ("auto", "follow", "muted")
 
 
