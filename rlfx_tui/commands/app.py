@@ -26,15 +26,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("app")
     group.add_argument("--auto-seconds", type=_seconds, default=4.0, metavar="S",
                        help="auto mode (key a): seconds between jumps until a label (default 4)")
+    group.add_argument("--keys", default=None, metavar="FILE",
+                       help="a keymap, e.g. `good = \"right,g,pagedown\"` per line (default: keys.toml in the data "
+                            "dir, if there is one)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
+    from rlfx_tui.paths import resolve_data_dir
     from rlfx_tui.tui.app import Parts, make_app
+    from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
     from rlfx_tui.tui.training import ProcessTrainer
 
     preset = resolve_preset(getattr(args, "preset", None))
+    keys = getattr(args, "keys", None)
+    default_keys = resolve_data_dir(getattr(args, "data_dir", None)) / KEYMAP_FILE
+    keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
     config = engine_config_from_args(args)
     engines: list = []  # whatever build() started, so it is stopped even if the app quits before it shows
 
@@ -53,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
     trainer = ProcessTrainer()
     trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own
-    app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer)
+    app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer, keymap=keymap)
     try:
         app.run()
     finally:

@@ -8,10 +8,17 @@ and `d`/`delete` act on the point selected there.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 from textual.binding import Binding
 
+from rlfx_tui.core.errors import RlfxError
+
+KEYMAP_FILE = "keys.toml"
+
 PLAYER_KEYS: list[Binding] = [
-    Binding("space", "randomize", "jump", id="rlfx.randomize", priority=True, key_display="space"),
+    Binding("space", "randomize", "jump", id="rlfx.jump", priority=True, key_display="space"),
     Binding("right,g", "good", "good", id="rlfx.good", priority=True, key_display="→"),
     Binding("left,b", "bad", "bad", id="rlfx.bad", priority=True, key_display="←"),
     # strength keys are shown beside the strength in the top bar, which keeps the footer within 80 columns
@@ -32,7 +39,7 @@ PLAYER_KEYS: list[Binding] = [
 ]
 
 HELP_TEXT: dict[str, str] = {
-    "rlfx.randomize": "jump to a new setting at the current strength, steered by what you liked",
+    "rlfx.jump": "jump to a new setting at the current strength, steered by what you liked",
     "rlfx.good": "good: keep this setting as liked for the sound you play (swipe right)",
     "rlfx.bad": "bad: record it as disliked and jump away at once (swipe left)",
     "rlfx.strength_up": "strength +5 % (how far a jump may move)",
@@ -58,3 +65,23 @@ def help_rows() -> list[tuple[str, str, str]]:
             continue
         rows.append((binding.id or "", binding.key, HELP_TEXT.get(binding.id or "", binding.description)))
     return rows
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """A user keymap: `good = "right,g,pagedown"` per line (names as in the help, without `rlfx.`), e.g. for a
+    foot pedal that sends page keys. Returns {binding id: keys} for `App.set_keymap`; a bad file is an RlfxError."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RlfxError(f"{path}: cannot read the keymap ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RlfxError(f"{path}: not a valid TOML keymap ({exc})") from None
+    known = {b.id.removeprefix("rlfx."): b.id for b in PLAYER_KEYS if b.id}
+    keymap: dict[str, str] = {}
+    for name, keys in data.items():
+        if name not in known:
+            raise RlfxError(f"{path}: {name!r} is not a key name; known: {', '.join(sorted(known))}")
+        if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
+            raise RlfxError(f"{path}: {name}: expected keys as a string such as \"right,g\", got {keys!r}")
+        keymap[known[name]] = ",".join(k.strip() for k in keys.split(","))
+    return keymap
