@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -12,6 +13,7 @@ from textual.widgets import Footer
 from rlfx_tui.core import rehearsal as ev
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.tui.format import Clock
+from rlfx_tui.tui.keys import PLAYER_KEYS
 from rlfx_tui.tui.widgets.audio import AudioPanel
 from rlfx_tui.tui.widgets.model import ModelPanel
 from rlfx_tui.tui.widgets.params import ParamPanel
@@ -66,6 +68,19 @@ class MainScreen(Screen[None]):
             self.last_trained = "at start"
         self.show_training(False)
         self.query_one(PointsTable).focus()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """In the keys table's order, whatever has focus and whatever a keymap moved (the footer reads this)."""
+        order = {binding.action: i for i, binding in enumerate(PLAYER_KEYS)}
+        keymap = self.app._keymap
+
+        def place(item: tuple[str, ActiveBinding]) -> tuple[int, int]:
+            key, active = item
+            keys = [k.strip() for k in keymap.get(active.binding.id or "", active.binding.key).split(",")]
+            return order.get(active.binding.action, len(order)), keys.index(key) if key in keys else len(keys)
+
+        return dict(sorted(super().active_bindings.items(), key=place))
 
     @property
     def compact(self) -> bool:
