@@ -1,9 +1,12 @@
-"""What the engine is asked for (EngineConfig) and what it reports (EngineStatus): plain data, no audio."""
+"""What the engine is asked for (EngineConfig) and what it reports (EngineStatus, DescriptorView): no audio here."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
 
@@ -47,3 +50,25 @@ class EngineStatus:
 def db(amplitude: float) -> float:
     """Amplitude → dBFS, floored at -120 (meters never show -inf)."""
     return 20.0 * math.log10(amplitude) if amplitude > 1e-6 else -120.0
+
+
+class DescriptorView:
+    """Stands in for session.tracker while the engine runs: session.descriptors reads the audio thread's
+    latest snapshot. update() does nothing: the engine feeds the descriptors from the audio it plays."""
+
+    def __init__(self, engine: Any) -> None:  # an Engine (not imported: it imports this module)
+        self._engine = engine
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._engine.descriptors
+
+    @property
+    def samplerate(self) -> float:
+        return float(self._engine.samplerate)
+
+    def update(self, block: np.ndarray) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass

@@ -25,39 +25,18 @@ from threadpoolctl import threadpool_limits
 
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
-from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, EngineConfig, EngineStatus, db
-from rlfx_tui.audio.devices import Device, DeviceNotFound, PortAudioMissing, find_device, load_sounddevice
+from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
+from rlfx_tui.audio.devices import (Device, DeviceNotFound, PortAudioMissing, find_device, list_devices,
+                                   load_sounddevice)
 from rlfx_tui.audio.follow import Follower, FollowThread
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.session import Session
 
-__all__ = ["Engine", "EngineConfig", "EngineStatus", "process_block"]
+__all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
 
 # While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
 # (CPython's default is 5 ms, about one 256-frame period at 48 kHz). Measured in the stress run: fewer xruns at 1 ms.
 GIL_SWITCH_INTERVAL_S = 0.001
-
-class _TrackerView:
-    """Stands in for session.tracker while the engine runs: session.descriptors reads the audio thread's
-    latest snapshot. update() does nothing: the engine feeds the descriptors from the audio it plays."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._engine.descriptors
-
-    @property
-    def samplerate(self) -> float:
-        return float(self._engine.samplerate)
-
-    def update(self, block: np.ndarray) -> None:
-        pass
-
-    def reset(self) -> None:
-        pass
-
 
 class Engine:
     def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
@@ -129,11 +108,11 @@ class Engine:
         self._saved_switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
         # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
-        # matrix products (a proposal is candidates × points), and the stress run showed xruns from that alone
+        # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
         # (see README, Figures). Restored on stop.
         self._blas = threadpool_limits(limits=1)
         self._saved_hooks = (self.session.tracker, self.session.param_sink)
-        self.session.tracker = _TrackerView(self)  # type: ignore[assignment]
+        self.session.tracker = DescriptorView(self)  # type: ignore[assignment]
         self.session.param_sink = self.set_params
         if self._follow_on:
             self._start_follow()

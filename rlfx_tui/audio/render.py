@@ -29,6 +29,7 @@ class RenderResult:
     channels: int
     seconds: float  # audio duration written
     wall_s: float  # time it took
+    jumps: int = 0  # parameter states handed to the chain by follow mode
 
     @property
     def realtime_factor(self) -> float:
@@ -68,7 +69,7 @@ def render(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], se
         chunk = blocksize * CHUNK_BLOCKS
         mono = np.zeros(chunk, dtype=np.float32)
         out = np.zeros(chunk, dtype=np.float32)
-        done = 0
+        done = jumps = 0
         with writer:
             while done < total:
                 n = min(chunk, total - done)
@@ -83,9 +84,10 @@ def render(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], se
                         real = follower.step(session.learner, state.tracker.values)
                         if real is not None:
                             state.prepare(real)
+                            jumps += 1
                     process_block(state, mono[start:stop], out[start:stop])
                 writer.write(np.repeat(out[None, :n], channels, axis=0))
                 done += n
                 if progress is not None:
                     progress(done / sr, total / sr)
-    return RenderResult(done, sr, channels, done / sr, time.perf_counter() - began)
+    return RenderResult(done, sr, channels, done / sr, time.perf_counter() - began, jumps)

@@ -105,3 +105,28 @@ def test_audio_never_imports_textual_and_core_never_imports_sounddevice() -> Non
             "assert 'textual' not in sys.modules, 'textual'; assert 'sounddevice' not in sys.modules, 'sounddevice'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp_data_dir: Path) -> None:
+    from rlfx_tui.audio.sources import synth_sounds
+    from rlfx_tui.core.descriptors import DescriptorTracker
+
+    sr = 48000
+    sounds = synth_sounds(sr, seconds=1.0)
+    session = Session(preset="grit", data_dir=tmp_data_dir)
+    liked = {"bass": {"cutoff": 300.0, "drive": 2.0}, "noise_hats": {"cutoff": 9000.0, "drive": 35.0}}
+    for name, params in liked.items():
+        session.tracker = DescriptorTracker(sr)
+        session.listen(sounds[name])
+        session.set_current(session.space.default() | params)
+        session.label(True)
+    session.set_current(session.space.default())
+    with AudioFile(str(tmp_path / "in.wav"), "w", samplerate=sr, num_channels=1) as f:
+        f.write(np.concatenate([sounds["bass"], sounds["noise_hats"]])[None, :])
+    followed = render(tmp_path / "in.wav", tmp_path / "follow.wav", session, follow=True)
+    plain = render(tmp_path / "in.wav", tmp_path / "plain.wav", session)
+    assert followed.jumps >= 5 and plain.jumps == 0
+    with AudioFile(str(tmp_path / "follow.wav")) as a, AudioFile(str(tmp_path / "plain.wav")) as b:
+        x, y = a.read(a.frames), b.read(b.frames)
+    assert np.isfinite(x).all() and np.abs(x).max() <= CEILING
+    assert not np.allclose(x, y, atol=0.05)
