@@ -51,7 +51,7 @@ def _serve(connection: Connection) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     try:
-        os.nice(10)
+        os.nice(19)  # as the engine's stress run measured: the audio thread first
     except OSError:
         pass
     from rlfx_tui.core.learner import Learner
