@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rlfx_tui import __version__
 from rlfx_tui.audio.options import add_engine_options
+from rlfx_tui.commands import app as app_command
 from rlfx_tui.core.errors import RlfxError
 
 SUBCOMMANDS = ("presets", "devices", "render", "bench", "export", "import", "serve")
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rlfx-tui {__version__}")
     add_data_options(parser, nested=False)
     add_engine_options(parser)
+    app_command.add_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"rlfx_tui.commands.{name}{'_' * keyword.iskeyword(name)}")
@@ -55,9 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if getattr(args, "run", None) is None:
-            from rlfx_tui.commands import app
-
-            return app.run(args)
+            return app_command.run(args)
         return int(args.run(args))
     except RlfxError as exc:
         print(f"rlfx-tui: error: {exc}", file=sys.stderr)
