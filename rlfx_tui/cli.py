@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rlfx_tui import __version__
 from rlfx_tui.audio.options import add_engine_options
+from rlfx_tui.interop.osc_options import add_osc_options
 from rlfx_tui.commands import app as app_command
 from rlfx_tui.core.errors import RlfxError
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"rlfx-tui {__version__}")
     add_data_options(parser, nested=False)
     add_engine_options(parser)
+    add_osc_options(parser)
     app_command.add_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:

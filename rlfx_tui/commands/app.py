@@ -1,4 +1,4 @@
-"""Launch the Textual app (no subcommand): Session + Engine + Rehearsal, through `make_app(build=...)`.
+"""Launch the Textual app (no subcommand): Session + Engine + Rehearsal (+ OSC if asked), through `make_app(build=...)`.
 
 The preset is checked before the terminal switches to the app, so a bad preset is one line and exit 2; the
 session (which imports scikit-learn and may load or fit the model) and the audio engine are built behind the
@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
+    from rlfx_tui.interop.osc_options import preflight_osc
     from rlfx_tui.paths import resolve_data_dir
     from rlfx_tui.tui.app import Parts, make_app
     from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
@@ -46,12 +47,15 @@ def run(args: argparse.Namespace) -> int:
     default_keys = resolve_data_dir(getattr(args, "data_dir", None)) / KEYMAP_FILE
     keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
     config = engine_config_from_args(args)
+    preflight_osc(args)  # a busy port or unknown host: one line and exit 2, before the terminal is taken over
     engines: list = []  # whatever build() started, so it is stopped even if the app quits before it shows
+    osc_handles: list = []
 
     def build() -> Parts:
         from rlfx_tui.audio.engine import Engine
         from rlfx_tui.core.rehearsal import Rehearsal
         from rlfx_tui.core.session import Session
+        from rlfx_tui.interop.osc import start_osc
 
         session = Session(preset, getattr(args, "data_dir", None))
         engine = Engine(session, config)
@@ -59,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         engine.start()
         rehearsal = Rehearsal(session, engine, train_in_background=True,
                               auto_interval_s=getattr(args, "auto_seconds", 4.0))
+        # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
+        # events through post_message); OSC out reports what the engine plays, follow mode included.
+        osc_handles.append(start_osc(args, session, rehearsal, values=lambda: engine.current_params,
+                                     descriptors=lambda: engine.descriptors))
         return Parts(session, rehearsal, engine)
 
     trainer = ProcessTrainer()
@@ -67,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         app.run()
     finally:
+        for handle in osc_handles:
+            handle.stop()
         for engine in engines:
             engine.stop()
     return app.return_code or 0

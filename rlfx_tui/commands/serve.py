@@ -19,7 +19,7 @@ DEMO_SECONDS = 4.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from rlfx_tui.interop.osc import add_osc_options
+    from rlfx_tui.interop.osc_options import add_osc_options
 
     add_osc_options(parser)
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)")

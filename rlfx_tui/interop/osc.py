@@ -27,7 +27,6 @@ Anything else â€” undecodable packets, unknown addresses, wrong types or arity â
 from __future__ import annotations
 
 import argparse
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -37,24 +36,12 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
 from rlfx_tui.interop.osc_in import OscIn, OscInCounters
+from rlfx_tui.interop.osc_options import add_osc_options, host_port, port_number, preflight_osc
 from rlfx_tui.interop.osc_out import OscOut
 
-__all__ = ["OscHandle", "OscIn", "OscInCounters", "OscOut", "add_osc_options", "preflight_osc", "start_osc"]
+__all__ = ["OscHandle", "OscIn", "OscInCounters", "OscOut", "add_osc_options", "host_port", "port_number",
+           "preflight_osc", "start_osc"]
 WEKINATOR_OUTPUT = ("127.0.0.1", 12000)  # where Wekinator sends /wek/outputs by default: patches listen there
-
-
-def host_port(text: str) -> tuple[str, int]:
-    """argparse type for HOST:PORT (HOST may be empty for 127.0.0.1)."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, e.g. 127.0.0.1:57120 (got {text!r})")
-    return host.strip("[]") or "127.0.0.1", int(port)  # [::1]:57120 for IPv6
-
-
-def port_number(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"expected a UDP port number (got {text!r})")
-    return int(text)
 
 
 @dataclass
@@ -74,19 +61,6 @@ class OscHandle:
             self.inp.stop()
         if self.out:
             self.out.stop()
-
-
-def add_osc_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("OSC (SuperCollider, Max, Pd, Wekinator)")
-    group.add_argument("--osc-out", type=host_port, metavar="HOST:PORT",
-                       help="send parameters, descriptors and labels there (sclang listens on 127.0.0.1:57120)")
-    group.add_argument("--wekinator", action="store_true",
-                       help="also send /wek/outputs (normalised); without --osc-out, to 127.0.0.1:12000")
-    group.add_argument("--osc-in", type=port_number, metavar="PORT",
-                       help="accept /rlfx/good, /rlfx/bad, /rlfx/randomize, /rlfx/strength, /rlfx/follow, "
-                            "/rlfx/undo on this UDP port")
-    group.add_argument("--osc-host", default="127.0.0.1", metavar="HOST",
-                       help="address --osc-in binds to (default 127.0.0.1; 0.0.0.0 accepts other machines)")
 
 
 def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal, *,
@@ -110,22 +84,3 @@ def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal, 
             handle.stop()
             raise
     return handle
-
-
-def preflight_osc(args: argparse.Namespace) -> None:
-    """Raise the one-line RlfxError start_osc would (busy port, unknown host) before a terminal app takes the
-    screen; the sockets are released again, start_osc opens its own."""
-    destination = getattr(args, "osc_out", None)
-    if destination is not None:
-        try:
-            socket.getaddrinfo(destination[0], destination[1], type=socket.SOCK_DGRAM)
-        except OSError as exc:
-            raise RlfxError(f"cannot send OSC to {destination[0]}:{destination[1]} ({exc.strerror or exc})") from None
-    port = getattr(args, "osc_in", None)
-    if port is not None:
-        host = getattr(args, "osc_host", "127.0.0.1")
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind((host, port))
-            except OSError as exc:
-                raise RlfxError(f"cannot listen for OSC on {host}:{port} ({exc.strerror})") from None
