@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rlfx_tui import __version__
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets",)
+SUBCOMMANDS = ("presets", "simulate")
 EXIT_USAGE = 2
 
 
