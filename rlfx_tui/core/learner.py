@@ -41,11 +41,26 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.params import ParameterSpace
 
 ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
                "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
+
+
+# Descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at 100 Hz and a pad at
+# 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every other sound together.
+_LOG_UNITS = ("Hz", "crossings/s")
+_LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
+
+
+def features(descriptors: np.ndarray) -> np.ndarray:
+    """Descriptors (…, d) as the learner compares them: frequency-like ones as log2(1 + f / 50 Hz)."""
+    x = np.asarray(descriptors, dtype=float)
+    if x.shape[-1] != len(_LOG_COLUMNS):
+        return x
+    return np.where(_LOG_COLUMNS, np.log2(1.0 + np.maximum(x, 0.0) / 50.0), x)
 
 
 class FlooredScaler(StandardScaler):
@@ -70,9 +85,9 @@ class Learner:
     """Estimator-style: parameters in __init__, `fit` returns self, learned state ends in `_`."""
 
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
-                 context_width: float = 0.5, param_width: float = 0.08, exploration: float = 0.0,
+                 context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
-                 top_fraction: float = 0.03, mapping_smoothing: float = 0.25, fill_width: float = 0.12,
+                 top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.12,
                  near_miss_width: float = 0.1, relevance_prior: float = 1.0, relevance_gain: float = 6.0,
                  seed: int = 0) -> None:
         self.space = space
@@ -94,7 +109,7 @@ class Learner:
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> "Learner":
         """descriptors (n, d), normalised params (n, p), good (n,) bool; oldest first."""
-        X = np.asarray(descriptors, dtype=float)
+        X = features(descriptors)
         U = np.asarray(params, dtype=float)
         y = np.asarray(good, dtype=bool)
         n = len(y)
@@ -145,7 +160,7 @@ class Learner:
         """Normalised parameters the mapping gives for these descriptors (pinned ones at their default)."""
         if not self.has_mapping:
             raise ModelNotReadyError("no liked point yet: label a setting as good first")
-        h = (np.asarray(descriptors, dtype=float) - self._mean) / self._scale
+        h = (features(descriptors) - self._mean) / self._scale
         last = len(self._weights) - 1
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             h = h @ w + b
@@ -158,7 +173,7 @@ class Learner:
         """Per labelled point: how much it speaks for the current sound (context × recency)."""
         if not getattr(self, "n_points_", 0):
             return np.zeros(0)
-        z = self.context_scaler_.transform(np.asarray(descriptors, dtype=float)[None, :])[0]
+        z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 
