@@ -46,12 +46,14 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
         out.append(f"| {name} | " + " | ".join(cells) + " |")
 
     out += ["", "Labels on a sound up to its first like (median [IQR] over seeds; never = no like)", "",
-            "| method | " + " | ".join(sound_names) + " | sounds never liked | mapping inside liked region | "
-            "mapping distance |", "|---" * (len(sound_names) + 4) + "|"]
+            "| method | " + " | ".join(sound_names) + " | first like, liked sounds | sounds never liked | "
+            "mapping inside liked region | mapping distance |", "|---" * (len(sound_names) + 5) + "|"]
     for name in METHOD_NAMES:
         rows = results[name]
         firsts = [_spread([np.inf if np.isnan(o.first_like[k]) else o.first_like[k] for o in rows], ".0f")
                   for k in range(len(sound_names))]
+        found = np.concatenate([o.first_like[~np.isnan(o.first_like)] for o in rows])
+        first = _spread(found, ".0f") if len(found) else "–"
         never = _spread([np.isnan(o.first_like).sum() for o in rows], ".0f")
         inside = [_inside(o) for o in rows]
         liked_total = sum(int((~np.isnan(o.first_like)).sum()) for o in rows)
@@ -59,8 +61,9 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
         distances = np.concatenate([o.distance[~np.isnan(o.first_like)] for o in rows])
         dist = _spread(distances, ".3f") if len(distances) else "–"
         share = f"{inside_total}/{liked_total} = {inside_total / liked_total:.0%}" if liked_total else "–"
-        out.append(f"| {name} | " + " | ".join(firsts) + f" | {never} | {share} | {dist} |")
-    out += ["", "(mapping: over all liked sounds of all seeds; distance in normalised units, 0 = inside)"]
+        out.append(f"| {name} | " + " | ".join(firsts) + f" | {first} | {never} | {share} | {dist} |")
+    out += ["", "(first like, liked sounds / mapping: over every sound that got a like, all seeds pooled; distance "
+            "in normalised units over the taste's parameters, 0 = inside)"]
     return "\n".join(out)
 
 
