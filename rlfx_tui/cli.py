@@ -19,7 +19,7 @@ from rlfx_tui.interop.osc_options import add_osc_options
 from rlfx_tui.commands import app as app_command
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets", "devices", "render", "bench", "export", "import", "serve")
+SUBCOMMANDS = ("presets", "devices", "render", "bench", "simulate", "export", "import", "serve")
 EXIT_USAGE = 2
 
 
@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"rlfx_tui.commands.{name}{'_' * keyword.iskeyword(name)}")
-        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        text = module.HELP.replace("%", "%%")  # argparse %-formats help strings; HELP is plain text
+        sub = commands.add_parser(name, help=text, description=text)
         if getattr(module, "TOUCHES_DATA", True):
             add_data_options(sub, nested=True)
         module.add_arguments(sub)

@@ -3,25 +3,31 @@
 Two parts, both fitted on the labelled points (descriptors d, normalised parameters u, good/bad):
 
 1. **The mapping** (follow mode, export): Pipeline(FlooredScaler, MLPRegressor) from descriptors to normalised
-   parameters, fitted on the liked points only. A liked point says "this setting, for this sound".
+   parameters, fitted on the liked points only. A liked point says "this setting, for this sound". Its target is
+   the (recency-weighted) mean of the liked settings for nearly the same input (`mapping_smoothing`), so several
+   likes for one sound teach "the middle of what I like here" rather than descriptor jitter.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
    c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors; same sound ≈ 1, another sound ≈ 0) times a
-   *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes then add up as
+   *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes add up as
    kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a Beta
    posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance r_j
    says which parameters matter: in this context, how much farther the dislikes lie from the liked centre than
    the likes do along parameter j (normalised to mean 1). Dislikes are never thrown away: they lower the mean
    where they sit and, against the likes, teach which parameters matter.
 
-   A proposal draws `n_candidates` settings at the player's strength (the ParameterSpace distribution) around
-   centres — the mapping's prediction and the best-liked point for this sound when there are likes here, else
-   the current setting — and returns the one with the highest upper confidence score mean + κ·std. Before any
-   like for a sound that favours settings far from everything labelled (space-filling, away from dislikes);
-   after a like it hones in around it.
+   **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
+   the strength keeps its meaning:
+   - *no like yet for this sound*: candidates around the current setting; the one that fills space best against
+     the points labelled for this sound wins (least crowded in every 2- and 3-parameter projection — the
+     player's taste may hinge on any few parameters — so no disliked setting is repeated);
+   - *after a like*: candidates around this sound's liked settings and the mapping's prediction, ranked by the
+     upper confidence score mean + κ·std; the proposal is drawn at random among the best `top_fraction`, not
+     the argmax, so a 50 % jump still jumps (the irrelevant parameters roam at the chosen strength) while the
+     disliked regions are avoided.
 
 Fitting costs one MLP fit (lbfgs, one BLAS thread: default OpenBLAS threading makes small fits slow and steals
-the audio thread's core); proposing costs one matrix product of candidates × points.
+the audio thread's core); proposing costs a few small matrix products of candidates × points.
 """
 
 from __future__ import annotations
@@ -35,11 +41,32 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.params import ParameterSpace
 
 ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
                "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
+
+
+# Descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at 100 Hz and a pad at
+# 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every other sound together.
+_LOG_UNITS = ("Hz", "crossings/s")
+_LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
+
+
+# What each descriptor becomes before the learner sees it, as a formula other tools (a FluCoMa patch) can apply.
+LOG_FEATURE = "log2(1 + max(x, 0) / 50)"
+FEATURE_FORMULAS: dict[str, str] = {name: LOG_FEATURE if log else "x"
+                                    for name, log in zip(DESCRIPTOR_NAMES, _LOG_COLUMNS)}
+
+
+def features(descriptors: np.ndarray) -> np.ndarray:
+    """Descriptors (…, d) as the learner compares them: frequency-like ones as log2(1 + f / 50 Hz)."""
+    x = np.asarray(descriptors, dtype=float)
+    if x.shape[-1] != len(_LOG_COLUMNS):
+        return x
+    return np.where(_LOG_COLUMNS, np.log2(1.0 + np.maximum(x, 0.0) / 50.0), x)
 
 
 class FlooredScaler(StandardScaler):
@@ -64,8 +91,10 @@ class Learner:
     """Estimator-style: parameters in __init__, `fit` returns self, learned state ends in `_`."""
 
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
-                 context_width: float = 0.5, param_width: float = 0.15, exploration: float = 0.5,
+                 context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
+                 top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.12,
+                 near_miss_width: float = 0.1, relevance_prior: float = 1.0, relevance_gain: float = 6.0,
                  seed: int = 0) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -75,12 +104,18 @@ class Learner:
         self.prior_like = prior_like
         self.half_life = half_life
         self.n_candidates = n_candidates
+        self.top_fraction = top_fraction
+        self.mapping_smoothing = mapping_smoothing
+        self.fill_width = fill_width
+        self.near_miss_width = near_miss_width
+        self.relevance_prior = relevance_prior
+        self.relevance_gain = relevance_gain
         self.seed = seed
 
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> "Learner":
         """descriptors (n, d), normalised params (n, p), good (n,) bool; oldest first."""
-        X = np.asarray(descriptors, dtype=float)
+        X = features(descriptors)
         U = np.asarray(params, dtype=float)
         y = np.asarray(good, dtype=bool)
         n = len(y)
@@ -99,10 +134,19 @@ class Learner:
             with threadpool_limits(limits=1), warnings.catch_warnings():
                 # lbfgs often stops early on a handful of points; the fit is still the best it found
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                mapping.fit(X[y], U[y])
+                mapping.fit(X[y], self._liked_targets())
             self.mapping_ = mapping
             self._cache_forward_pass(mapping)
         return self
+
+    def _liked_targets(self) -> np.ndarray:
+        """Per liked point: the recency-weighted mean of the liked settings for (nearly) the same input."""
+        liked, settings = self.contexts_[self.good_], self.params_[self.good_]
+        if self.mapping_smoothing <= 0:
+            return settings
+        d2 = ((liked[:, None, :] - liked[None, :, :]) ** 2).mean(axis=2)
+        k = np.exp(-d2 / (2 * self.mapping_smoothing**2)) * self.recency_[self.good_][None, :]
+        return (k @ settings) / k.sum(axis=1, keepdims=True)
 
     def _cache_forward_pass(self, mapping: Pipeline) -> None:
         """sklearn's predict() costs ~85 µs for one sample; the same forward pass in numpy costs a few µs."""
@@ -122,7 +166,7 @@ class Learner:
         """Normalised parameters the mapping gives for these descriptors (pinned ones at their default)."""
         if not self.has_mapping:
             raise ModelNotReadyError("no liked point yet: label a setting as good first")
-        h = (np.asarray(descriptors, dtype=float) - self._mean) / self._scale
+        h = (features(descriptors) - self._mean) / self._scale
         last = len(self._weights) - 1
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             h = h @ w + b
@@ -130,31 +174,43 @@ class Learner:
                 h = ACTIVATIONS[self._hidden_act](h)
         return self.space.constrain(h)
 
-    # -- proposals -----------------------------------------------------------------------------------------
+    # -- the preference model ------------------------------------------------------------------------------
     def context_weights(self, descriptors: np.ndarray) -> np.ndarray:
         """Per labelled point: how much it speaks for the current sound (context × recency)."""
         if not getattr(self, "n_points_", 0):
             return np.zeros(0)
-        z = self.context_scaler_.transform(np.asarray(descriptors, dtype=float)[None, :])[0]
+        z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 
-    def relevance(self, weights: np.ndarray) -> np.ndarray:
-        """Which parameters matter here: dislikes' spread from the liked centre over the likes' spread, per axis."""
+    def relevance(self, weights: np.ndarray, limit: int = 128) -> np.ndarray:
+        """Which parameters matter here, normalised to mean 1 over the free parameters.
+
+        Per axis j, the weighted probability that a dislike strays farther from the liked centre along j than a
+        like does (an AUC: 0.5 = this axis does not tell likes from dislikes, 1 = it does), shrunk towards 0.5
+        with few points, then r_j = exp(relevance_gain · (AUC_j − 0.5)). Dislikes near the liked centre (near
+        misses) count most: the axes along which they strayed are the ones that spoiled them."""
         p = len(self.space)
-        wg, wb = weights * self.good_, weights * ~self.good_
-        if wg.sum() < 0.5 or wb.sum() < 0.5:
-            return np.ones(p)
-        centre = wg @ self.params_ / wg.sum()
-        sq = (self.params_ - centre) ** 2
-        prior = 1.0 / 12.0  # the variance of a uniform coordinate: shrinks the ratio towards 1 with few points
-        spread_good = (wg @ sq + prior) / (wg.sum() + 1.0)
-        spread_bad = (wb @ sq + prior) / (wb.sum() + 1.0)
-        ratio = np.where(self.space.pinned, 0.0, spread_bad / spread_good)
         free = ~self.space.pinned
-        if not free.any():
-            return np.ones(p)
-        return np.clip(ratio / ratio[free].mean(), 0.25, 4.0) * free
+        wg, wb = weights * self.good_, weights * ~self.good_
+        if wg.sum() < 0.5 or wb.sum() < 0.5 or not free.any():
+            return np.ones(p) * free if free.any() else np.ones(p)
+        centre = wg @ self.params_ / wg.sum()
+        dev = np.abs(self.params_ - centre)
+        wb = wb * np.exp(-(dev**2).mean(axis=1) / (2 * self.near_miss_width**2))
+        good = np.argsort(wg)[::-1][:limit]
+        bad = np.argsort(wb)[::-1][:limit]
+        good, bad = good[wg[good] > 1e-3], bad[wb[bad] > 1e-3]
+        if len(good) == 0 or len(bad) == 0:
+            return np.ones(p) * free
+        a, b = dev[good][:, None, :], dev[bad][None, :, :]
+        pair = (wg[good][:, None] * wb[bad][None, :])[:, :, None]
+        total = pair.sum()
+        auc = ((b > a) * pair + 0.5 * (b == a) * pair).sum(axis=(0, 1)) / total
+        evidence = min(wg[good].sum(), wb[bad].sum())
+        auc = (auc * evidence + 0.5 * self.relevance_prior) / (evidence + self.relevance_prior)
+        r = np.exp(self.relevance_gain * (auc - 0.5)) * free
+        return np.clip(r / r[free].mean(), 0.05, 6.0) * free
 
     def score(self, candidates: np.ndarray, weights: np.ndarray, relevance: np.ndarray) -> np.ndarray:
         """Upper confidence score that the player likes each candidate (k, p) in this context."""
@@ -174,18 +230,42 @@ class Learner:
         std = np.sqrt(mean * (1.0 - mean) / (total + 1.0))
         return mean + self.exploration * std
 
+    def crowding(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 64) -> np.ndarray:
+        """How crowded each candidate is by the `limit` heaviest labelled points of this context (lower = emptier).
+
+        Σ_i w_i Σ_{j<k(<l)} Π k_ij over every pair and triple of free parameters, with per-axis bumps
+        k_ij = exp(−Δ²/2h²) of circular distance (so the edges are not mistaken for empty space): a taste may
+        hinge on any two or three parameters, so every 2- and 3-parameter projection should fill up."""
+        order = np.argsort(weights)[::-1][:limit]
+        order = order[weights[order] > 0.05]
+        if len(order) == 0:
+            return np.zeros(len(candidates))
+        free = ~self.space.pinned
+        gap = np.abs(candidates[:, None, free] - self.params_[order][None, :, free])
+        gap = np.minimum(gap, 1.0 - gap)
+        bump = np.exp(-gap**2 / (2 * self.fill_width**2))
+        p1, p2, p3 = bump.sum(axis=2), (bump**2).sum(axis=2), (bump**3).sum(axis=2)
+        pairs = (p1 * p1 - p2) / 2.0
+        triples = (p1**3 - 3.0 * p1 * p2 + 2.0 * p3) / 6.0  # elementary symmetric polynomials from power sums
+        return (pairs + triples) @ weights[order]
+
+    # -- proposals -----------------------------------------------------------------------------------------
     def propose(self, descriptors: np.ndarray, current: np.ndarray, strength: float,
                 rng: np.random.Generator) -> np.ndarray:
         """The next normalised setting to try, for these descriptors, at the player's strength."""
         weights = self.context_weights(descriptors)
-        relevance = self.relevance(weights)
-        centres = [np.asarray(current, dtype=float)]
         liked_here = weights * self.good_ if len(weights) else weights
-        if len(weights) and liked_here.max(initial=0.0) > 0.3:
-            centres = [self.params_[int(np.argmax(liked_here))], current]
-            if self.has_mapping:
-                centres.insert(0, self.predict(descriptors))
-        per_centre = max(1, self.n_candidates // len(centres))
-        candidates = np.vstack([self.space.randomize_normalized(c, strength, rng, count=per_centre)
-                                for c in centres])
-        return candidates[int(np.argmax(self.score(candidates, weights, relevance)))]
+        if liked_here.max(initial=0.0) <= 0.3:
+            candidates = self.space.randomize_normalized(np.asarray(current, dtype=float), strength, rng,
+                                                         count=self.n_candidates)
+            return candidates[int(np.argmin(self.crowding(candidates, weights)))]
+        liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
+        centres = self.params_[rng.choice(liked, size=self.n_candidates, p=liked_here[liked] / liked_here[liked].sum())]
+        third = self.n_candidates // 3
+        centres[:third] = liked_here[liked] @ self.params_[liked] / liked_here[liked].sum()  # the liked centroid
+        if self.has_mapping:
+            centres[third:2 * third] = self.predict(descriptors)
+        candidates = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
+        scores = self.score(candidates, weights, self.relevance(weights))
+        top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
+        return candidates[int(rng.choice(top))]

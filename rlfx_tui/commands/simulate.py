@@ -1,0 +1,69 @@
+"""`rlfx-tui simulate`: the synthetic-player benchmark (uniform random vs "randomise N %" vs the learner)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import resolve_preset
+
+HELP = "benchmark the learner against random search and the 'randomise N %' workflow with a synthetic player"
+TOUCHES_DATA = False  # sessions live in temporary folders; the user's labels are never touched
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", default=argparse.SUPPRESS, metavar="NAME|FILE",
+                        help="a shipped preset name or a .toml file (default: space)")
+    parser.add_argument("--seeds", type=int, default=10, help="how many seeds (worlds) to run (default 10)")
+    parser.add_argument("--labels", type=int, default=60, help="labels per seed (default 60)")
+    parser.add_argument("--sounds", type=int, default=4, help="how many of the 5 synthesised sounds (default 4)")
+    parser.add_argument("--turn", type=int, default=5, help="labels per sound before switching (default 5)")
+    parser.add_argument("--narrow", type=float, default=0.4,
+                        help="the player's strength right after a like (default 0.4)")
+    parser.add_argument("--volume", type=float, default=0.04,
+                        help="share of the parameter space each sound's taste likes (default 0.04)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="worker processes (default: up to 2)")
+    parser.add_argument("--plot", metavar="FILE", help="write the like-rate curves to a PNG (needs matplotlib)")
+    parser.add_argument("--no-timing", action="store_true", help="skip the learner timing at 500 points")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rlfx_tui.sim.benchmark import run as run_benchmark
+    from rlfx_tui.sim.plot import plot_like_rates, require_matplotlib
+    from rlfx_tui.sim.report import tables, verdict
+    from rlfx_tui.sim.sounds import SOUNDS
+    from rlfx_tui.sim.timing import learner_timing
+
+    if not 1 <= args.sounds <= len(SOUNDS):
+        raise RlfxError(f"--sounds: expected 1 to {len(SOUNDS)} (got {args.sounds})")
+    if args.seeds < 1 or args.labels < 1 or args.turn < 1:
+        raise RlfxError("--seeds, --labels and --turn must be at least 1")
+    if not 0.0 < args.narrow <= 1.0 or not 0.0 < args.volume < 1.0:
+        raise RlfxError("--narrow must be in (0, 1] and --volume in (0, 1)")
+    if args.plot:
+        require_matplotlib()
+    preset = resolve_preset(getattr(args, "preset", None))
+    names = [s.name for s in SOUNDS[:args.sounds]]
+    print(f"rlfx-tui simulate: preset {preset.name}, {args.seeds} seeds × {args.labels} labels, sounds "
+          f"{', '.join(names)} in turns of {args.turn}; taste volume {args.volume:.0%}, strength 100 % until a "
+          f"like, {args.narrow:.0%} after one, ×1.5 after 3 misses", flush=True)
+    start = time.perf_counter()
+    results = run_benchmark(preset, seeds=args.seeds, labels=args.labels, n_sounds=args.sounds, turn=args.turn,
+                            narrow=args.narrow, volume=args.volume, jobs=max(1, args.jobs),
+                            progress=lambda line: print("  " + line, flush=True))
+    print(f"({time.perf_counter() - start:.0f} s)\n")
+    print(tables(results, names))
+    print()
+    print(verdict(results))
+    if not args.no_timing:
+        t = learner_timing(ParameterSpace(preset.params))
+        print(f"learner at {t.points} points (one BLAS thread): retrain {t.fit_s:.2f} s (target ≤ 0.3), "
+              f"proposal {t.propose_ms:.1f} ms median, {t.propose_max_ms:.1f} ms max (target ≤ 20)")
+    if args.plot:
+        plot_like_rates(results, args.plot, f"{preset.name}: like-rate, {args.seeds} seeds")
+        print(f"wrote {args.plot}")
+    return 0

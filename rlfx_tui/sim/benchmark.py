@@ -1,0 +1,132 @@
+"""One benchmark run: every method, the same player, the same sounds and tastes, over several seeds.
+
+Per seed: a taste per sound, then a performance — the player plays the sounds in turns of `turn` labels (sound 1,
+2, …, n, 1, 2, …), each label preceded by half a second of a fresh take (two seconds on a change of sound, so the
+descriptors settle). Each method hears exactly this audio, proposes a setting at the player's strength, and the
+player labels it. At the end each method's mapping is asked for a setting per sound (from a clean take).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from rlfx_tui.core.descriptors import DescriptorTracker
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import Preset
+from rlfx_tui.sim.methods import Method, NudgeWorkflow, SessionLearner, UniformRandom
+from rlfx_tui.sim.player import Strength, Taste, random_taste
+from rlfx_tui.sim.sounds import SAMPLERATE, SOUNDS, Sound
+
+METHOD_NAMES = (UniformRandom.name, NudgeWorkflow.name, SessionLearner.name)
+
+
+@dataclass
+class Outcome:
+    """What one method did for one seed."""
+
+    liked: np.ndarray          # (labels,) bool
+    sounds: np.ndarray         # (labels,) sound index per label
+    first_like: np.ndarray     # (n_sounds,) labels on that sound up to and including its first like; nan = never
+    distance: np.ndarray       # (n_sounds,) mapping's distance to the liked ball (nan = no mapping)
+
+
+@dataclass
+class Performance:
+    """The audio of one seed's playing: per label a sound index, a take, and its descriptors."""
+
+    sounds: list[int]
+    takes: list[np.ndarray]
+    descriptors: list[np.ndarray]
+    clean: list[tuple[np.ndarray, np.ndarray]]  # per sound: a clean take and its descriptors
+
+
+def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Generator) -> Performance:
+    tracker = DescriptorTracker(SAMPLERATE)
+    order, takes, descriptors = [], [], []
+    for i in range(labels):
+        sound = (i // turn) % len(sounds)
+        changed = not order or order[-1] != sound
+        take = sounds[sound].take(2.0 if changed else 0.5, rng)
+        for start in range(0, len(take), 256):
+            tracker.update(take[start:start + 256])
+        order.append(sound)
+        takes.append(take)
+        descriptors.append(tracker.values)
+    clean = []
+    for sound in sounds:
+        take = sound.take(2.0, rng)
+        for start in range(0, len(take), 256):
+            tracker.update(take[start:start + 256])
+        clean.append((take, tracker.values))
+    return Performance(order, takes, descriptors, clean)
+
+
+def play(method: Method, performance: Performance, tastes: Sequence[Taste], narrow: float) -> Outcome:
+    n_sounds = len(tastes)
+    strengths = [Strength(narrow=narrow) for _ in range(n_sounds)]
+    counts = np.zeros(n_sounds, dtype=int)
+    first_like = np.full(n_sounds, np.nan)
+    liked = []
+    for sound, take, descriptors in zip(performance.sounds, performance.takes, performance.descriptors):
+        method.listen(take, descriptors)
+        u = method.propose(sound, strengths[sound].value)
+        good = tastes[sound].likes(u)
+        method.label(sound, good)
+        strengths[sound].after(good)
+        counts[sound] += 1
+        if good and np.isnan(first_like[sound]):
+            first_like[sound] = counts[sound]
+        liked.append(good)
+    distance = np.full(n_sounds, np.nan)
+    for sound, (take, descriptors) in enumerate(performance.clean):
+        u = method.mapping(take, descriptors)
+        if u is not None:
+            distance[sound] = tastes[sound].distance(u)
+    method.close()
+    return Outcome(np.array(liked), np.array(performance.sounds), first_like, distance)
+
+
+def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, turn: int = 5,
+             narrow: float = 0.4, volume: float = 0.04) -> dict[str, Outcome]:
+    """All three methods on one seed's world (tastes and performance)."""
+    space = ParameterSpace(preset.params)
+    sounds = SOUNDS[:n_sounds]
+    world = np.random.default_rng([seed, 1])
+    tastes = [random_taste(space, world, volume=volume) for _ in sounds]
+    performance = perform(sounds, labels, turn, world)
+    methods: list[Method] = [UniformRandom(space, np.random.default_rng([seed, 2]), seed),
+                             NudgeWorkflow(space, np.random.default_rng([seed, 3]), seed),
+                             SessionLearner(space, np.random.default_rng([seed, 4]), seed, preset)]
+    return {method.name: play(method, performance, tastes, narrow) for method in methods}
+
+
+def run(preset: Preset, *, seeds: int = 10, first_seed: int = 0, jobs: int = 1,
+        progress: Callable[[str], None] | None = None, **options: Any) -> dict[str, list[Outcome]]:
+    """Outcomes per method name, one per seed (in seed order); `jobs` worker processes share the seeds."""
+    results: dict[str, list[Outcome]] = {name: [] for name in METHOD_NAMES}
+    seed_list = list(range(first_seed, first_seed + seeds))
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            outcomes = pool.map(partial(run_seed, preset, **options), seed_list)
+            per_seed = list(_report(outcomes, seed_list, progress))
+    else:
+        per_seed = list(_report((run_seed(preset, seed, **options) for seed in seed_list), seed_list, progress))
+    for outcome in per_seed:
+        for name in METHOD_NAMES:
+            results[name].append(outcome[name])
+    return results
+
+
+def _report(outcomes: Iterable[dict[str, Outcome]], seeds: list[int],
+            progress: Callable[[str], None] | None) -> Iterator[dict[str, Outcome]]:
+    for seed, outcome in zip(seeds, outcomes):
+        if progress:
+            progress(f"seed {seed}: " + ", ".join(f"{name} {outcome[name].liked.mean():.0%} liked"
+                                                 for name in METHOD_NAMES))
+        yield outcome

@@ -1,0 +1,177 @@
+"""The learner on hand-made points: dislikes steer, relevance, strength, bounds, speed (loosely)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from rlfx_tui.core.errors import ModelNotReadyError
+from rlfx_tui.core.learner import Learner
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import ParamSpec, resolve_preset
+
+# Two clearly different sounds (DESCRIPTOR_NAMES order): a quiet low pad and a loud bright noise.
+PAD = np.array([-28.0, 250.0, 70.0, 0.0, 330.0, 440.0, 0.04])
+HATS = np.array([-18.0, 15000.0, 5700.0, 0.28, 22000.0, 32000.0, 0.28])
+
+
+@pytest.fixture
+def space() -> ParameterSpace:
+    return ParameterSpace(resolve_preset("space").params)
+
+
+def jitter(d: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+    return d * (1.0 + rng.normal(0.0, 0.01, size=(n, len(d))))
+
+
+def fitted(space: ParameterSpace, points: list[tuple[np.ndarray, np.ndarray, bool]], **options) -> Learner:
+    X = np.array([p[0] for p in points])
+    U = np.array([p[1] for p in points])
+    good = np.array([p[2] for p in points])
+    return Learner(space, hidden_layer_sizes=(8,), **options).fit(X, U, good)
+
+
+def proposals(learner: Learner, d: np.ndarray, current: np.ndarray, strength: float, n: int,
+              seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.array([learner.propose(d, current, strength, rng) for _ in range(n)])
+
+
+def test_predict_before_any_like_says_so(space: ParameterSpace) -> None:
+    learner = fitted(space, [(PAD, space.default_normalized, False)])
+    with pytest.raises(ModelNotReadyError):
+        learner.predict(PAD)
+
+
+def test_a_dislike_pushes_proposals_away_in_its_own_context_only(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(1)
+    liked = np.full(len(space), 0.5)
+    base = [(PAD, liked, True), (HATS, liked, True)]
+    bad = liked.copy()
+    bad[[0, 4, 8]] = [0.65, 0.35, 0.65]  # a disliked spot next to the liked one
+    with_dislikes = base + [(d, bad + rng.normal(0, 0.01, len(space)), False) for d in jitter(PAD, rng, 4)]
+
+    def towards_bad(learner: Learner, d: np.ndarray) -> float:
+        """Mean step of the proposals towards the disliked spot (normalised units)."""
+        direction = (bad - liked) / np.linalg.norm(bad - liked)
+        return float(((proposals(learner, d, liked, 0.6, 60) - liked) @ direction).mean())
+
+    before, after = fitted(space, base), fitted(space, with_dislikes)
+    assert towards_bad(after, PAD) < towards_bad(before, PAD) - 0.03
+    # the other sound never heard those dislikes: its proposals are the same as before
+    np.testing.assert_allclose(proposals(after, HATS, liked, 0.4, 20), proposals(before, HATS, liked, 0.4, 20),
+                               atol=1e-9)
+
+
+def test_before_any_like_exploration_spreads_out_and_avoids_dislikes(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(2)
+    points: list[tuple[np.ndarray, np.ndarray, bool]] = []
+    current = space.default_normalized
+    for _ in range(12):
+        learner = fitted(space, points) if points else None
+        u = (learner.propose(PAD, current, 1.0, rng) if learner
+             else space.randomize_normalized(current, 1.0, rng))
+        points.append((PAD * (1 + rng.normal(0, 0.01, 7)), u, False))
+        current = u
+    settings = np.array([p[1] for p in points])
+    gaps = np.linalg.norm(settings[:, None] - settings[None], axis=2)[np.triu_indices(len(settings), 1)]
+    assert gaps.min() > 0.3  # never a repeat of a disliked setting
+    uniform = [projected_gap(space.randomize_normalized(current, 1.0, rng, count=12)) for _ in range(200)]
+    assert projected_gap(settings) > 1.2 * np.mean(uniform)  # 2-parameter projections fill up better
+
+
+def projected_gap(settings: np.ndarray) -> float:
+    """Mean over all pairs of parameters of the smallest distance between two settings in that projection."""
+    p = settings.shape[1]
+    gaps = []
+    for j in range(p):
+        for k in range(j + 1, p):
+            xy = settings[:, [j, k]]
+            d = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+            gaps.append(d[np.triu_indices(len(xy), 1)].min())
+    return float(np.mean(gaps))
+
+
+def test_relevance_finds_the_parameters_that_matter(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(3)
+    matter = [2, 7]
+    centre = np.full(len(space), 0.5)
+    points = []
+    for d in jitter(PAD, rng, 30):
+        u = np.clip(centre + rng.uniform(-0.3, 0.3, len(space)), 0, 1)  # the others roam freely
+        liked = rng.random() < 0.5
+        u[matter] = centre[matter] + (rng.uniform(-0.05, 0.05, 2) if liked else rng.choice([-1, 1], 2) * 0.25)
+        points.append((d, u, liked))
+    learner = fitted(space, points)
+    relevance = learner.relevance(learner.context_weights(PAD))
+    assert set(np.argsort(relevance)[::-1][:2]) == set(matter)
+    assert relevance[matter].min() > 2 * np.delete(relevance, matter).max()
+
+
+def test_strength_still_controls_the_spread_after_a_like(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(4)
+    liked = np.full(len(space), 0.5)
+    points = [(d, np.clip(liked + rng.normal(0, 0.03, len(space)), 0, 1), True) for d in jitter(PAD, rng, 3)]
+    points += [(d, space.randomize_normalized(liked, 1.0, rng), False) for d in jitter(PAD, rng, 6)]
+    learner = fitted(space, points)
+    spread = {s: np.abs(proposals(learner, PAD, liked, s, 40) - liked).mean() for s in (0.1, 0.5, 0.9)}
+    assert spread[0.1] < spread[0.5] < spread[0.9]
+    assert spread[0.9] > 2.5 * spread[0.1]
+
+
+def test_proposals_are_in_bounds_and_respect_pinned_parameters() -> None:
+    specs = [ParamSpec("a", "p", "x", 0.0, 1.0, 0.5), ParamSpec("b", "p", "y", 20.0, 800.0, 40.0, scale="log"),
+             ParamSpec("c", "p", "z", 0.0, 1.0, 0.25, pinned=True), ParamSpec("d", "p", "w", 0.0, 10.0, 2.0)]
+    space = ParameterSpace(specs)
+    rng = np.random.default_rng(5)
+    points = [(d, space.randomize_normalized(space.default_normalized, 1.0, rng), bool(i % 3 == 0))
+              for i, d in enumerate(jitter(PAD, rng, 12))]
+    learner = fitted(space, points)
+    for strength in (0.0, 0.3, 1.0):
+        for d in (PAD, HATS):
+            props = proposals(learner, d, space.default_normalized, strength, 15)
+            assert np.all((props >= 0) & (props <= 1))
+            assert np.all(props[:, 2] == space.default_normalized[2])
+    assert learner.predict(PAD)[2] == space.default_normalized[2]
+
+
+def test_recent_labels_weigh_more(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(6)
+    points = [(d, space.randomize_normalized(space.default_normalized, 1.0, rng), False) for d in jitter(PAD, rng, 9)]
+    weights = fitted(space, points, half_life=4.0).context_weights(PAD)
+    assert weights[-1] > weights[-5] > weights[0]
+    assert weights[-5] / weights[-1] == pytest.approx(0.5, rel=0.1)
+
+
+def test_the_mapping_gives_each_sound_the_middle_of_its_likes(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(7)
+    pad_like, hats_like = np.full(len(space), 0.3), np.full(len(space), 0.7)
+    points = [(d, np.clip(pad_like + rng.uniform(-0.08, 0.08, len(space)), 0, 1), True) for d in jitter(PAD, rng, 4)]
+    points += [(d, np.clip(hats_like + rng.uniform(-0.08, 0.08, len(space)), 0, 1), True)
+               for d in jitter(HATS, rng, 4)]
+    learner = Learner(space).fit(np.array([p[0] for p in points]), np.array([p[1] for p in points]),
+                                 np.ones(len(points), dtype=bool))
+    assert np.abs(learner.predict(PAD) - pad_like).max() < 0.08
+    assert np.abs(learner.predict(HATS) - hats_like).max() < 0.08
+
+
+def test_propose_and_retrain_at_500_points_are_measured(space: ParameterSpace) -> None:
+    """Speed belongs to `rlfx-tui simulate` (≤ 20 ms per proposal, ≤ 0.3 s per retrain); this only catches a
+    gross regression, with generous bounds so a busy test machine cannot make it flaky."""
+    rng = np.random.default_rng(8)
+    X = np.vstack([jitter(PAD, rng, 250), jitter(HATS, rng, 250)])
+    U = space.randomize_normalized(space.default_normalized, 1.0, rng, count=500)
+    good = rng.random(500) < 0.2
+    start = time.perf_counter()
+    learner = Learner(space).fit(X, U, good)
+    fit_s = time.perf_counter() - start
+    times = []
+    for i in range(20):
+        start = time.perf_counter()
+        learner.propose(X[i], U[i], 0.5, rng)
+        times.append(time.perf_counter() - start)
+    print(f"retrain {fit_s:.3f} s, propose {1e3 * np.median(times):.1f} ms at 500 points")
+    assert fit_s < 3.0
+    assert np.median(times) < 0.1
