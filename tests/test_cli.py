@@ -44,3 +44,14 @@ def test_data_options_before_or_after_the_subcommand(tmp_path):
     before = parser.parse_args(["--data-dir", str(tmp_path), "--preset", "grit", "presets"])
     after = parser.parse_args(["presets", "--data-dir", str(tmp_path), "--preset", "grit"])
     assert (before.data_dir, before.preset) == (after.data_dir, after.preset) == (str(tmp_path), "grit")
+
+
+@pytest.mark.parametrize("command", ["presets", "devices", "render", "bench", "simulate", "export", "import", "serve"])
+def test_every_subcommand_has_working_help(command, capsys):
+    from rlfx_tui.cli import SUBCOMMANDS
+
+    assert command in SUBCOMMANDS
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"rlfx-tui {command}" in capsys.readouterr().out
