@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
+import os
 import sys
 from collections.abc import Sequence
 
 from rlfx_tui import __version__
+from rlfx_tui.audio.options import add_engine_options
+from rlfx_tui.commands import app as app_command
 from rlfx_tui.core.errors import RlfxError
 
-SUBCOMMANDS = ("presets", "simulate")
+SUBCOMMANDS = ("presets", "devices", "render", "bench", "export", "import", "serve", "simulate")
 EXIT_USAGE = 2
 
 
@@ -35,9 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         "learns the settings you like for the sound you play.")
     parser.add_argument("--version", action="version", version=f"rlfx-tui {__version__}")
     add_data_options(parser, nested=False)
+    add_engine_options(parser)
+    app_command.add_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
-        module = importlib.import_module(f"rlfx_tui.commands.{name}")
+        module = importlib.import_module(f"rlfx_tui.commands.{name}{'_' * keyword.iskeyword(name)}")
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         if getattr(module, "TOUCHES_DATA", True):
             add_data_options(sub, nested=True)
@@ -51,15 +57,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if getattr(args, "run", None) is None:
-            from rlfx_tui.commands import app
-
-            return app.run(args)
+            return app_command.run(args)
         return int(args.run(args))
     except RlfxError as exc:
         print(f"rlfx-tui: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
 
 
 if __name__ == "__main__":

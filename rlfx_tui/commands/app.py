@@ -1,11 +1,72 @@
-"""Launch the Textual app (no subcommand)."""
+"""Launch the Textual app (no subcommand): Session + Engine + Rehearsal, through `make_app(build=...)`.
+
+The preset is checked before the terminal switches to the app, so a bad preset is one line and exit 2; the
+session (which imports scikit-learn and may load or fit the model) and the audio engine are built behind the
+first frame, so the app shows at once. The engine never raises for a missing sound card: it falls back to the
+demo loop and says why, which the app shows as a notice.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from rlfx_tui.core.errors import RlfxError
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {value!r}") from None
+    if not 0.5 <= seconds <= 600:
+        raise argparse.ArgumentTypeError(f"expected 0.5 to 600 seconds, got {value}")
+    return seconds
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The app's own options (the engine's come from rlfx_tui.audio.options)."""
+    group = parser.add_argument_group("app")
+    group.add_argument("--auto-seconds", type=_seconds, default=4.0, metavar="S",
+                       help="auto mode (key a): seconds between jumps until a label (default 4)")
+    group.add_argument("--keys", default=None, metavar="FILE",
+                       help="a keymap, e.g. `good = \"right,g,pagedown\"` per line (default: keys.toml in the data "
+                            "dir, if there is one)")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise RlfxError("the terminal app is not built yet; try `rlfx-tui presets`")
+    from pathlib import Path
+
+    from rlfx_tui.audio.options import engine_config_from_args
+    from rlfx_tui.core.presets import resolve_preset
+    from rlfx_tui.paths import resolve_data_dir
+    from rlfx_tui.tui.app import Parts, make_app
+    from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
+    from rlfx_tui.tui.training import ProcessTrainer
+
+    preset = resolve_preset(getattr(args, "preset", None))
+    keys = getattr(args, "keys", None)
+    default_keys = resolve_data_dir(getattr(args, "data_dir", None)) / KEYMAP_FILE
+    keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
+    config = engine_config_from_args(args)
+    engines: list = []  # whatever build() started, so it is stopped even if the app quits before it shows
+
+    def build() -> Parts:
+        from rlfx_tui.audio.engine import Engine
+        from rlfx_tui.core.rehearsal import Rehearsal
+        from rlfx_tui.core.session import Session
+
+        session = Session(preset, getattr(args, "data_dir", None))
+        engine = Engine(session, config)
+        engines.append(engine)
+        engine.start()
+        rehearsal = Rehearsal(session, engine, train_in_background=True,
+                              auto_interval_s=getattr(args, "auto_seconds", 4.0))
+        return Parts(session, rehearsal, engine)
+
+    trainer = ProcessTrainer()
+    trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own
+    app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer, keymap=keymap)
+    try:
+        app.run()
+    finally:
+        for engine in engines:
+            engine.stop()
+    return app.return_code or 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from rlfx_tui.core.presets import DEFAULT_PRESET, Preset, load_preset, shipped_presets
+from rlfx_tui.core.presets import DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets
 
 HELP = "list the shipped presets and their parameters, or validate and show preset files"
-TOUCHES_DATA = False
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     if args.files:
         presets = [load_preset(f) for f in args.files]  # the first bad file raises PresetError → one line, exit 2
         print("\n\n".join(f"{p.path}: ok\n{describe(p)}" for p in presets))
+        return 0
+    if getattr(args, "preset", None):
+        print(describe(resolve_preset(args.preset)))
         return 0
     print("\n\n".join(describe(load_preset(path), name == DEFAULT_PRESET) for name, path in shipped_presets().items()))
     return 0

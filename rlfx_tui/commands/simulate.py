@@ -10,7 +10,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
 
-HELP = "benchmark the learner against random search and the 'randomise N %' workflow with a synthetic player"
+HELP = "benchmark the learner against random search and nudges of N percent, with a synthetic player"
 TOUCHES_DATA = False  # sessions live in temporary folders; the user's labels are never touched
 
 

@@ -1,6 +1,8 @@
 """The effect chain: a pedalboard.Pedalboard built from a preset, streaming mono blocks, always ending safe.
 
-The safety stage is part of the chain and never randomised: the preset's Limiter, then a hard ceiling
+The safety stage is part of the chain and never randomised: the preset's Limiter with its make-up gain undone
+(JUCE's limiter adds −threshold + 3.75 dB to everything and pushes peaks to 0 dBFS; we measure that gain once and
+trim it back, so quiet playing passes at unity and loud peaks are held about that much under full scale), then a hard ceiling
 (np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
 |x| ≤ 10^(ceiling_db/20). A non-finite block resets the plugins (their state is poisoned) and is replaced by
 silence; `faults` counts those.
@@ -13,12 +15,22 @@ from collections.abc import Mapping
 import numpy as np
 import pedalboard
 
+from rlfx_tui.core.denormals import no_denormals
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, Preset
 
 
 def db_to_linear(db: float) -> float:
     return float(10.0 ** (db / 20.0))
+
+
+def limiter_makeup_db(limiter: pedalboard.Limiter, samplerate: float) -> float:
+    """The gain a limiter applies to quiet input (measured on a fresh copy: a −60 dBFS sine, far below threshold)."""
+    probe = pedalboard.Limiter(threshold_db=limiter.threshold_db, release_ms=limiter.release_ms)
+    level = 1e-3
+    sine = (level * np.sin(2 * np.pi * 1000.0 * np.arange(int(samplerate * 0.05)) / samplerate)).astype(np.float32)
+    out = probe(sine, samplerate)
+    return float(20.0 * np.log10(np.abs(out[len(out) // 2:]).max() / level))
 
 
 class EffectChain:
@@ -36,7 +48,9 @@ class EffectChain:
             self.plugins[spec.id] = plugin
         self.limiter = pedalboard.Limiter(threshold_db=preset.safety.limiter_threshold_db,
                                           release_ms=preset.safety.limiter_release_ms)
-        self.board = pedalboard.Pedalboard([*self.plugins.values(), self.limiter])
+        self.makeup_db = limiter_makeup_db(self.limiter, self.samplerate)
+        self.makeup_trim = pedalboard.Gain(gain_db=-self.makeup_db)
+        self.board = pedalboard.Pedalboard([*self.plugins.values(), self.limiter, self.makeup_trim])
         self.ceiling = db_to_linear(preset.safety.ceiling_db)
         # (plugin, attribute) in parameter order: applying a state is one setattr per parameter, nothing else.
         self._setters = [(self.plugins[p.plugin], p.attribute) for p in preset.params]
@@ -48,13 +62,25 @@ class EffectChain:
         self.apply_array(self.space.as_array(values))
 
     def apply_array(self, real_values: np.ndarray) -> None:
-        """Set every exposed parameter from an ordered real-unit array; cheap enough for the audio thread."""
+        """Set every exposed parameter from an ordered real-unit array; cheap enough for the audio thread.
+
+        A state with NaN/inf is refused whole (the previous one stays, `faults` counts it): pedalboard accepts NaN
+        silently, and a NaN filter cutoff turns every later block into NaN, i.e. silence until the next jump."""
+        if not np.isfinite(real_values).all():
+            self.faults += 1
+            return
         for (plugin, attribute), value in zip(self._setters, real_values.tolist()):
             setattr(plugin, attribute, value)
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        """One mono float32 block through the chain (streaming: state carries over between calls)."""
-        out = self.board(np.ascontiguousarray(block, dtype=np.float32), self.samplerate, reset=False)
+        """One mono float32 block through the chain (streaming: state carries over between calls), with denormals
+        flushed to zero (see core/denormals.py: without it silence after loud input costs up to 15× per block)."""
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        if not np.isfinite(block).all():  # one NaN in would poison every filter's state
+            self.faults += 1
+            block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
+        with no_denormals():
+            out = self.board(block, self.samplerate, reset=False)
         if out.ndim > 1:  # a plugin widened to stereo: fold back to mono
             out = out.mean(axis=0, dtype=np.float32)
         return self.make_safe(out)

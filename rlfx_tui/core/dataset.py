@@ -29,11 +29,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the size check alone still catches a second writer afterwards
+    fcntl = None  # type: ignore[assignment]
+
 import numpy as np
 
 from rlfx_tui.core.errors import DatasetError
 
 FILE_NAME = "points.jsonl"
+# No descriptor (dB, Hz, ratios, crossings/s) or parameter (bounded by presets.HUGE) comes near this; a larger value
+# is corruption, and would overflow the learner's scaling (1e300 → inf variance → NaN → a session that can't open).
+MAX_MAGNITUDE = 1e9
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,18 @@ class LabelledPoint:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _plausible(values: np.ndarray) -> bool:
+    return bool(np.isfinite(values).all() and (np.abs(values) <= MAX_MAGNITUDE).all())
+
+
+def _finite(value: int | float) -> bool:
+    """math.isfinite, but False (not OverflowError) for an int too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _fsync_dir(path: Path) -> None:
@@ -68,6 +88,7 @@ class Dataset:
         self._points: dict[int, LabelledPoint] = {}   # insertion order = label order
         self._deleted: dict[int, LabelledPoint] = {}
         self._next_id = 1
+        self._size = 0   # bytes of the log as last read or written by this object
         self._load()
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -78,13 +99,17 @@ class Dataset:
             return
         except OSError as exc:
             raise DatasetError(f"{self.path}: cannot read ({exc.strerror})") from None
-        if raw and not raw.endswith(b"\n"):
-            raw = self._set_aside_torn_tail(raw)
-        for lineno, line in enumerate(raw.split(b"\n"), start=1):
+        complete = raw[:raw.rfind(b"\n") + 1]
+        # Every complete line is read (and any DatasetError raised) before the torn tail, if any, is set aside:
+        # an open that fails leaves the file byte for byte as it was.
+        for lineno, line in enumerate(complete.split(b"\n"), start=1):
             if line.strip():
                 self._replay(self._parse(line, lineno), lineno)
+        if len(complete) < len(raw):
+            self._set_aside_torn_tail(raw)
+        self._size = len(complete)
 
-    def _set_aside_torn_tail(self, raw: bytes) -> bytes:
+    def _set_aside_torn_tail(self, raw: bytes) -> None:
         """Keep the torn bytes in a side file, then cut the log back to its last complete line."""
         keep = raw.rfind(b"\n") + 1
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
@@ -101,14 +126,13 @@ class Dataset:
             raise DatasetError(f"{self.path}: last record is torn and could not be set aside ({exc})") from None
         lineno = raw[:keep].count(b"\n") + 1
         warnings.warn(f"{self.path}:{lineno}: skipped a torn final record (an unfinished write from a crash); "
-                      f"its {len(raw) - keep} bytes are kept in {side.name}", stacklevel=3)
-        return raw[:keep]
+                      f"its {len(raw) - keep} bytes are kept in {side.name}", stacklevel=4)
 
     def _parse(self, line: bytes, lineno: int) -> dict[str, Any]:
         where = f"{self.path}:{lineno}"
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, 5000-digit ints, deep nesting
             raise DatasetError(f"{where}: not a JSON record ({exc}); the file was left untouched") from None
         if not isinstance(record, dict):
             raise DatasetError(f"{where}: expected a JSON object, got {type(record).__name__}")
@@ -141,8 +165,10 @@ class Dataset:
         values = []
         for name in names:
             value = table[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise DatasetError(f"{where}: '{field}.{name}' must be a finite number, got {value!r}")
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value)
+                    or abs(value) > MAX_MAGNITUDE):
+                raise DatasetError(f"{where}: '{field}.{name}' must be a finite number of magnitude at most "
+                                   f"{MAX_MAGNITUDE:g}, got {value!r}")
             values.append(float(value))
         return values
 
@@ -168,30 +194,60 @@ class Dataset:
 
     # -- writing -------------------------------------------------------------------------------------------
     def _append(self, record: dict[str, Any]) -> None:
+        """One record as one write() of one line, fsynced. On any failure the log is cut back to where it was, so
+        no fragment is left for a later append to glue itself to (which would make the file unreadable)."""
         line = (json.dumps(record, separators=(",", ":"), allow_nan=False) + "\n").encode()
         new_file = not self.path.exists()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                written = os.write(fd, line)
-                if written != len(line):
-                    raise OSError(f"short write ({written} of {len(line)} bytes)")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if new_file:
-                _fsync_dir(self.directory)
         except OSError as exc:
             raise DatasetError(f"{self.path}: could not save ({exc}); nothing was recorded") from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # two writers can't both pass the size check below (released by close)
+            size = os.fstat(fd).st_size
+            if self._size < 0:
+                raise DatasetError(f"{self.path}: an earlier failed save may have left an unfinished record; "
+                                   f"nothing was recorded; reopen the dataset to set it aside")
+            if size != self._size:
+                raise DatasetError(f"{self.path}: changed by someone else since it was read ({self._size} → "
+                                   f"{size} bytes; another rlfx-tui on the same data dir?); nothing was recorded; "
+                                   f"reopen to see the file as it is")
+            try:
+                written = 0
+                while written < len(line):  # a short write is followed by one that says why (ENOSPC, EFBIG)
+                    count = os.write(fd, line[written:])
+                    if count == 0:
+                        raise OSError(f"short write ({written} of {len(line)} bytes)")
+                    written += count
+                os.fsync(fd)
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+                except OSError:
+                    self._size = -1  # unknown tail: refuse further appends until reopened (which sets it aside)
+                raise DatasetError(f"{self.path}: could not save ({exc}); nothing was recorded") from None
+            self._size = size + len(line)
+        finally:
+            os.close(fd)
+        if new_file:
+            try:
+                _fsync_dir(self.directory)
+            except OSError:
+                pass  # the record itself is fsynced; a directory that can't be fsynced (some filesystems) is no reason to fail
 
     def add(self, descriptors: np.ndarray, params: Mapping[str, float], good: bool) -> LabelledPoint:
         """Record one label; durable when this returns."""
         descriptors = np.asarray(descriptors, dtype=float)
-        if descriptors.shape != (len(self.descriptor_names),) or not np.isfinite(descriptors).all():
-            raise ValueError(f"descriptors must be {len(self.descriptor_names)} finite numbers")
-        point = LabelledPoint(self._next_id, _now(), bool(good), descriptors.copy(),
-                              {n: float(params[n]) for n in self.param_names})
+        values = {n: float(params[n]) for n in self.param_names}
+        if descriptors.shape != (len(self.descriptor_names),) or not _plausible(descriptors):
+            raise ValueError(f"descriptors must be {len(self.descriptor_names)} finite numbers of magnitude at most "
+                             f"{MAX_MAGNITUDE:g}")
+        if not _plausible(np.array(list(values.values()))):
+            raise ValueError(f"parameters must be finite numbers of magnitude at most {MAX_MAGNITUDE:g}")
+        point = LabelledPoint(self._next_id, _now(), bool(good), descriptors.copy(), values)
         self._append({"op": "label", "id": point.id, "time": point.time, "preset": self.preset,
                       "good": point.good, "descriptors": dict(zip(self.descriptor_names, descriptors.tolist())),
                       "params": point.params})

@@ -49,8 +49,10 @@ ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.ma
                "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
 
 
-# Descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at 100 Hz and a pad at
-# 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every other sound together.
+# For context weights, descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at
+# 100 Hz and a pad at 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every
+# other sound together. The mapping keeps raw descriptors: it must stay a plain standardise + MLP that FluCoMa
+# can run (rlfx_tui/interop/flucoma.py exports it).
 _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
 
@@ -109,14 +111,14 @@ class Learner:
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> "Learner":
         """descriptors (n, d), normalised params (n, p), good (n,) bool; oldest first."""
-        X = features(descriptors)
+        X = np.asarray(descriptors, dtype=float)
         U = np.asarray(params, dtype=float)
         y = np.asarray(good, dtype=bool)
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        self.context_scaler_ = FlooredScaler().fit(X) if n else None
-        self.contexts_ = self.context_scaler_.transform(X) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
+        self.context_scaler_ = FlooredScaler().fit(features(X)) if n else None
+        self.contexts_ = self.context_scaler_.transform(features(X)) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
@@ -160,7 +162,7 @@ class Learner:
         """Normalised parameters the mapping gives for these descriptors (pinned ones at their default)."""
         if not self.has_mapping:
             raise ModelNotReadyError("no liked point yet: label a setting as good first")
-        h = (features(descriptors) - self._mean) / self._scale
+        h = (np.asarray(descriptors, dtype=float) - self._mean) / self._scale
         last = len(self._weights) - 1
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             h = h @ w + b

@@ -8,6 +8,7 @@ retrains from the dataset and the cache is rewritten (atomically: temp file, fsy
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -26,12 +27,30 @@ MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of the modules that give a pickled learner its meaning. A pickle holds state, not code: a learner
+    cached before learner.py changed (same version number, e.g. during development) would load and then fail or
+    mislead with attributes the new code doesn't expect."""
+    from rlfx_tui.core import descriptors, learner, params
+
+    digest = hashlib.sha256()
+    for module in (descriptors, learner, params):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())  # no source on disk (frozen): the version still guards
+    return digest.hexdigest()
+
+
 def cache_key(descriptor_names: tuple[str, ...], param_names: tuple[str, ...], options: dict[str, Any],
-              point_ids: list[int], good: list[bool]) -> dict[str, Any]:
+              point_ids: list[int], good: list[bool], space: list[list[Any]] | None = None) -> dict[str, Any]:
+    """What a cached learner must match. `space`: per parameter [name, min, max, scale, pinned, random range] — a
+    preset edited to another range keeps its names but changes what the learner's normalised values mean."""
     data = hashlib.sha256(json.dumps([point_ids, good]).encode()).hexdigest()
     return {"format": FORMAT, "rlfx_tui": __version__, "sklearn": sklearn.__version__, "numpy": np.__version__,
-            "joblib": joblib.__version__, "descriptors": list(descriptor_names), "params": list(param_names),
-            "options": options, "data": data}
+            "joblib": joblib.__version__, "code": code_fingerprint(), "descriptors": list(descriptor_names),
+            "params": list(param_names), "space": space, "options": options, "data": data}
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
@@ -53,9 +72,17 @@ def save(directory: Path, key: dict[str, Any], learner: object) -> None:
     _write_atomic(directory / META_FILE, json.dumps(meta, indent=1).encode())
 
 
+def _inside(directory: Path, name: str) -> bool:
+    """A regular file that really lives in `directory`, not a symlink to somewhere else."""
+    path = directory / name
+    return not path.is_symlink() and path.is_file() and path.resolve().parent == directory.resolve()
+
+
 def load(directory: Path, key: dict[str, Any]) -> object | None:
     """The cached learner if it is exactly the one `key` describes and its checksum holds; else None."""
     try:
+        if not all(_inside(directory, name) for name in (META_FILE, MODEL_FILE)):
+            return None
         meta = json.loads((directory / META_FILE).read_text())
         if not isinstance(meta, dict) or {k: meta.get(k) for k in key} != key:
             return None

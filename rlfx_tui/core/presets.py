@@ -124,6 +124,34 @@ class Preset:
         return " → ".join(p.type for p in self.plugins) + " → Limiter"
 
 
+def _finite(value: int | float) -> bool:
+    """math.isfinite, but False (not OverflowError) for an int too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _one_line(text: str) -> str:
+    """Keys and file names come from the user: escape control characters so an error stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _shortened(got: object, limit: int = 120) -> object:
+    """What was found, cut to a readable length (a 10 MB string or array is a typo, not a message)."""
+    if got is None:
+        return None
+    text = repr(got)
+    return got if len(text) <= limit else _Shown(text[:limit] + "…")
+
+
+class _Shown(str):
+    """An already-formatted value: repr() gives it back unquoted."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 class _Checker:
     """Reads typed values out of the parsed TOML, raising PresetError with the file and the dotted key."""
 
@@ -131,7 +159,7 @@ class _Checker:
         self.file = str(file)
 
     def fail(self, key: str, expected: str, got: object = None) -> PresetError:
-        return PresetError(self.file, key, expected, got)
+        return PresetError(_one_line(self.file), _one_line(key), expected, _shortened(got))
 
     def table(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> dict[str, Any]:
         value = data.get(key, None if required else {})
@@ -162,7 +190,7 @@ class _Checker:
     def finite(self, value: object, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, "a number", value)
-        if not math.isfinite(value) or abs(value) > HUGE:
+        if not _finite(value) or abs(value) > HUGE:
             raise self.fail(key, f"a finite number of magnitude at most {HUGE:g}", value)
         return float(value)
 
@@ -186,6 +214,8 @@ def load_preset(path: str | Path) -> Preset:
         raise check.fail("(file)", "UTF-8 text", f"undecodable byte at offset {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise check.fail("(file)", "valid TOML", str(exc)) from None
+    except (ValueError, RecursionError) as exc:  # a 5000-digit integer; arrays nested thousands deep
+        raise check.fail("(file)", "valid TOML within Python's limits", str(exc)[:80]) from None
 
     check.only_keys(data, {"name", "description", "plugins", "params", "safety"}, "")
     name = check.string(data, "name", "", identifier=True)
@@ -208,13 +238,19 @@ def _instantiate(check: _Checker, type_name: str, key: str) -> Any:
     return PLUGIN_TYPES[type_name]()
 
 
-def _set_checked(check: _Checker, plugin: Any, type_name: str, attribute: str, value: float | str, key: str) -> None:
-    """Set an attribute on a scratch plugin instance: proves the attribute exists and accepts the value."""
+def _check_attribute(check: _Checker, plugin: Any, type_name: str, attribute: str, key: str) -> Any:
+    """The attribute's current value on a scratch instance, if it is a public, non-boolean property."""
     if attribute.startswith("_") or not isinstance(getattr(type(plugin), attribute, None), property):
         raise check.fail(key, f"an attribute of pedalboard.{type_name}", attribute)
     current = getattr(plugin, attribute)
     if isinstance(current, bool):
         raise check.fail(key, f"a numeric attribute of pedalboard.{type_name}", attribute)
+    return current
+
+
+def _set_checked(check: _Checker, plugin: Any, type_name: str, attribute: str, value: float | str, key: str) -> None:
+    """Set an attribute on a scratch plugin instance: proves the attribute exists and accepts the value."""
+    current = _check_attribute(check, plugin, type_name, attribute, key)
     enum_type = type(current) if hasattr(type(current), "__members__") else None
     if enum_type is not None:
         if not isinstance(value, str) or value not in enum_type.__members__:
@@ -269,6 +305,9 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         if plugin_id not in by_id:
             raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}", plugin_id)
         attribute = check.string(table, "attribute", where)
+        type_name = by_id[plugin_id].type
+        scratch = PLUGIN_TYPES[type_name]()
+        _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame the attribute, not min
         if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
             raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
         if attribute in by_id[plugin_id].settings:
@@ -296,8 +335,6 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             random_max = check.finite(rr[1], f"{where}random_range[1]")
             if not low <= random_min < random_max <= high:
                 raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
-        type_name = by_id[plugin_id].type
-        scratch = PLUGIN_TYPES[type_name]()
         for bound_key, bound in (("min", low), ("max", high), ("default", default)):
             _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
         params.append(ParamSpec(

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,10 +21,19 @@ from rlfx_tui.core import model_cache
 from rlfx_tui.core.chain import EffectChain
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
+from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, resolve_preset
 from rlfx_tui.paths import resolve_data_dir
+
+
+class TrainingError(RlfxError):
+    """A change was recorded durably, but the retrain after it failed; the session keeps its previous learner."""
+
+    def __init__(self, message: str, point_id: int) -> None:
+        super().__init__(message)
+        self.point_id = point_id
 
 
 class Session:
@@ -70,8 +80,13 @@ class Session:
 
     # -- parameters ------------------------------------------------------------------------------------
     def set_current(self, values: Mapping[str, float]) -> dict[str, float]:
-        """Put a parameter state in force (constrained to the space); returns it."""
-        self.current = self.space.denormalize(self.space.normalize(values))
+        """Put a parameter state in force (constrained to the space); returns it. NaN/inf → ValueError, and the
+        state in force is kept (pedalboard takes NaN silently, and a NaN cutoff silences the chain for good)."""
+        real = self.space.as_array(values)
+        if not np.isfinite(real).all():
+            bad = [n for n, v in zip(self.space.names, real.tolist()) if not np.isfinite(v)]
+            raise ValueError(f"parameter(s) {', '.join(bad)} must be finite numbers")
+        self.current = self.space.denormalize(self.space.normalize(real))
         self.param_sink(self.current)
         return self.current
 
@@ -90,25 +105,37 @@ class Session:
         """Labelled points, oldest first."""
         return self.dataset.points
 
-    def label(self, good: bool, *, train: bool = True) -> int:
+    def label(self, good: bool, *, train: bool = True, descriptors: np.ndarray | None = None,
+              params: Mapping[str, float] | None = None) -> int:
         """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
-        caller (the TUI retrains in a worker)."""
-        point = self.dataset.add(self.descriptors, self.current, good)
+        caller (the TUI retrains in a worker). descriptors/params default to the current ones; a caller passes
+        them to record what was in force when the player pressed the key (e.g. a label retried later).
+        A DatasetError means nothing was recorded; a TrainingError means the label *was* recorded (its id is on
+        the error) and the previous model is still in use."""
+        point = self.dataset.add(self.descriptors if descriptors is None else descriptors,
+                                 self.current if params is None else params, good)
         if train:
-            self.retrain()
+            self._retrain_after(f"label {point.id}", point.id)
         return point.id
 
     def delete(self, point_id: int, *, train: bool = True) -> LabelledPoint:
         point = self.dataset.delete(point_id)
         if train:
-            self.retrain()
+            self._retrain_after(f"the delete of {point_id}", point_id)
         return point
 
     def restore(self, point_id: int, *, train: bool = True) -> LabelledPoint:
         point = self.dataset.restore(point_id)
         if train:
-            self.retrain()
+            self._retrain_after(f"the restore of {point_id}", point_id)
         return point
+
+    def _retrain_after(self, what: str, point_id: int) -> None:
+        try:
+            self.retrain()
+        except Exception as exc:
+            raise TrainingError(f"{what} is saved, but retraining failed ({type(exc).__name__}: {exc}); the "
+                                f"previous model is still in use", point_id) from exc
 
     # -- the model -------------------------------------------------------------------------------------
     def predict(self) -> dict[str, float]:
@@ -135,13 +162,17 @@ class Session:
             pass  # the cache is only a cache: the dataset holds the truth and the model is rebuilt from it
 
     def retrain(self) -> Learner:
+        """train() then install(): if training raises, nothing is swapped and the previous learner stays."""
         learner = self.train()
         self.install(learner)
         return learner
 
     def _cache_key(self, ids: list[int], good: list[bool]) -> dict[str, object]:
         options = {k: repr(v) for k, v in sorted(self.learner_options.items())} | {"seed": self.seed}
-        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good)
+        space = [[s.name, s.min, s.max, s.scale, s.pinned, *(None if math.isnan(v) else v
+                                                             for v in (s.random_min, s.random_max))]
+                 for s in self.space.specs]  # lists and None, not tuples and NaN: the key must survive JSON
+        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good, space)
 
     def _cached_or_trained(self) -> Learner:
         points = self.dataset.points

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -161,3 +164,12 @@ def test_any_finite_input_gives_finite_values(pattern: list[float], block: int) 
         assert np.all(np.isfinite(tracker.values))
     assert 0.0 <= tracker.values[IDX["flatness"]] <= 1.0
     assert 0.0 <= tracker.values[IDX["flux"]] <= 1.0 + 1e-9
+
+
+def test_module_stays_headless() -> None:
+    # Imported in a fresh interpreter: the tests' own imports would otherwise mask a stray dependency.
+    code = (
+        "import sys, rlfx_tui.core.descriptors; "
+        "bad = {'textual', 'sounddevice'} & set(sys.modules); assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,127 @@
+"""PortAudio through sounddevice: loading it with a useful error, finding devices, listing them.
+
+sounddevice's Linux wheel does not bundle PortAudio: ``import sounddevice`` raises
+``OSError: PortAudio library not found`` until the system library is installed. Everything here turns that (and
+"no such device") into a message that says what to do, because the app must start anyway, on the demo source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from rlfx_tui.core.errors import RlfxError
+
+INSTALL_HINT = "install it with `sudo apt-get install libportaudio2` (Debian/Ubuntu) or `brew install portaudio` (macOS)"
+
+
+class PortAudioMissing(RlfxError):
+    """The PortAudio library (or sounddevice) cannot be loaded."""
+
+
+class DeviceNotFound(RlfxError):
+    """The requested (or default) device does not exist or has no channels of the needed kind."""
+
+
+def load_sounddevice() -> ModuleType:
+    """Import sounddevice, or raise PortAudioMissing saying which package to install."""
+    try:
+        import sounddevice
+    except (OSError, ImportError) as exc:  # OSError: no libportaudio; ImportError: sounddevice itself missing
+        raise PortAudioMissing(f"PortAudio is not available ({exc}): {INSTALL_HINT}") from exc
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    hostapi: str
+    max_input_channels: int
+    max_output_channels: int
+    default_samplerate: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.hostapi})"
+
+
+def _device(sd: ModuleType, index: int) -> Device:
+    info: dict[str, Any] = sd.query_devices(index)
+    api = sd.query_hostapis(info["hostapi"])["name"]
+    return Device(index, info["name"], api, int(info["max_input_channels"]), int(info["max_output_channels"]),
+                  float(info["default_samplerate"]))
+
+
+def find_hostapi(sd: ModuleType, name: str) -> int:
+    """Index of the host API whose name contains ``name`` (case-insensitive), e.g. "JACK" or "ALSA"."""
+    apis = sd.query_hostapis()
+    for i, api in enumerate(apis):
+        if name.lower() in api["name"].lower():
+            return i
+    raise DeviceNotFound(f"no host API matching {name!r} (PortAudio has: {', '.join(a['name'] for a in apis)})")
+
+
+def find_device(sd: ModuleType, spec: int | str | None, kind: str, hostapi: str | None = None) -> Device:
+    """The device for ``kind`` ("input" or "output"): by index, by a substring of its name, or the default
+    (of ``hostapi`` when given). Raises DeviceNotFound with the reason."""
+    channels = "max_input_channels" if kind == "input" else "max_output_channels"
+    api_index = find_hostapi(sd, hostapi) if hostapi else None
+    if spec is None or spec == "":
+        if api_index is not None:
+            index = int(sd.query_hostapis(api_index)[f"default_{kind}_device"])
+        else:
+            index = int(sd.default.device[0 if kind == "input" else 1])
+            if index < 0:  # no explicit default: PortAudio's own
+                index = _pa_default(sd, kind)
+        if index < 0:
+            where = f" on {hostapi}" if hostapi else ""
+            raise DeviceNotFound(f"no default {kind} device{where}")
+    elif isinstance(spec, int) or str(spec).isdigit():
+        index = int(spec)
+    else:
+        matches = [i for i, d in enumerate(sd.query_devices())
+                   if str(spec).lower() in d["name"].lower() and d[channels] > 0
+                   and (api_index is None or d["hostapi"] == api_index)]
+        if not matches:
+            raise DeviceNotFound(f"no {kind} device matching {spec!r} (see `rlfx-tui devices`)")
+        index = matches[0]
+    try:
+        device = _device(sd, index)
+    except (ValueError, sd.PortAudioError) as exc:
+        raise DeviceNotFound(f"{kind} device {spec!r}: {exc} (see `rlfx-tui devices`)") from exc
+    if getattr(device, channels) < 1:
+        raise DeviceNotFound(f"{device.label} has no {kind} channels (see `rlfx-tui devices`)")
+    return device
+
+
+def _pa_default(sd: ModuleType, kind: str) -> int:
+    try:
+        return int(sd.query_devices(kind=kind)["index"])
+    except (ValueError, sd.PortAudioError):
+        return -1
+
+
+def list_devices() -> str:
+    """What `rlfx-tui devices` prints: host APIs and devices, defaults marked; never raises."""
+    try:
+        sd = load_sounddevice()
+    except PortAudioMissing as exc:
+        return f"{exc}\nWithout it rlfx-tui still runs, silently, on the built-in demo source."
+    apis = sd.query_hostapis()
+    devices = sd.query_devices()
+    lines = [f"PortAudio {sd.get_portaudio_version()[1]}; host APIs: {', '.join(a['name'] for a in apis) or 'none'}"]
+    if len(devices) == 0:
+        lines.append("No audio devices found. rlfx-tui will start on the demo source (--source demo), silently, "
+                     "and still analyse it. Connect an audio interface, or start a JACK/PulseAudio server.")
+        return "\n".join(lines)
+    default_in, default_out = _pa_default(sd, "input"), _pa_default(sd, "output")
+    lines.append(f"{'':2}{'#':>3}  {'name':<40} {'host API':<12} {'in':>3} {'out':>3}  default rate")
+    for i, d in enumerate(devices):
+        mark = ("<" if i == default_in else " ") + (">" if i == default_out else " ")
+        lines.append(f"{mark}{i:>3}  {d['name'][:40]:<40} {apis[d['hostapi']]['name'][:12]:<12} "
+                     f"{d['max_input_channels']:>3} {d['max_output_channels']:>3}  {d['default_samplerate']:g} Hz")
+    lines.append("< default input, > default output. Choose with --input-device / --output-device (index or part "
+                 "of the name) and --hostapi.")
+    return "\n".join(lines)

@@ -1,0 +1,305 @@
+"""The real-time engine: a sounddevice stream (or a clocked stand-in) around process_block, plus follow mode.
+
+    engine = Engine(session, EngineConfig(source="demo"))
+    engine.start()                 # never raises for missing PortAudio/devices: see engine.status.message
+    session.randomize(0.5)         # session.param_sink is engine.set_params while the engine runs
+    engine.status, engine.descriptors
+    engine.stop()
+
+Threads: the audio thread (PortAudio's callback, or ClockThread) runs process_block; the UI thread calls
+set_params/set_muted (one reference or bool assignment each, read by the audio thread at the next block) and polls
+``status``/``descriptors`` (snapshots; the audio thread only ever swaps references); the follow thread predicts at
+the control rate. No lock is shared with the audio thread.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
+from rlfx_tui.audio.clock import ClockThread
+from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
+from rlfx_tui.audio.devices import (Device, DeviceNotFound, PortAudioMissing, find_device, list_devices,
+                                   load_sounddevice)
+from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
+from rlfx_tui.core.session import Session
+
+__all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
+
+# While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
+# (CPython's default is 5 ms, about one 256-frame period at 48 kHz). Measured in the stress run: fewer xruns at 1 ms.
+GIL_SWITCH_INTERVAL_S = 0.001
+
+class Engine:
+    def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
+        self.session = session
+        self.config = config or EngineConfig()
+        self.samplerate = int(self.config.samplerate or DEFAULT_SAMPLERATE)
+        self.blocksize = int(self.config.blocksize)
+        self._state: BlockState | None = None
+        self._stream: Any = None
+        self._clock: ClockThread | None = None
+        self._follow: FollowThread | None = None
+        self._follow_on = False
+        self._muted = False
+        self._target = ParamTarget.of(session.space.as_array(session.current))
+        self._notes: list[str] = []
+        self._saved_hooks: tuple[Any, Any] | None = None
+        self._stopping = False
+        self._stream_died = False
+        self.source_name = self.input_name = self.output_name = ""
+        self.reset_stats()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._state is not None and self.running:
+            return
+        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+            self.stop()  # what is left of a run whose stream died
+        cfg, notes = self.config, []
+        self._notes, self._stream_died, self._stopping = notes, False, False
+        sd, in_dev, out_dev = None, None, None
+        try:
+            sd = load_sounddevice()
+        except PortAudioMissing as exc:
+            notes.append(f"{exc}. Running silently on the demo loop" if cfg.source == "live" else
+                         f"{exc}. Running silently")
+        if sd is not None:
+            if cfg.source == "live":
+                in_dev = self._find(sd, cfg.input_device, "input", notes,
+                                    "playing the built-in demo loop instead; connect an input or choose one with "
+                                    "--input-device (see `rlfx-tui devices`)")
+            out_dev = self._find(sd, cfg.output_device, "output", notes, "running silently (still analysing)")
+        device = out_dev or in_dev  # JACK only runs at its own rate, which is its devices' default rate
+        self.samplerate = int(cfg.samplerate or (device.default_samplerate if device else DEFAULT_SAMPLERATE))
+        live = cfg.source == "live" and in_dev is not None
+        source = None if live else self._make_source(notes)
+        self._target = ParamTarget.of(self.session.space.as_array(self.session.current))
+        self._state = BlockState(self.session.preset, self.samplerate, self._target.real, blocksize=self.blocksize,
+                                 ramp_ms=cfg.ramp_ms, source=source)
+        self._state.mute_requested = self._muted
+        self._state.mute_gain = 0.0 if self._muted else 1.0
+        self.input_name = in_dev.label if live and in_dev else (source.name if source else "")
+        self.output_name = out_dev.label if out_dev else "none (silent)"
+        self.reset_stats()
+        if sd is not None and (live or out_dev is not None):
+            try:
+                self._stream = self._open(sd, in_dev if live else None, out_dev)
+                self._stream.start()
+            except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
+                self._close_stream()
+                self.output_name = "none (silent)"
+                if self._state.source is None:  # live input is gone with the stream: play the demo instead
+                    self._state.source = demo_source(self.samplerate)
+                    self.source_name = self.input_name = "demo"
+                notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
+                             "source")
+        if self._stream is None:
+            channels = max(1, cfg.channels)
+            self._clock = ClockThread(self._state, self.blocksize, channels).start()
+        self._saved_switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
+        # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
+        # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
+        # (see README, Figures). Restored on stop.
+        self._blas = threadpool_limits(limits=1)
+        self._saved_hooks = (self.session.tracker, self.session.param_sink)
+        self.session.tracker = DescriptorView(self)  # type: ignore[assignment]
+        self.session.param_sink = self.set_params
+        if self._follow_on:
+            self._start_follow()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._stop_follow()
+        self._close_stream()
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
+        if self._saved_hooks is not None:
+            sys.setswitchinterval(self._saved_switch)
+            self._blas.restore_original_limits()
+            self.session.tracker, self.session.param_sink = self._saved_hooks
+            self._saved_hooks = None
+            self.session.param_sink(self.session.current)  # the session's own chain catches up
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    @property
+    def running(self) -> bool:
+        if self._stream is not None:
+            return bool(self._stream.active) and not self._stream_died
+        return self._clock is not None and self._clock.alive
+
+    # -- control (any thread) ------------------------------------------------------------------------------------
+    def set_params(self, values: Mapping[str, float]) -> None:
+        """Hand a parameter state (real units) to the audio thread; faded in over ramp_ms at the next block."""
+        space = self.session.space
+        self._hand_off(space.real_array(space.normalize(values)))
+
+    def _hand_off(self, real: np.ndarray) -> None:
+        self._target = ParamTarget.of(real)
+        state = self._state
+        if state is not None:
+            state.prepare(self._target.real)  # builds and primes a new chain here; one reference swap hands it over
+
+    @property
+    def current_params(self) -> dict[str, float]:
+        """The last parameter state handed to the audio thread (what follow mode is playing, for example)."""
+        return dict(zip(self.session.space.names, self._target.real.tolist()))
+
+    def set_muted(self, muted: bool) -> None:
+        self._muted = bool(muted)
+        if self._state is not None:
+            self._state.mute_requested = self._muted
+
+    def set_follow(self, on: bool) -> None:
+        """Follow mode: the learner's mapping drives the parameters from the input. Off → back to
+        session.current (call session.set_current(engine.current_params) first to keep the followed state)."""
+        if on == self._follow_on:
+            return
+        self._follow_on = on
+        if on and self._state is not None:
+            self._start_follow()
+        elif not on:
+            self._stop_follow()
+            self.set_params(self.session.current)
+
+    # -- what the UI polls ---------------------------------------------------------------------------------------
+    @property
+    def descriptors(self) -> np.ndarray:
+        if self._state is not None:
+            return self._state.tracker.values
+        return self.session.tracker.values
+
+    @property
+    def status(self) -> EngineStatus:
+        st = self._state
+        notes = list(self._notes)
+        if self._stream_died:
+            notes.append("the audio stream stopped (device unplugged or server gone): restart the engine")
+        if self._follow is not None and self._follow.follower.note:
+            notes.append(self._follow.follower.note)
+        return EngineStatus(
+            running=self.running, source=self.source_name, input_device=self.input_name,
+            output_device=self.output_name, samplerate=self.samplerate, blocksize=self.blocksize,
+            input_peak_db=db(st.in_peak) if st else -120.0, input_rms_db=db(math.sqrt(st.in_ms)) if st else -120.0,
+            output_peak_db=db(st.out_peak) if st else -120.0,
+            output_rms_db=db(math.sqrt(st.out_ms)) if st else -120.0,
+            xruns=self.xruns, cpu_load=self.cpu_load, chain_faults=st.faults if st else 0,
+            callback_errors=self.callback_errors + (self._clock.errors if self._clock else 0),
+            muted=self._muted, follow=self._follow_on, message="; ".join(notes))
+
+    @property
+    def cpu_load(self) -> float:
+        try:
+            if self._stream is not None:
+                return float(self._stream.cpu_load)
+        except Exception:  # noqa: BLE001 - a closed stream has no load
+            return 0.0
+        return self._clock.load if self._clock is not None else 0.0
+
+    def reset_stats(self) -> None:
+        """Zero the callback counters (xruns, count, worst gap), e.g. after a warm-up."""
+        self.xruns = self.callback_errors = self.callbacks = 0
+        self.worst_gap_s = 0.0  # longest time between two callbacks (a stall drops many, but is flagged once)
+        self.worst_callback_s = 0.0  # longest time spent inside one callback (waiting for the GIL included)
+        self._last_callback = 0.0
+
+    # -- internals -----------------------------------------------------------------------------------------------
+    def _find(self, sd: Any, spec: int | str | None, kind: str, notes: list[str], then: str) -> Device | None:
+        try:
+            return find_device(sd, spec, kind, self.config.hostapi)
+        except DeviceNotFound as exc:
+            notes.append(f"{exc}: {then}")
+            return None
+
+    def _make_source(self, notes: list[str]) -> LoopSource:
+        source = self.config.source
+        if source not in ("live", "demo"):
+            try:
+                loop = file_source(source, self.samplerate)
+                self.source_name = loop.name
+                return loop
+            except SourceError as exc:
+                notes.append(f"{exc}; playing the built-in demo loop instead")
+        self.source_name = "demo"
+        return demo_source(self.samplerate)
+
+    def _open(self, sd: Any, in_dev: Device | None, out_dev: Device | None) -> Any:
+        cfg = self.config
+        common = dict(samplerate=self.samplerate, blocksize=self.blocksize, dtype="float32",
+                      latency=cfg.latency if cfg.latency is not None else "low",
+                      finished_callback=self._finished)
+        out_ch = min(max(1, cfg.channels), out_dev.max_output_channels) if out_dev else 0
+        if in_dev is not None:
+            self.source_name = "live"
+            self._scratch = np.zeros((self.blocksize, 1), dtype=np.float32)
+            if out_dev is None:
+                return sd.InputStream(device=in_dev.index, channels=1, callback=self._input_callback, **common)
+            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(1, out_ch),
+                             callback=self._duplex_callback, **common)
+        return sd.OutputStream(device=out_dev.index, channels=out_ch, callback=self._output_callback, **common)
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+            finally:
+                stream.close()
+
+    def _finished(self) -> None:
+        if not self._stopping:
+            self._stream_died = True
+
+    # The callbacks: bookkeeping, then process_block; nothing else. No I/O, no locks, no logging.
+    def _duplex_callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+        self._block(indata, outdata, status)
+
+    def _output_callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+        self._block(None, outdata, status)
+
+    def _input_callback(self, indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+        if frames > self._scratch.shape[0]:
+            self._scratch = np.zeros((frames, 1), dtype=np.float32)
+        self._block(indata, self._scratch[:frames], status)
+
+    def _block(self, indata: np.ndarray | None, outdata: np.ndarray, status: Any) -> None:
+        now = time.perf_counter()
+        if self.callbacks:
+            self.worst_gap_s = max(self.worst_gap_s, now - self._last_callback)
+            # Over/underflow flags mean audio was dropped or padded. The very first callback can carry them
+            # while the stream primes, which is not a dropout, hence `if self.callbacks`.
+            if status.input_overflow or status.output_underflow or status.input_underflow or status.output_overflow:
+                self.xruns += 1
+        self._last_callback = now
+        self.callbacks += 1
+        try:
+            process_block(self._state, indata, outdata)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - the stream must never die from our bug: count it, play silence
+            self.callback_errors += 1
+            outdata.fill(0.0)
+        self.worst_callback_s = max(self.worst_callback_s, time.perf_counter() - now)
+
+    def _start_follow(self) -> None:
+        space = self.session.space
+        follower = Follower(space, space.normalize(self._target.real), self.config.follow_interval_s,
+                            self.config.follow_smoothing_s)
+        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.descriptors,
+                                    self._hand_off).start()
+
+    def _stop_follow(self) -> None:
+        if self._follow is not None:
+            self._follow.stop()
+            self._follow = None

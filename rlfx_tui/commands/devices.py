@@ -1,0 +1,19 @@
+"""`rlfx-tui devices`: the audio devices PortAudio sees, with the defaults marked."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "list audio devices (and say what to install when PortAudio is missing)"
+TOUCHES_DATA = False
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    from rlfx_tui.audio.devices import list_devices
+
+    print(list_devices())
+    return 0

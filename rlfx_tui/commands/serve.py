@@ -1,0 +1,99 @@
+"""`rlfx-tui serve`: the rehearsal without a terminal or a sound card, driven and observed over OSC.
+
+A patch (SuperCollider, Max, Pd) or a foot switch says good/bad over --osc-in and receives the parameters over
+--osc-out; it runs the effect itself. One line per event goes to stdout. With --demo-input, synthetic sounds
+(a buzz, noise, a high tone, 4 s each) feed the descriptors so /rlfx/features and follow mode have something to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from rlfx_tui.core.errors import ModelNotReadyError, RlfxError
+
+HELP = "run headless: labels and parameters over OSC (no terminal, no audio)"
+DEMO_SECONDS = 4.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from rlfx_tui.interop.osc import add_osc_options
+
+    add_osc_options(parser)
+    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)")
+    parser.add_argument("--demo-input", action="store_true", help="feed synthetic sounds to the descriptors")
+    parser.add_argument("--seed", type=int, default=0, help="random seed for the jumps (default 0)")
+
+
+class FollowFlag:
+    """Stands in for the audio engine's follow/mute controls: serve applies the mapping itself."""
+
+    def __init__(self) -> None:
+        self.follow = False
+
+    def set_follow(self, on: bool) -> None:
+        self.follow = on
+
+    def set_muted(self, muted: bool) -> None:
+        pass
+
+
+def demo_block(t: float, n: int, samplerate: int, rng: np.random.Generator) -> np.ndarray:
+    phase = (t + np.arange(n) / samplerate)
+    which = int(t // DEMO_SECONDS) % 3
+    if which == 0:
+        return (0.4 * np.sign(np.sin(2 * np.pi * 110 * phase))).astype(np.float32)
+    if which == 1:
+        return (0.2 * rng.standard_normal(n)).astype(np.float32)
+    return (0.1 * np.sin(2 * np.pi * 1760 * phase)).astype(np.float32)
+
+
+def describe(event: object) -> str:
+    name = type(event).__name__
+    fields = {k: v for k, v in vars(event).items() if k not in ("values", "changed")}
+    point = fields.pop("point", None)
+    if point is not None:
+        fields = {"id": point.id, "good": point.good}
+    return f"{name} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in fields.items())
+
+
+def run(args: argparse.Namespace) -> int:
+    from rlfx_tui.core.rehearsal import Rehearsal
+    from rlfx_tui.interop.osc import start_osc
+    from rlfx_tui.session import Session
+
+    if args.osc_in is None and args.osc_out is None and not args.wekinator:
+        raise RlfxError("serve: nothing to serve; give --osc-in PORT and/or --osc-out HOST:PORT")
+    session = Session(preset=getattr(args, "preset", None), data_dir=getattr(args, "data_dir", None),
+                      seed=args.seed)
+    controls = FollowFlag()
+    rehearsal = Rehearsal(session, engine=controls)
+    rehearsal.subscribe(lambda event: print(describe(event), flush=True))
+    handle = start_osc(args, session, rehearsal)
+    rng = np.random.default_rng(args.seed)
+    where = [f"OSC in on {handle.inp.host}:{handle.inp.port}"] if handle.inp else []
+    where += [f"OSC out to {handle.out.destination[0]}:{handle.out.destination[1]}"] if handle.out else []
+    print(f"serving preset {session.preset.name!r}: {', '.join(where)}; Ctrl-C stops", flush=True)
+    tick = 0.05
+    started = time.monotonic()
+    try:
+        while args.seconds is None or time.monotonic() - started < args.seconds:
+            now = time.monotonic() - started
+            if args.demo_input:
+                session.listen(demo_block(now, int(session.samplerate * tick), session.samplerate, rng),
+                               session.samplerate)
+            if controls.follow:
+                try:
+                    session.set_current(session.predict())
+                except ModelNotReadyError:
+                    pass
+            rehearsal.tick()
+            time.sleep(tick)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handle.stop()
+    print(f"stopped; OSC counters: {handle.counters}", flush=True)
+    return 0

@@ -1,0 +1,306 @@
+"""The Textual app. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI (with `build=`, so
+the first frame comes before scikit-learn), the Pilot tests, the snapshot tests and the benchmark all call it.
+
+Threads: rehearsal events may be emitted from any thread (keys here, the training worker, an OSC control thread);
+the listener only does `post_message`, which is thread-safe. The engine is polled at ~10 Hz with `set_interval`,
+never pushed from the audio thread. Retraining runs in a thread worker (which, from the command line, hands the
+fit to a child process: see training.py) and swaps the fitted model in with one reference assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.tui.format import Clock
+from rlfx_tui.tui.keys import PLAYER_KEYS
+from rlfx_tui.tui.messages import DeleteRequested, RehearsalEvent
+from rlfx_tui.tui.screens.help import HelpScreen
+from rlfx_tui.tui.screens.loading import LoadingScreen
+from rlfx_tui.tui.training import ThreadTrainer, Trainer
+
+if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
+    from rlfx_tui.core.rehearsal import Rehearsal
+    from rlfx_tui.core.session import Session
+    from rlfx_tui.tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.1
+
+
+@dataclass
+class Parts:
+    """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
+    session: Session
+    rehearsal: Rehearsal
+    engine: Any | None = None
+
+
+class RlfxApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "rlfx-tui"
+    BINDINGS = PLAYER_KEYS
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
+                 loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
+                 poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> None:
+        super().__init__()
+        self.trainer: Trainer = trainer or ThreadTrainer()
+        if (parts is None) == (build is None):
+            raise ValueError("give either the parts or a function that builds them")
+        self.parts: Parts | None = None
+        self._build = build
+        self._loading = loading
+        self.clock = clock or Clock()
+        self.poll_interval = poll_interval
+        self.main: MainScreen | None = None
+        self._trainer: Worker[None] | None = None
+        self._follow_when_trained = False
+        if parts is not None:
+            self._install(parts)
+
+    # the parts, once installed (actions are disabled until then: see check_action)
+    @property
+    def session(self) -> Session:
+        assert self.parts is not None
+        return self.parts.session
+
+    @property
+    def rehearsal(self) -> Rehearsal:
+        assert self.parts is not None
+        return self.parts.rehearsal
+
+    @property
+    def engine(self) -> Any | None:
+        return self.parts.engine if self.parts is not None else None
+
+    # -- life cycle ------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        return self.main if self.main is not None else LoadingScreen(*self._loading)
+
+    def on_mount(self) -> None:
+        if self._build is not None:
+            self._build_parts()
+        else:
+            self._start()
+
+    @work(thread=True, exit_on_error=False, name="start")
+    def _build_parts(self) -> None:
+        assert self._build is not None
+        parts = self._build()
+        self.call_from_thread(self._installed, parts)
+
+    def _installed(self, parts: Parts) -> None:
+        self._install(parts)
+        assert self.main is not None
+        self.push_screen(self.main)
+        self.refresh_bindings()
+        self._start()
+
+    def _install(self, parts: Parts) -> None:
+        from rlfx_tui.tui.screens.main import MainScreen
+
+        self.parts = parts
+        self.main = MainScreen(parts.rehearsal, self.clock, parts.engine)
+        parts.rehearsal.subscribe(self._forward)
+
+    def _start(self) -> None:
+        assert self.main is not None
+        self.main.start_polling(self.poll_interval)
+        if self.rehearsal.needs_training and self.session.points:
+            self.start_training()
+
+    def on_unmount(self) -> None:
+        self.trainer.close()
+        if self.parts is not None and self._forward in self.rehearsal.listeners:
+            self.rehearsal.listeners.remove(self._forward)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.parts is None and action not in ("quit", "help"):
+            return False
+        return True
+
+    def _forward(self, event: object) -> None:
+        """Rehearsal listener: runs in whichever thread acted, so it only posts (thread-safe)."""
+        self.post_message(RehearsalEvent(event))
+
+    # -- events from the rehearsal ---------------------------------------------------------------------
+    def on_rehearsal_event(self, message: RehearsalEvent) -> None:
+        from rlfx_tui.core import rehearsal as ev  # already imported by then
+
+        event = message.event
+        assert self.main is not None
+        self.main.apply(event)
+        if isinstance(event, ev.TrainingNeeded):
+            # after the label is on screen: the fit competes for the GIL, so it must not delay this frame
+            self.call_after_refresh(self.start_training)
+        elif isinstance(event, ev.LabelFailed):
+            self.notify(f"{event.message} ({event.pending} waiting)", title="label not saved yet",
+                        severity="error", timeout=8)
+        elif isinstance(event, ev.Noticed):
+            severity = event.severity if event.severity in ("information", "warning", "error") else "information"
+            self.notify(event.message, severity=severity)  # type: ignore[arg-type]
+
+    def on_delete_requested(self, message: DeleteRequested) -> None:
+        self.act(self.rehearsal.delete, message.point_id)
+
+    def act(self, action: Callable[..., Any], *args: Any) -> Any:
+        """Run a rehearsal action; a failure becomes a notice on screen, never a traceback over the layout."""
+        try:
+            return action(*args)
+        except RlfxError as exc:
+            self.notify(str(exc), title="refused", severity="error", timeout=8)
+        except KeyError as exc:
+            self.notify(f"no such point: {exc}", severity="warning")
+        except Exception as exc:  # noqa: BLE001 - the player must keep playing; the log keeps the details
+            log.exception("action failed")
+            self.notify(f"{type(exc).__name__}: {exc}", title="something went wrong", severity="error", timeout=8)
+        return None
+
+    # -- training --------------------------------------------------------------------------------------
+    @property
+    def training(self) -> bool:
+        return self._trainer is not None and self._trainer.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def start_training(self) -> None:
+        """Retrain off the UI thread; a running worker picks up newer points itself before it finishes."""
+        assert self.main is not None
+        if self.training:
+            return
+        self.main.show_training(True)
+        self._trainer = self._train()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="retrain")
+    def _train(self) -> None:
+        from rlfx_tui.core.rehearsal import ModelTrained
+
+        while self.rehearsal.needs_training:
+            started = time.perf_counter()
+            learner = self.trainer.fit(self.session)
+            self.session.install(learner)  # one reference swap; the dataset stays the truth
+            event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_)
+            for listener in list(self.rehearsal.listeners):  # as Rehearsal.train_now reports it
+                listener(event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "start" and event.state is WorkerState.ERROR:
+            error = event.worker.error
+            message = str(error) if isinstance(error, RlfxError) else f"{type(error).__name__}: {error}"
+            log.error("start failed", exc_info=error)
+            self.exit(return_code=2, message=f"rlfx-tui: error: {message}")
+            return
+        if event.worker.name == "restart audio" and event.state is WorkerState.ERROR:
+            self.notify(f"could not restart the audio engine: {event.worker.error}", severity="error", timeout=10)
+            return
+        if event.worker is not self._trainer or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._trainer = None
+        assert self.main is not None
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("retraining failed", exc_info=error)
+            self.notify(f"{type(error).__name__}: {error} — keeping the previous model", title="retraining failed",
+                        severity="error", timeout=8)
+            self.main.show_training(False)
+        elif self.rehearsal.needs_training:  # points changed just as the worker finished
+            self.start_training()
+        else:
+            self.main.show_training(False)
+        if self._follow_when_trained and not self.training:
+            self._follow_when_trained = False
+            self.act(self.rehearsal.set_follow, True)
+
+    # -- actions (the keys) ----------------------------------------------------------------------------
+    def action_randomize(self) -> None:
+        self.act(self.rehearsal.randomize)
+
+    def action_good(self) -> None:
+        self.act(self.rehearsal.good)
+
+    def action_bad(self) -> None:
+        self.act(self.rehearsal.bad)
+
+    def action_nudge_strength(self, steps: int) -> None:
+        self.act(self.rehearsal.nudge_strength, steps)
+
+    def action_set_strength(self, strength: float) -> None:
+        self.act(self.rehearsal.set_strength, strength)
+
+    def action_toggle_auto(self) -> None:
+        self.act(self.rehearsal.set_auto, not self.rehearsal.auto)
+
+    def action_toggle_follow(self) -> None:
+        if self.training and not self.rehearsal.follow and any(p.good for p in self.session.points) \
+                and not self.session.learner.has_mapping:
+            self._follow_when_trained = not self._follow_when_trained  # the first like is still being learned
+            if self._follow_when_trained:
+                self.notify("follow starts as soon as the model has learned your first like")
+            return
+        self._follow_when_trained = False
+        self.act(self.rehearsal.set_follow, not self.rehearsal.follow)
+
+    def action_toggle_mute(self) -> None:
+        self.act(self.rehearsal.set_muted, not self.rehearsal.muted)
+
+    def action_undo(self) -> None:
+        self.act(self.rehearsal.undo)
+
+    def action_delete_point(self) -> None:
+        from rlfx_tui.tui.widgets.points import PointsTable
+
+        assert self.main is not None
+        self.main.query_one(PointsTable).action_delete_point()
+
+    def action_restart_audio(self) -> None:
+        if self.engine is None:
+            self.notify("no audio engine in this session", severity="warning")
+            return
+        self.notify("restarting the audio engine…")
+        self._restart_audio()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audio", name="restart audio")
+    def _restart_audio(self) -> None:
+        """Opening devices may block: off the UI thread. The engine says how it went in its status message."""
+        self.engine.restart()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+             build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
+             clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
+             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
+    """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
+
+    Either on a session (rehearsal defaults to one that retrains in the background; engine=None runs silent), or
+    with `build`, a function returning the Parts, run in a worker behind a first frame that names the preset and
+    chain (`loading`): the command line does this, because building a session imports scikit-learn and may fit
+    the model, and the first frame must not wait for that. trainer defaults to fitting in a worker thread; the
+    command line passes a ProcessTrainer.
+    """
+    if (session is None) == (build is None):
+        raise ValueError("make_app takes a session or a build function, not both")
+    if session is not None:
+        if rehearsal is None:
+            from rlfx_tui.core.rehearsal import Rehearsal
+
+            rehearsal = Rehearsal(session, engine, train_in_background=True)
+        app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
+    else:
+        app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)
+    if keymap:
+        app.set_keymap(dict(keymap))
+    return app

@@ -1,0 +1,1 @@
+"""Screens: the main rehearsal screen and the help screen."""

@@ -1,0 +1,45 @@
+"""The help screen: every key, from the same table as the bindings and the footer."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rlfx_tui.tui.keys import help_rows
+
+KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
+             "underscore": "_", "question_mark": "?", "delete": "delete"}
+INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
+         "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
+         "as soon as it shows in the table.")
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close", key_display="esc")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "rlfx-tui · keys"
+            body.border_subtitle = "esc / ? to close"
+            yield Static(INTRO, id="help-intro")
+            yield Static(self._table(), id="help-keys")
+
+    def _table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("does", ratio=1)
+        for binding_id, keys, text in help_rows():
+            table.add_row(self._display(binding_id, keys), text)
+        return table
+
+    def _display(self, binding_id: str, keys: str) -> str:
+        """The keys as the app shows them, after any user keymap."""
+        keys = self.app._keymap.get(binding_id, keys) if binding_id else keys
+        if "…" in keys:
+            return keys
+        shown = [KEY_NAMES.get(k.strip()) or self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
+        return " / ".join(dict.fromkeys(shown))

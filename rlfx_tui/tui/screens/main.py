@@ -1,0 +1,172 @@
+"""The rehearsal screen: parameters, strength, meters, model state and the labelled points, at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from rlfx_tui.core import rehearsal as ev
+from rlfx_tui.core.rehearsal import Rehearsal
+from rlfx_tui.tui.format import Clock
+from rlfx_tui.tui.keys import PLAYER_KEYS
+from rlfx_tui.tui.widgets.audio import AudioPanel
+from rlfx_tui.tui.widgets.model import ModelPanel
+from rlfx_tui.tui.widgets.params import ParamPanel
+from rlfx_tui.tui.widgets.points import PointsTable
+from rlfx_tui.tui.widgets.topbar import TopBar
+
+COMPACT_CLASSES = ("-narrow", "-short")
+RETRY_INTERVAL_S = 2.0
+
+
+class MainScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide"), (140, "-very-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: Any | None = None) -> None:
+        super().__init__(id="main")
+        self.rehearsal = rehearsal
+        self.session = rehearsal.session
+        self.engine = engine
+        self.clock = clock
+        self._engine_message = ""
+        self.last_trained: str | None = None
+        self.trained_points: int | None = None
+
+    def compose(self) -> ComposeResult:
+        preset = self.session.preset
+        yield TopBar(preset.name, preset.chain_summary, id="topbar")
+        with Horizontal(id="upper"):
+            params = ParamPanel(self.session.space, self.session.current, id="params")
+            params.border_title = "parameters"
+            yield params
+            with Vertical(id="side"):
+                audio = AudioPanel(id="audio")
+                audio.border_title = "audio"
+                yield audio
+                model = ModelPanel(id="model")
+                model.border_title = "model"
+                yield model
+        table = PointsTable(self.session.space, self.clock.local, id="points")
+        table.border_title = "labelled points"
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(TopBar).show_strength(self.rehearsal.strength)
+        self.show_modes()
+        self.query_one(PointsTable).load(self.session.points)
+        self.show_points()
+        learner = self.session.learner
+        if getattr(learner, "n_points_", 0):
+            self.trained_points = learner.n_points_
+            self.last_trained = "at start"
+        self.show_training(False)
+        self.query_one(PointsTable).focus()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """In the keys table's order, whatever has focus and whatever a keymap moved (the footer reads this)."""
+        order = {binding.action: i for i, binding in enumerate(PLAYER_KEYS)}
+        keymap = self.app._keymap
+
+        def place(item: tuple[str, ActiveBinding]) -> tuple[int, int]:
+            key, active = item
+            keys = [k.strip() for k in keymap.get(active.binding.id or "", active.binding.key).split(",")]
+            return order.get(active.binding.action, len(order)), keys.index(key) if key in keys else len(keys)
+
+        return dict(sorted(super().active_bindings.items(), key=place))
+
+    @property
+    def compact(self) -> bool:
+        return any(self.has_class(c) for c in COMPACT_CLASSES)
+
+    # -- polled (never pushed from the audio thread) ----------------------------------------------------
+    def start_polling(self, interval: float | None) -> None:
+        if interval:
+            self.set_interval(interval, self.poll)
+            self.set_interval(RETRY_INTERVAL_S, self.retry_pending)
+        self.call_after_refresh(self.poll)
+
+    def poll(self) -> None:
+        """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
+        status, descriptors = None, self.session.descriptors
+        if self.engine is not None:
+            try:
+                status, descriptors = self.engine.status, self.engine.descriptors
+                self._engine_notice(status.message or "")
+            except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
+                self._engine_notice(f"audio engine: {type(exc).__name__}: {exc}")
+        self.show_engine(status, descriptors)
+        self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
+        if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
+            current = getattr(self.engine, "current_params", None)
+            self.show_following(current if current is not None else self.rehearsal.predict_or_none())
+
+    def _engine_notice(self, message: str) -> None:
+        """The engine's status message (no input device, stream stopped...) as a notice, once per change."""
+        if message and message != self._engine_message:
+            self.notify(message, title="audio", severity="warning", timeout=10)
+        self._engine_message = message
+
+    def retry_pending(self) -> None:
+        if self.rehearsal.pending:
+            self.app.act(self.rehearsal.retry_pending)  # type: ignore[attr-defined]
+            self.show_points()
+
+    # -- fed by the app --------------------------------------------------------------------------------
+    def apply(self, event: object) -> None:
+        """Show one rehearsal event (already on the UI thread)."""
+        table = self.query_one(PointsTable)
+        if isinstance(event, ev.ParamsJumped):
+            self.query_one(ParamPanel).show(event.values, event.changed)
+        elif isinstance(event, ev.PointLabelled):
+            table.add_point(event.point)
+            self.show_points()
+        elif isinstance(event, ev.PointDeleted):
+            table.remove_point(event.point.id)
+            self.show_points()
+        elif isinstance(event, ev.PointRestored):
+            table.add_point(event.point, restored=True)
+            self.show_points()
+        elif isinstance(event, ev.LabelFailed):
+            self.show_points()
+        elif isinstance(event, ev.StrengthChanged):
+            self.query_one(TopBar).show_strength(event.strength)
+        elif isinstance(event, ev.ModeChanged):
+            self.show_modes()
+        elif isinstance(event, ev.ModelTrained):
+            self.last_trained = self.clock.stamp()
+            self.trained_points = event.n_points
+
+    def show_modes(self) -> None:
+        r = self.rehearsal
+        self.query_one(TopBar).show_modes(auto=r.auto, follow=r.follow, muted=r.muted)
+        params = self.query_one(ParamPanel)
+        params.set_class(r.follow, "-following")
+        title = "parameters · following your input" if r.follow else "parameters"
+        if params.border_title != title:
+            params.border_title = title
+
+    def show_points(self) -> None:
+        self.query_one(ModelPanel).show_points([p.good for p in self.session.points], len(self.rehearsal.pending))
+
+    def show_training(self, training: bool) -> None:
+        self.query_one(ModelPanel).show_training(training, self.last_trained, self.trained_points)
+
+    def show_engine(self, status: Any | None, descriptors: Any) -> None:
+        audio = self.query_one(AudioPanel)
+        audio.show_status(status)
+        audio.show_descriptors(descriptors)
+        if status is not None:
+            rate = f" · {status.samplerate / 1000:g} kHz/{status.blocksize}" if status.samplerate else ""
+            audio.show_source(f"audio · {status.input_device or status.source or '?'}{rate}")
+
+    def show_following(self, values: dict[str, float] | None) -> None:
+        if values is not None:
+            self.query_one(ParamPanel).show(values, ())

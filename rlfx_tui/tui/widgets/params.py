@@ -1,0 +1,74 @@
+"""Every parameter as a labelled bar with its value and unit; the ones the last jump changed stand out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual.containers import Vertical
+from textual.widget import Widget
+
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import ParamSpec
+from rlfx_tui.tui.format import bar, format_value
+
+NAME_WIDTH = 16
+VALUE_WIDTH = 9
+MAX_BAR = 48  # on a wide terminal the value stays near its bar, readable from a music stand
+CHANGED_MARK = "◆"
+
+
+class ParamRow(Widget):
+    """One line: `◆ delay time   ████████▌       350 ms`. The class -changed marks a parameter the last jump moved."""
+
+    DEFAULT_CSS = """
+    ParamRow { height: 1; }
+    """
+    COMPONENT_CLASSES = {"param-row--bar"}
+
+    def __init__(self, spec: ParamSpec, value: float, fraction: float) -> None:
+        super().__init__(id=f"param-{spec.name}", classes="-pinned" if spec.pinned else "")
+        self.spec = spec
+        self.value = value
+        self.fraction = fraction
+
+    def show(self, value: float, fraction: float, changed: bool) -> None:
+        self.value, self.fraction = value, fraction
+        self.set_class(changed, "-changed")
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        width = self.size.width
+        name_width = min(NAME_WIDTH, max(width // 3, 6))
+        bar_width = min(max(width - name_width - VALUE_WIDTH - 4, 4), MAX_BAR)
+        mark = CHANGED_MARK if self.has_class("-changed") else " "
+        name = self.spec.display[:name_width - 1].ljust(name_width)
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(f"{mark} {name}")
+        text.append(bar(self.fraction, bar_width), self.get_component_rich_style("param-row--bar"))
+        text.append(format_value(self.value, self.spec.unit).rjust(VALUE_WIDTH + 1))
+        return text
+
+
+class ParamPanel(Vertical):
+    """The parameter bars, in the preset's display order."""
+
+    def __init__(self, space: ParameterSpace, values: Mapping[str, float], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.space = space
+        self._values = dict(values)
+
+    def compose(self):  # type: ignore[override]
+        fractions = self.space.normalize(self._values)
+        for spec, fraction in zip(self.space.specs, fractions):
+            yield ParamRow(spec, self._values[spec.name], float(fraction))
+
+    def show(self, values: Mapping[str, float], changed: Sequence[str] | frozenset[str] = ()) -> None:
+        self._values = dict(values)
+        fractions = self.space.normalize(self._values)
+        for row, fraction in zip(self.query(ParamRow), fractions):
+            row.show(self._values[row.spec.name], float(fraction), row.spec.name in changed)
+
+    def changed_names(self) -> list[str]:
+        return [row.spec.name for row in self.query(ParamRow) if row.has_class("-changed")]

@@ -1,0 +1,130 @@
+"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from rlfx_tui.core.dataset import LabelledPoint
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.tui.format import compact_number, profile
+from rlfx_tui.tui.messages import DeleteRequested
+
+KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
+ID_WIDTH = 4
+# Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
+# that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
+POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
+DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
+COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
+
+
+class Cell:
+    """A pre-formatted, single-line cell: yields its segments as they are. Rich's Text would wrap, justify and
+    copy on every render, and a DataTable renders every visible cell again each time a row is added."""
+
+    __slots__ = ("segments", "width")
+
+    def __init__(self, *parts: tuple[str, Style | None]) -> None:
+        self.segments = [Segment(text, style) for text, style in parts]
+        self.width = sum(len(text) for text, _ in parts)
+
+    @property
+    def plain(self) -> str:
+        return "".join(segment.text for segment in self.segments)
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.segments
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+
+GOOD = Style(bold=True, color="green")
+BAD = Style(color="red")
+
+
+class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
+    """Rows keyed by point id, oldest first; the cursor follows the newest label."""
+
+    # A new row grows the virtual size; by default that re-lays out and repaints the whole screen (~20 ms more per
+    # label). The table's own box never changes (fixed height, vertical scrollbar always shown), so repaint only it.
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=True)
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "up", show=False),
+        Binding("down", "cursor_down", "down", show=False),
+        Binding("pageup", "page_up", "page up", show=False),
+        Binding("pagedown", "page_down", "page down", show=False),
+        Binding("home", "scroll_top", "first", show=False),
+        Binding("end", "scroll_bottom", "last", show=False),
+    ]
+
+    def __init__(self, space: ParameterSpace, local_time: Callable[[str], str], **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.space = space
+        self.local_time = local_time
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.add_column(label, key=key)
+
+    def cells(self, point: LabelledPoint) -> list[object]:
+        label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
+        descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
+        sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
+                         for name, _, width in KEY_DESCRIPTORS)
+        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ", None), label),
+                Cell((f"{sound}  {profile(self.space.normalize(point.params).tolist())}", None))]
+
+    def load(self, points: list[LabelledPoint]) -> None:
+        self.clear()
+        for point in points:
+            self.add_row(*self.cells(point), key=str(point.id))
+        if points:
+            self.move_cursor(row=self.row_count - 1)
+
+    def add_point(self, point: LabelledPoint, *, restored: bool = False) -> None:
+        if str(point.id) in self.rows:
+            return
+        self.add_row(*self.cells(point), key=str(point.id))
+        if restored:  # back in its place by id
+            self.sort("point", key=lambda cell: int(cell.plain.split()[0]))
+            self.move_cursor(row=self.get_row_index(str(point.id)))
+        else:
+            self.move_cursor(row=self.row_count - 1)
+
+    def remove_point(self, point_id: int) -> None:
+        try:
+            self.remove_row(str(point_id))
+        except RowDoesNotExist:
+            pass
+
+    def selected_point_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return int(row_key.value) if row_key.value is not None else None
+
+    def point_ids(self) -> list[int]:
+        return [int(row.key.value) for row in self.ordered_rows if row.key.value is not None]
+
+    def action_delete_point(self) -> None:
+        point_id = self.selected_point_id()
+        if point_id is None:
+            self.notify("no point selected", severity="warning")
+            return
+        self.post_message(DeleteRequested(point_id))
