@@ -8,23 +8,23 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    likes for one sound teach "the middle of what I like here" rather than descriptor jitter.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
-   c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors; same sound ≈ 1, another sound ≈ 0) times a
-   *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes add up as
-   kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a Beta
-   posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance r_j
-   says which parameters matter: in this context, how much farther the dislikes lie from the liked centre than
-   the likes do along parameter j (normalised to mean 1). Dislikes are never thrown away: they lower the mean
-   where they sit and, against the likes, teach which parameters matter.
+   c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors, frequencies in octaves; same sound ≈ 1, another
+   sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes
+   add up as kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a
+   Beta posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance
+   r_j says which parameters matter: in this context, how often a near-miss dislike strays farther from the
+   liked centre along parameter j than a like does (see `relevance`). Dislikes are never thrown away: they
+   lower the mean where they sit and, against the likes, teach which parameters matter.
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: candidates around the current setting; the one that fills space best against
-     the points labelled for this sound wins (least crowded in every 2- and 3-parameter projection — the
-     player's taste may hinge on any few parameters — so no disliked setting is repeated);
-   - *after a like*: candidates around this sound's liked settings and the mapping's prediction, ranked by the
-     upper confidence score mean + κ·std; the proposal is drawn at random among the best `top_fraction`, not
-     the argmax, so a 50 % jump still jumps (the irrelevant parameters roam at the chosen strength) while the
-     disliked regions are avoided.
+   - *no like yet for this sound*: candidates around the current setting; the least crowded one against the
+     points labelled for this sound wins (in every 2- and 3-parameter projection — the player's taste may hinge
+     on any few parameters — so no disliked setting is repeated and the space fills up);
+   - *after a like*: candidates around this sound's liked settings, their weighted middle and the mapping's
+     prediction, ranked by mean + κ·std (κ = `exploration`, 0 by default: the strength already explores); the
+     proposal is drawn at random among the best `top_fraction`, not the argmax, so a 50 % jump still jumps (the
+     parameters that don't matter roam at the chosen strength) while disliked regions are avoided.
 
 Fitting costs one MLP fit (lbfgs, one BLAS thread: default OpenBLAS threading makes small fits slow and steals
 the audio thread's core); proposing costs a few small matrix products of candidates × points.
