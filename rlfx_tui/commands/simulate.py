@@ -10,7 +10,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
 
-HELP = "benchmark the learner against random search and the 'randomise N %' workflow with a synthetic player"
+HELP = "benchmark the learner against random search and nudges of N percent, with a synthetic player"
 TOUCHES_DATA = False  # sessions live in temporary folders; the user's labels are never touched
 
 
@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
     print(verdict(results))
     if not args.no_timing:
         t = learner_timing(ParameterSpace(preset.params))
-        print(f"learner at {t.points} points (one BLAS thread): retrain {t.fit_s:.2f} s (target ≤ 0.3), "
-              f"proposal {t.propose_ms:.1f} ms median, {t.propose_max_ms:.1f} ms max (target ≤ 20)")
+        load = f", load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
+        print(f"learner at {t.points} points (one BLAS thread{load}): retrain {t.fit_s:.2f} s median of 3 "
+              f"(target ≤ 0.3), proposal {t.propose_ms:.1f} ms median, {t.propose_max_ms:.1f} ms max (target ≤ 20)")
     if args.plot:
         plot_like_rates(results, args.plot, f"{preset.name}: like-rate, {args.seeds} seeds")
         print(f"wrote {args.plot}")

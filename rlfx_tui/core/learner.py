@@ -8,23 +8,23 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    likes for one sound teach "the middle of what I like here" rather than descriptor jitter.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
-   c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors; same sound ≈ 1, another sound ≈ 0) times a
-   *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes add up as
-   kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a Beta
-   posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance r_j
-   says which parameters matter: in this context, how much farther the dislikes lie from the liked centre than
-   the likes do along parameter j (normalised to mean 1). Dislikes are never thrown away: they lower the mean
-   where they sit and, against the likes, teach which parameters matter.
+   c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors, frequencies in octaves; same sound ≈ 1, another
+   sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes
+   add up as kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a
+   Beta posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance
+   r_j says which parameters matter: in this context, how often a near-miss dislike strays farther from the
+   liked centre along parameter j than a like does (see `relevance`). Dislikes are never thrown away: they
+   lower the mean where they sit and, against the likes, teach which parameters matter.
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: candidates around the current setting; the one that fills space best against
-     the points labelled for this sound wins (least crowded in every 2- and 3-parameter projection — the
-     player's taste may hinge on any few parameters — so no disliked setting is repeated);
-   - *after a like*: candidates around this sound's liked settings and the mapping's prediction, ranked by the
-     upper confidence score mean + κ·std; the proposal is drawn at random among the best `top_fraction`, not
-     the argmax, so a 50 % jump still jumps (the irrelevant parameters roam at the chosen strength) while the
-     disliked regions are avoided.
+   - *no like yet for this sound*: candidates around the current setting; the least crowded one against the
+     points labelled for this sound wins (in every 2- and 3-parameter projection — the player's taste may hinge
+     on any few parameters — so no disliked setting is repeated and the space fills up);
+   - *after a like*: candidates around this sound's liked settings, their weighted middle and the mapping's
+     prediction, ranked by mean + κ·std (κ = `exploration`, 0 by default: the strength already explores); the
+     proposal is drawn at random among the best `top_fraction`, not the argmax, so a 50 % jump still jumps (the
+     parameters that don't matter roam at the chosen strength) while disliked regions are avoided.
 
 Fitting costs one MLP fit (lbfgs, one BLAS thread: default OpenBLAS threading makes small fits slow and steals
 the audio thread's core); proposing costs a few small matrix products of candidates × points.
@@ -49,16 +49,12 @@ ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.ma
                "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
 
 
-# Descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at 100 Hz and a pad at
-# 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every other sound together.
+# For context weights, descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at
+# 100 Hz and a pad at 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every
+# other sound together. The mapping keeps raw descriptors: it must stay a plain standardise + MLP that FluCoMa
+# can run (rlfx_tui/interop/flucoma.py exports it).
 _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
-
-
-# What each descriptor becomes before the learner sees it, as a formula other tools (a FluCoMa patch) can apply.
-LOG_FEATURE = "log2(1 + max(x, 0) / 50)"
-FEATURE_FORMULAS: dict[str, str] = {name: LOG_FEATURE if log else "x"
-                                    for name, log in zip(DESCRIPTOR_NAMES, _LOG_COLUMNS)}
 
 
 def features(descriptors: np.ndarray) -> np.ndarray:
@@ -115,14 +111,14 @@ class Learner:
     # -- fitting -------------------------------------------------------------------------------------------
     def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> "Learner":
         """descriptors (n, d), normalised params (n, p), good (n,) bool; oldest first."""
-        X = features(descriptors)
+        X = np.asarray(descriptors, dtype=float)
         U = np.asarray(params, dtype=float)
         y = np.asarray(good, dtype=bool)
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        self.context_scaler_ = FlooredScaler().fit(X) if n else None
-        self.contexts_ = self.context_scaler_.transform(X) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
+        self.context_scaler_ = FlooredScaler().fit(features(X)) if n else None
+        self.contexts_ = self.context_scaler_.transform(features(X)) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
@@ -166,7 +162,7 @@ class Learner:
         """Normalised parameters the mapping gives for these descriptors (pinned ones at their default)."""
         if not self.has_mapping:
             raise ModelNotReadyError("no liked point yet: label a setting as good first")
-        h = (features(descriptors) - self._mean) / self._scale
+        h = (np.asarray(descriptors, dtype=float) - self._mean) / self._scale
         last = len(self._weights) - 1
         for i, (w, b) in enumerate(zip(self._weights, self._biases)):
             h = h @ w + b

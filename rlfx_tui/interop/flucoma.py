@@ -13,9 +13,8 @@ The formats follow flucoma-core's `include/flucoma/data/FluidJSON.hpp` (what `re
   (scikit-learn's coefs_[i] as is). Activation codes: 0 identity, 1 sigmoid, 2 relu, 3 tanh. FluCoMa takes the
   hidden activation from the first layer and the output activation from the last.
 
-What is exported (see `FILES`): descriptors in their own units, and the network's inputs ("features": each
-descriptor through the formula spec.json gives, frequency-like ones in octaves; the standardisation is a separate
-file, as in a FluCoMa patch); parameters *normalised* to [0, 1] — what the network predicts — plus the same in real units for
+What is exported (see `FILES`): descriptors in their own units (the standardisation is a separate file, as in a
+FluCoMa patch); parameters *normalised* to [0, 1] — what the network predicts — plus the same in real units for
 plotting; spec.json says how to go from normalised to units. The network is fitted on the liked points only.
 rlfx-tui then clips each output to [0, 1] and holds pinned parameters at their default; a patch does the same.
 """
@@ -31,18 +30,16 @@ import numpy as np
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
-from rlfx_tui.core.learner import FEATURE_FORMULAS, features
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
 FILES = {
     "descriptors.json": "FluidDataSet: input descriptors per labelled point (units as in spec.json)",
-    "features.json": "FluidDataSet: the same points as the mapping's inputs (spec.json's feature formulas)",
     "params.json": "FluidDataSet: effect parameters per labelled point, normalised to [0, 1]",
     "params_units.json": "FluidDataSet: the same parameters in real units",
     "labels.json": "FluidLabelSet: good or bad per labelled point",
     "standardize.json": "FluidStandardize: the input scaling of the mapping",
-    "mlp.json": "FluidMLPRegressor: the mapping, standardised features -> normalised parameters",
+    "mlp.json": "FluidMLPRegressor: the mapping, standardised descriptors -> normalised parameters",
     "spec.json": "rlfx-tui: names, ranges and scales, to turn normalised outputs into units",
     "load.scd": "SuperCollider: loads the files and drives a synth from live input",
 }
@@ -70,7 +67,7 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
     """(FluidStandardize, FluidMLPRegressor) JSON of the session's mapping, or None before any liked point.
 
     Relies on the learner's `mapping_` being a Pipeline whose steps "scale" (mean_, scale_) and "mlp" (coefs_,
-    intercepts_, activation, out_activation_) are all there is between features and normalised parameters;
+    intercepts_, activation, out_activation_) are all there is between descriptors and normalised parameters;
     `check_reproduces` refuses an export that would not reproduce it."""
     learner = session.learner
     if not getattr(learner, "has_mapping", False):
@@ -91,7 +88,7 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
 
 
 def forward(standardize: dict[str, Any], model: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    """FluidStandardize then FluidMLPRegressor on rows of features x, from their JSON alone (no clipping)."""
+    """FluidStandardize then FluidMLPRegressor on rows of x, from their JSON alone (no clipping)."""
     acts = {0: lambda z: z, 1: lambda z: 1.0 / (1.0 + np.exp(-z)), 2: lambda z: np.maximum(z, 0.0), 3: np.tanh}
     h = (np.asarray(x, dtype=float) - standardize["mean"]) / np.maximum(standardize["std"], np.finfo(float).eps)
     for layer in model["layers"]:
@@ -101,7 +98,7 @@ def forward(standardize: dict[str, Any], model: dict[str, Any], x: np.ndarray) -
 
 def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[str, Any]) -> None:
     """Refuse to write a model that FluCoMa would evaluate differently from rlfx-tui (e.g. a changed learner)."""
-    x = features(np.array([p.descriptors for p in session.points] or [session.descriptors]))
+    x = np.array([p.descriptors for p in session.points] or [session.descriptors])
     ours = session.learner.mapping_.predict(x).reshape(len(x), -1)
     theirs = forward(standardize, model, x)
     if not np.allclose(theirs, ours, rtol=0, atol=1e-9):
@@ -111,8 +108,7 @@ def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[
 def spec_json(session: Session, n_good: int) -> dict[str, Any]:
     return {
         "format": FORMAT, "preset": session.preset.name, "files": FILES,
-        "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, ""), "feature": FEATURE_FORMULAS[n]}
-                        for n in DESCRIPTOR_NAMES],
+        "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, "")} for n in DESCRIPTOR_NAMES],
         "params": [{"name": s.name, "min": s.min, "max": s.max, "unit": s.unit, "scale": s.scale,
                     "default": s.default, "pinned": s.pinned} for s in session.space.specs],
         "denormalize": {"linear": "min + u * (max - min)", "log": "min * (max / min) ** u",
@@ -132,10 +128,8 @@ def export_flucoma(session: Session, directory: str | Path) -> list[Path]:
     ids = point_ids([p.id for p in points])
     d, p = len(DESCRIPTOR_NAMES), len(session.space)
     real = np.array([session.space.as_array(pt.params) for pt in points]).reshape(-1, p)
-    raw = np.array([pt.descriptors for pt in points]).reshape(-1, d)
     docs: dict[str, Any] = {
-        "descriptors.json": dataset_json(ids, raw, d),
-        "features.json": dataset_json(ids, features(raw), d),
+        "descriptors.json": dataset_json(ids, np.array([pt.descriptors for pt in points]).reshape(-1, d), d),
         "params.json": dataset_json(ids, np.array([session.space.normalize(r) for r in real]).reshape(-1, p), p),
         "params_units.json": dataset_json(ids, real, p),
         "labels.json": {"cols": 1, "data": {key: ["good" if pt.good else "bad"] for key, pt in zip(ids, points)}},

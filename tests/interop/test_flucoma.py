@@ -7,7 +7,6 @@ import pytest
 
 from rlfx_tui.cli import main
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
-from rlfx_tui.core.learner import features
 from rlfx_tui.interop.flucoma import export_flucoma, import_flucoma
 from rlfx_tui.session import Session
 from tests.core.sounds import feed, noise, tone
@@ -15,12 +14,6 @@ from tests.core.sounds import feed, noise, tone
 
 def load(directory, name):
     return json.loads((directory / name).read_text())
-
-
-def spec_features(spec: dict, x: np.ndarray) -> np.ndarray:
-    """The mapping's inputs from raw descriptors, by the formulas spec.json gives (what load.scd does)."""
-    formulas = {"x": lambda v: v, "log2(1 + max(x, 0) / 50)": lambda v: np.log2(1 + np.maximum(v, 0) / 50)}
-    return np.array([formulas[d["feature"]](v) for d, v in zip(spec["descriptors"], np.asarray(x, float))])
 
 
 def flucoma_forward(standardize: dict, model: dict, x: np.ndarray) -> np.ndarray:
@@ -39,8 +32,8 @@ def flucoma_forward(standardize: dict, model: dict, x: np.ndarray) -> np.ndarray
 def test_export_files_follow_fluidjson(trained, tmp_path):
     out = tmp_path / "export"
     written = {p.name for p in export_flucoma(trained, out)}
-    assert written == {"descriptors.json", "features.json", "params.json", "params_units.json", "labels.json",
-                       "standardize.json", "mlp.json", "spec.json", "load.scd"}
+    assert written == {"descriptors.json", "params.json", "params_units.json", "labels.json", "standardize.json",
+                       "mlp.json", "spec.json", "load.scd"}
     points = trained.points
     d, p = len(DESCRIPTOR_NAMES), len(trained.space)
     descriptors, params, units, labels = (load(out, n) for n in ("descriptors.json", "params.json",
@@ -77,18 +70,17 @@ def test_export_files_follow_fluidjson(trained, tmp_path):
 def test_flucoma_forward_pass_reproduces_the_mapping_exactly(trained, tmp_path, rng):
     out = tmp_path / "export"
     export_flucoma(trained, out)
-    standardize, model, spec = load(out, "standardize.json"), load(out, "mlp.json"), load(out, "spec.json")
+    standardize, model = load(out, "standardize.json"), load(out, "mlp.json")
     mapping = trained.learner.mapping_
-    assert any(d["feature"] != "x" for d in spec["descriptors"])  # the formulas are exercised, not all identity
     # inputs: every labelled point, the live descriptors, and points far outside the data (outputs leave [0, 1])
     spread = np.array([pt.descriptors for pt in trained.points])
     probes = [pt.descriptors for pt in trained.points] + [trained.descriptors]
     probes += list(spread.mean(0) + rng.normal(0, 4, size=(20, len(DESCRIPTOR_NAMES))) * (spread.std(0) + 1))
     clipped = 0
     for x in probes:
-        theirs = flucoma_forward(standardize, model, spec_features(spec, x))
+        theirs = flucoma_forward(standardize, model, x)
         # before clipping: the same numbers scikit-learn's Pipeline computes (JSON round-trips doubles exactly)
-        np.testing.assert_allclose(theirs, mapping.predict(features(x)[None])[0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(theirs, mapping.predict(x[None])[0], rtol=0, atol=1e-12)
         # rlfx-tui then clips to [0, 1] and holds pinned parameters at their default: a patch does the same
         clipped += int(((theirs < 0) | (theirs > 1)).any())
         np.testing.assert_allclose(trained.space.constrain(theirs), trained.learner.predict(x), rtol=0, atol=1e-12)
@@ -97,7 +89,7 @@ def test_flucoma_forward_pass_reproduces_the_mapping_exactly(trained, tmp_path, 
     for signal in (tone(110, square=True, amp=0.5), noise(amp=0.3), tone(1500, amp=0.05)):
         feed(trained, signal)
         expected = trained.space.denormalize(trained.space.constrain(
-            flucoma_forward(standardize, model, spec_features(spec, trained.descriptors))))
+            flucoma_forward(standardize, model, trained.descriptors)))
         predicted = trained.predict()
         for name in trained.space.names:
             assert predicted[name] == pytest.approx(expected[name], rel=1e-9, abs=1e-12)
