@@ -11,7 +11,7 @@ import pytest
 
 from rlfx_tui.core.rehearsal import ModelTrained, Rehearsal
 from rlfx_tui.core.session import Session
-from rlfx_tui.core.training import ProcessTrainer, fit_learner, training_arrays
+from rlfx_tui.core.training import fit_learner, training_arrays
 
 from .sounds import feed, tone
 
@@ -21,14 +21,6 @@ def session(tmp_path):
     s = Session(data_dir=tmp_path, seed=0)
     feed(s, tone(220, seconds=0.3))
     return s
-
-
-@pytest.fixture
-def trainer():
-    t = ProcessTrainer()
-    t.warm_up()  # before Textual takes over stderr, as the command line does
-    yield t
-    t.close()
 
 
 def label_some(session, goods=(True, False, True)):
@@ -47,45 +39,41 @@ def test_the_pure_fit_is_what_the_session_trains(session):
     np.testing.assert_allclose(pure.predict(session.descriptors), here.predict(session.descriptors))
 
 
-def test_a_fit_in_the_child_matches_a_fit_here(session, trainer):
+def test_a_fit_in_the_child_matches_a_fit_here(session, process_trainer):
     label_some(session)
-    here, there = session.train(), trainer(session)
+    here, there = session.train(), process_trainer(session)
     assert there.point_ids_ == here.point_ids_ == [1, 2, 3]
     assert there.space is session.space
     x = session.descriptors
     np.testing.assert_allclose(there.predict(x), here.predict(x))
 
 
-def test_a_dead_child_falls_back_to_fitting_here(session):
+def test_a_dead_child_falls_back_to_fitting_here(session, process_trainer):
     reasons: list[str] = []
-    trainer = ProcessTrainer(on_fallback=reasons.append)
-    trainer.warm_up()
-    try:
-        session.label(True, train=False)
-        trainer._child.kill()
-        trainer._child.join()
-        assert trainer(session).point_ids_ == [1] and trainer.broken
-        assert trainer(session).point_ids_ == [1]  # and keeps fitting here
-        assert len(reasons) == 1 and "fitting here" in reasons[0]  # said once, not at every fit
-    finally:
-        trainer.close()
+    process_trainer.on_fallback = reasons.append
+    session.label(True, train=False)
+    process_trainer._child.kill()
+    process_trainer._child.join()
+    assert process_trainer(session).point_ids_ == [1] and process_trainer.broken
+    assert process_trainer(session).point_ids_ == [1]  # and keeps fitting here
+    assert len(reasons) == 1 and "fitting here" in reasons[0]  # said once, not at every fit
 
 
-def test_quitting_does_not_wait_for_a_fit(session, trainer):
+def test_quitting_does_not_wait_for_a_fit(session, process_trainer):
     for i in range(200):
         session.randomize(1.0)
         session.label(i % 3 == 0, train=False)
     errors = []
-    worker = threading.Thread(target=lambda: errors.append(pytest.raises(RuntimeError, trainer, session)))
+    worker = threading.Thread(target=lambda: errors.append(pytest.raises(RuntimeError, process_trainer, session)))
     worker.start()
     time.sleep(0.1)
     started = time.perf_counter()
-    trainer.close()
+    process_trainer.close()
     worker.join(timeout=5)
-    assert time.perf_counter() - started < 2 and errors and not trainer.broken
+    assert time.perf_counter() - started < 2 and errors and not process_trainer.broken
     with pytest.raises(RuntimeError):  # a closed trainer starts no new child
-        trainer(session)
-    assert trainer._child is None
+        process_trainer(session)
+    assert process_trainer._child is None
 
 
 def test_the_rehearsal_fits_through_its_trainer(session):
