@@ -39,16 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from rlfx_tui.core.errors import PresetError
+from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.presets import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
                                    SafetySpec)
-
-
-def _finite(value: int | float) -> bool:
-    """math.isfinite, but False (not OverflowError) for an int too large for a float."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _one_line(text: str) -> str:
@@ -109,7 +102,7 @@ class _Checker:
     def finite(self, value: object, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, "a number", value)
-        if not _finite(value) or abs(value) > HUGE:
+        if not is_finite(value) or abs(value) > HUGE:
             raise self.fail(key, f"a finite number of magnitude at most {HUGE:g}", value)
         return float(value)
 
