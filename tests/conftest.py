@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rlfx_tui.core.training import ProcessTrainer
 from tests.jack_server import JackDummyServer, JackError
 
 
@@ -17,6 +18,15 @@ def tmp_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data_dir.mkdir()
     monkeypatch.setenv("RLFX_TUI_DATA_DIR", str(data_dir))
     return data_dir
+
+
+@pytest.fixture
+def process_trainer() -> Iterator[ProcessTrainer]:
+    """The app's child-process trainer, started before anything (Textual) takes over stderr, as the CLI does."""
+    trainer = ProcessTrainer()
+    trainer.warm_up()
+    yield trainer
+    trainer.close()
 
 
 @pytest.fixture(scope="session")

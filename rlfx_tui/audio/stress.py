@@ -1,32 +1,28 @@
 """The stress run: the real engine on a real, clocked stream while the app's heaviest background work runs.
 
 A trainer thread refits the learner on 2,000 synthetic points over and over (as the TUI's retrain worker would,
-with BLAS limited to one thread: Learner.fit does that), and every 100 ms a jump is proposed by that learner and
-handed to the engine (session.randomize → engine.set_params). We count xruns (PortAudio's over/underflow flags),
+with BLAS limited to one thread: Learner.fit does that), in this process or through the app's own ProcessTrainer
+(core/training.py), and every 100 ms a jump is proposed by that learner and handed to the engine
+(session.randomize → engine.set_params). We count xruns (PortAudio's over/underflow flags),
 callbacks against wall-clock time (a long stall is flagged once but drops many callbacks), and the worst gap
 between two callbacks.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import tempfile
 import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 
 import numpy as np
 
 from rlfx_tui.audio.config import EngineConfig
 from rlfx_tui.audio.engine import Engine
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
-from rlfx_tui.core.learner import Learner
-from rlfx_tui.core.params import ParameterSpace
-from rlfx_tui.core.presets import resolve_preset
 from rlfx_tui.core.session import Session
+from rlfx_tui.core.training import ProcessTrainer, fit_learner
 
 TRAIN_POINTS = 2000
 
@@ -68,23 +64,14 @@ def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> t
     return X, U, good
 
 
-def _fit_forever(conn: Connection, preset: str, X: np.ndarray, U: np.ndarray, good: np.ndarray) -> None:
-    """The trainer subprocess: refit until terminated, sending each fitted learner back (at nice 19: audio first)."""
-    os.nice(19)
-    space = ParameterSpace(resolve_preset(preset).params)
-    seed = 0
-    while True:
-        conn.send(Learner(space, seed=seed).fit(X, U, good))
-        seed += 1
-
-
 def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | None = None,
                warmup_s: float = 1.0, train: bool = True, jump: bool = True, trainer: str = "process",
                realtime: bool | None = None) -> StressResult:
     """``use_jack``: True = a private JACK dummy server; False = the default output device; None = JACK dummy if
     jackd is installed, else the default device. ``trainer``: "thread" (fit in a thread of this process) or
-    "process" (fit in a niced subprocess; learners come back pickled). ``realtime``: JACK's thread with real-time
-    scheduling (True), without (False), or real-time when allowed, else not (None)."""
+    "process" (fit in the app's niced child process, a ProcessTrainer; learners come back pickled; if the child
+    dies, fits continue here and the result's note says so). ``realtime``: JACK's thread with real-time scheduling
+    (True), without (False), or real-time when allowed, else not (None)."""
     from rlfx_tui.audio.jackd import DummyJack, JackUnavailable
 
     if use_jack is None:
@@ -112,25 +99,23 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
         X, U, good = synthetic_points(len(session.space))
         stop = threading.Event()
         counts = {"fits": 0, "jumps": 0}
+        notes: list[str] = []
+        child = ProcessTrainer(on_fallback=notes.append) if trainer == "process" else None
+        fit = fit_learner if child is None else child.fit
+        if child is not None:
+            stack.callback(child.close)
 
-        def train_here() -> None:
+        def refit() -> None:
+            seed = 0
             while not stop.is_set():
-                session.learner = Learner(session.space, seed=counts["fits"]).fit(X, U, good)
+                try:
+                    session.learner = fit(session.space, X, U, good, seed=seed)
+                except RuntimeError:
+                    if child is not None and child.closing:
+                        return  # stopped mid-fit, and the fit owns nothing worth finishing
+                    raise
                 counts["fits"] += 1
-
-        def train_elsewhere() -> None:
-            ctx = multiprocessing.get_context("spawn")  # never fork a process with audio threads running
-            conn, child_end = ctx.Pipe()
-            child = ctx.Process(target=_fit_forever, args=(child_end, session.preset.name, X, U, good), daemon=True)
-            child.start()
-            while not stop.is_set():
-                if conn.poll(0.05):
-                    learner = conn.recv()
-                    learner.space = session.space
-                    session.learner = learner
-                    counts["fits"] += 1
-            child.terminate()  # mid-fit most likely, and it owns nothing worth finishing
-            child.join(timeout=10)
+                seed += 1
 
         def jumper() -> None:
             due = time.perf_counter()
@@ -139,7 +124,7 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
                 counts["jumps"] += 1
 
         threads = [threading.Thread(target=work, daemon=True) for work, on in
-                   ((train_here if trainer == "thread" else train_elsewhere, train), (jumper, jump)) if on]
+                   ((refit, train), (jumper, jump)) if on]
         for t in threads:
             t.start()
         time.sleep(warmup_s)
@@ -153,9 +138,11 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
         elapsed = time.perf_counter() - began
         callbacks, xruns, gap, inside = engine.callbacks, engine.xruns, engine.worst_gap_s, engine.worst_callback_s
         stop.set()
+        if child is not None:
+            child.close()  # at once, mid-fit most likely
         for t in threads:
             t.join(timeout=30)
         sr = engine.samplerate
         return StressResult(stream, trainer, elapsed, blocksize, sr, callbacks, elapsed * sr / blocksize, xruns, 1000 * gap, 1000 * inside,
                             float(np.mean(loads)) if loads else 0.0, counts["fits"], counts["jumps"],
-                            engine.status.message if engine._stream is None else "")
+                            "; ".join([engine.status.message] * (engine._stream is None) + notes))

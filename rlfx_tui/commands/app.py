@@ -36,11 +36,11 @@ def run(args: argparse.Namespace) -> int:
 
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
+    from rlfx_tui.core.training import ProcessTrainer
     from rlfx_tui.interop.osc_options import preflight_osc
     from rlfx_tui.paths import resolve_data_dir
     from rlfx_tui.tui.app import Parts, make_app
     from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
-    from rlfx_tui.tui.training import ProcessTrainer
 
     preset = resolve_preset(getattr(args, "preset", None))
     keys = getattr(args, "keys", None)
@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         engine = Engine(session, config)
         engines.append(engine)
         engine.start()
-        rehearsal = Rehearsal(session, engine, train_in_background=True,
+        rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
                               auto_interval_s=getattr(args, "auto_seconds", 4.0))
+        trainer.on_fallback = lambda reason: rehearsal.notice(reason, "warning")
         # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
         # events through post_message); OSC out reports what the engine plays, follow mode included.
         osc_handles.append(start_osc(args, session, rehearsal, values=lambda: engine.current_params,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ except ImportError:  # Windows: no advisory locks; the size check alone still ca
 import numpy as np
 
 from rlfx_tui.core.errors import DatasetError
+from rlfx_tui.core.finite import is_finite
 
 FILE_NAME = "points.jsonl"
 # No descriptor (dB, Hz, ratios, crossings/s) or parameter (bounded by presets.HUGE) comes near this; a larger value
@@ -59,14 +59,6 @@ def _now() -> str:
 
 def _plausible(values: np.ndarray) -> bool:
     return bool(np.isfinite(values).all() and (np.abs(values) <= MAX_MAGNITUDE).all())
-
-
-def _finite(value: int | float) -> bool:
-    """math.isfinite, but False (not OverflowError) for an int too large for a float."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _fsync_dir(path: Path) -> None:
@@ -165,7 +157,7 @@ class Dataset:
         values = []
         for name in names:
             value = table[name]
-            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value)
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not is_finite(value)
                     or abs(value) > MAX_MAGNITUDE):
                 raise DatasetError(f"{where}: '{field}.{name}' must be a finite number of magnitude at most "
                                    f"{MAX_MAGNITUDE:g}, got {value!r}")

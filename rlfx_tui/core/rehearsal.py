@@ -14,13 +14,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.errors import DatasetError, ModelNotReadyError
 from rlfx_tui.core.session import Session
+
+if TYPE_CHECKING:
+    from rlfx_tui.core.learner import Learner
 
 STRENGTH_STEP = 0.05
 CHANGED_THRESHOLD = 0.01  # normalised units: smaller moves don't count as "changed by the last jump"
@@ -107,6 +110,9 @@ class Rehearsal:
     strength: float = 0.5
     auto_interval_s: float = 4.0
     train_in_background: bool = False   # True: the caller runs train_now() off its thread after TrainingNeeded
+    # Fits a learner on a snapshot of the session's points; None: Session.train in the calling thread. The app
+    # passes a ProcessTrainer (core/training.py): a fit in a thread holds the GIL and the audio and keys lag.
+    trainer: Callable[[Session], Learner] | None = None
     listeners: list[Callable[[object], None]] = field(default_factory=list)
     follow: bool = False
     muted: bool = False
@@ -237,8 +243,8 @@ class Rehearsal:
     def train_now(self) -> ModelTrained:
         """Fit on a snapshot of the points and swap the new learner in (call from a worker thread if you like)."""
         started = time.perf_counter()
-        learner = self.session.train()
-        self.session.install(learner)
+        learner = self.session.train() if self.trainer is None else self.trainer(self.session)
+        self.session.install(learner)  # one reference swap; the dataset stays the truth
         event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_)
         self._emit(event)
         return event
@@ -267,6 +273,10 @@ class Rehearsal:
             self.auto = on
             self._schedule_auto(now)
             self._emit_modes()
+
+    def notice(self, message: str, severity: str = "information") -> None:
+        """Tell the player something that happened outside an action (e.g. the training process stopped)."""
+        self._emit(Noticed(message, severity))
 
     def _emit_modes(self) -> None:
         self._emit(ModeChanged(self.follow, self.muted, self.auto))

@@ -25,6 +25,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, resolve_preset
+from rlfx_tui.core.training import fit_learner, training_arrays
 from rlfx_tui.paths import resolve_data_dir
 
 
@@ -145,13 +146,8 @@ class Session:
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
         points = self.dataset.points
-        d, p = len(DESCRIPTOR_NAMES), len(self.space)
-        X = np.array([pt.descriptors for pt in points]).reshape(-1, d)
-        U = np.array([self.space.normalize(pt.params) for pt in points]).reshape(-1, p)
-        good = np.array([pt.good for pt in points], dtype=bool)
-        learner = Learner(self.space, seed=self.seed, **self.learner_options).fit(X, U, good)  # type: ignore[arg-type]
-        learner.point_ids_ = [pt.id for pt in points]
-        return learner
+        return fit_learner(self.space, *training_arrays(points, self.space), seed=self.seed,
+                           options=self.learner_options, point_ids=[pt.id for pt in points])
 
     def install(self, learner: Learner) -> None:
         """Swap in a fitted learner (one reference assignment) and refresh the cache."""

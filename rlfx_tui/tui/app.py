@@ -3,14 +3,14 @@ the first frame comes before scikit-learn), the Pilot tests, the snapshot tests 
 
 Threads: rehearsal events may be emitted from any thread (keys here, the training worker, an OSC control thread);
 the listener only does `post_message`, which is thread-safe. The engine is polled at ~10 Hz with `set_interval`,
-never pushed from the audio thread. Retraining runs in a thread worker (which, from the command line, hands the
-fit to a child process: see training.py) and swaps the fitted model in with one reference assignment.
+never pushed from the audio thread. Retraining runs Rehearsal.train_now in a thread worker (from the command line
+the rehearsal's trainer hands the fit to a child process: see core/training.py), which swaps the fitted model in
+with one reference assignment.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,11 +26,11 @@ from rlfx_tui.tui.keys import PLAYER_KEYS
 from rlfx_tui.tui.messages import DeleteRequested, RehearsalEvent
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
-from rlfx_tui.tui.training import ThreadTrainer, Trainer
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
+    from rlfx_tui.core.training import Trainer
     from rlfx_tui.tui.screens.main import MainScreen
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class RlfxApp(App[None]):
                  loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
                  poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> None:
         super().__init__()
-        self.trainer: Trainer = trainer or ThreadTrainer()
+        self.trainer = trainer  # the rehearsal fits through it; the app closes it when it quits
         if (parts is None) == (build is None):
             raise ValueError("give either the parts or a function that builds them")
         self.parts: Parts | None = None
@@ -65,7 +65,7 @@ class RlfxApp(App[None]):
         self.clock = clock or Clock()
         self.poll_interval = poll_interval
         self.main: MainScreen | None = None
-        self._trainer: Worker[None] | None = None
+        self._training_worker: Worker[None] | None = None
         self._follow_when_trained = False
         if parts is not None:
             self._install(parts)
@@ -122,7 +122,8 @@ class RlfxApp(App[None]):
             self.start_training()
 
     def on_unmount(self) -> None:
-        self.trainer.close()
+        if self.trainer is not None:
+            self.trainer.close()
         if self.parts is not None and self._forward in self.rehearsal.listeners:
             self.rehearsal.listeners.remove(self._forward)
 
@@ -171,7 +172,8 @@ class RlfxApp(App[None]):
     # -- training --------------------------------------------------------------------------------------
     @property
     def training(self) -> bool:
-        return self._trainer is not None and self._trainer.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        worker = self._training_worker
+        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
 
     def start_training(self) -> None:
         """Retrain off the UI thread; a running worker picks up newer points itself before it finishes."""
@@ -179,19 +181,12 @@ class RlfxApp(App[None]):
         if self.training:
             return
         self.main.show_training(True)
-        self._trainer = self._train()
+        self._training_worker = self._train()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="retrain")
     def _train(self) -> None:
-        from rlfx_tui.core.rehearsal import ModelTrained
-
         while self.rehearsal.needs_training:
-            started = time.perf_counter()
-            learner = self.trainer.fit(self.session)
-            self.session.install(learner)  # one reference swap; the dataset stays the truth
-            event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_)
-            for listener in list(self.rehearsal.listeners):  # as Rehearsal.train_now reports it
-                listener(event)
+            self.rehearsal.train_now()  # its ModelTrained reaches the screen through _forward
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "start" and event.state is WorkerState.ERROR:
@@ -203,9 +198,10 @@ class RlfxApp(App[None]):
         if event.worker.name == "restart audio" and event.state is WorkerState.ERROR:
             self.notify(f"could not restart the audio engine: {event.worker.error}", severity="error", timeout=10)
             return
-        if event.worker is not self._trainer or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+        if event.worker is not self._training_worker \
+                or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        self._trainer = None
+        self._training_worker = None
         assert self.main is not None
         if event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -285,11 +281,12 @@ def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None,
              poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
     """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
 
-    Either on a session (rehearsal defaults to one that retrains in the background; engine=None runs silent), or
-    with `build`, a function returning the Parts, run in a worker behind a first frame that names the preset and
-    chain (`loading`): the command line does this, because building a session imports scikit-learn and may fit
-    the model, and the first frame must not wait for that. trainer defaults to fitting in a worker thread; the
-    command line passes a ProcessTrainer.
+    Either on a session (rehearsal defaults to one that retrains in the background, through `trainer` if given;
+    engine=None runs silent), or with `build`, a function returning the Parts, run in a worker behind a first frame
+    that names the preset and chain (`loading`): the command line does this, because building a session imports
+    scikit-learn and may fit the model, and the first frame must not wait for that. `trainer` (the command line
+    passes a ProcessTrainer, which its build() also gives the rehearsal) is closed when the app quits; without
+    one, fits run in the training worker's thread.
     """
     if (session is None) == (build is None):
         raise ValueError("make_app takes a session or a build function, not both")
@@ -297,7 +294,7 @@ def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None,
         if rehearsal is None:
             from rlfx_tui.core.rehearsal import Rehearsal
 
-            rehearsal = Rehearsal(session, engine, train_in_background=True)
+            rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer)
         app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
     else:
         app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ from rlfx_tui.audio.render import render
 from rlfx_tui.cli import build_parser, main
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.session import Session
+from tests.hygiene import loaded_after
 
 CEILING = 10 ** (-0.3 / 20)
 
@@ -100,11 +99,9 @@ def test_engine_options_reach_the_config() -> None:
 
 
 def test_audio_never_imports_textual_and_core_never_imports_sounddevice() -> None:
-    code = ("import sys, rlfx_tui.audio.engine, rlfx_tui.audio.render, rlfx_tui.audio.bench, rlfx_tui.audio.stress, "
-            "rlfx_tui.audio.options, rlfx_tui.audio.devices; import rlfx_tui.cli; "
-            "assert 'textual' not in sys.modules, 'textual'; assert 'sounddevice' not in sys.modules, 'sounddevice'")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    code = ("import rlfx_tui.audio.engine, rlfx_tui.audio.render, rlfx_tui.audio.bench, rlfx_tui.audio.stress, "
+            "rlfx_tui.audio.options, rlfx_tui.audio.devices; import rlfx_tui.cli")
+    assert loaded_after(code, ("textual", "sounddevice")) == []
 
 
 def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp_data_dir: Path) -> None:

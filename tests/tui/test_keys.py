@@ -232,12 +232,14 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
     import time
 
     from rlfx_tui.tui.app import make_app
-    from rlfx_tui.tui.training import ThreadTrainer
 
-    class SlowTrainer(ThreadTrainer):
-        def fit(self, s):
+    class SlowTrainer:
+        def __call__(self, s):
             time.sleep(0.3)
-            return super().fit(s)
+            return s.train()
+
+        def close(self):
+            pass
 
     app = make_app(session, poll_interval=None, trainer=SlowTrainer())
     async with app.run_test(size=SIZE) as pilot:
