@@ -22,7 +22,6 @@ rlfx-tui then clips each output to [0, 1] and holds pinned parameters at their d
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import numpy as np
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
@@ -173,7 +173,7 @@ def read_dataset(path: str | Path, cols: int, what: str, strings: bool = False) 
             raise FlucomaFormatError(f"{where}: row {key!r} must be a list of exactly {cols} values")
         for value in row:
             ok = isinstance(value, str) if strings else (
-                isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+                isinstance(value, (int, float)) and not isinstance(value, bool) and is_finite(value))
             if not ok:
                 raise FlucomaFormatError(f"{where}: row {key!r}: {value!r} is not a "
                                          f"{'label string' if strings else 'finite number'}")

@@ -141,12 +141,13 @@ def test_import_hand_written_datasets_become_durable_liked_points(tmp_path, caps
     ("range", "row 'x' is outside [0, 1]; for values in parameter units pass --units real"),
     ("ids", "must have the same ids; 1 differ (e.g. 'y')"),
     ("type", "row 'x': 'loud' is not a finite number"),
+    ("huge", "is not a finite number"),  # a 400-digit JSON integer: refused, not an OverflowError
 ])
 def test_import_refuses_mismatched_files_with_one_line(tmp_path, capsys, case, message):
     data = tmp_path / "data"
     p = len(Session(data_dir=data).space)
     row = {"cols": [0.5] * 3, "short": [0.5] * (p - 1), "range": [1.5] * p}.get(case, [0.5] * p)
-    descriptors = {"x": ["loud"] + [0.0] * 6} if case == "type" else None
+    descriptors = {"type": {"x": ["loud"] + [0.0] * 6}, "huge": {"x": [10**400] + [0.0] * 6}}.get(case)
     inputs, outputs = hand_written(tmp_path, {"x": row}, descriptors, cols=p if case == "short" else None)
     if case == "ids":
         outputs.write_text(json.dumps({"cols": p, "data": {"x": row, "y": row}}))
