@@ -143,3 +143,41 @@ async def test_the_app_shows_a_lost_stream_and_r_brings_it_back(jack_server: Jac
     finally:
         engine.stop()
     assert [p.good for p in Session(data_dir=tmp_data_dir).points] == [True, False, True]
+
+
+def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None:
+    """The real console script on its own JACK server (the test process never connects to it), which then shuts
+    down: the app shows it, keeps labelling, `r` falls back to silence and says why, and q quits at once."""
+    from tests.tui.test_tmux import SCRIPT, Tmux
+
+    data_dir = tmp_path / "data"
+    server = JackDummyServer(samplerate=48000, period=256).start()
+    tmux = Tmux(tmp_path.name)
+    env = {**os.environ, **server.env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "32"}
+    command = f"{SCRIPT} --source demo --hostapi JACK --data-dir {data_dir}; echo EXITED=$?; sleep 30"
+    try:
+        subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32",
+                        command], check=True, env=env, timeout=10)
+        tmux.wait_for("q quit")
+        assert wait_for(lambda: any(p.client.startswith("PortAudio") for p in server.ports()), 20)
+        tmux.press("Right")
+        tmux.wait_for("✓ good")
+        server._proc.terminate()
+        server._proc.wait(timeout=10)
+        tmux.wait_for("STOPPED", timeout=10)
+        tmux.press("Left")
+        tmux.wait_for("✗ bad")
+        tmux.press("r")
+        screen = tmux.wait_for("silent", timeout=15)
+        assert "STOPPED" not in screen
+        began = time.monotonic()
+        tmux.press("q")
+        screen = tmux.wait_for("EXITED=", timeout=20)
+        assert "EXITED=0" in screen and "Traceback" not in screen and "Assertion" not in screen, screen
+        quit_s = time.monotonic() - began
+    finally:
+        tmux("kill-server")
+        server.stop()
+    print(f"quit after the JACK server went away: {quit_s:.1f} s")
+    assert quit_s < 10
+    assert [p.good for p in Session(data_dir=data_dir).points] == [True, False]
