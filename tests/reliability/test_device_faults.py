@@ -170,6 +170,7 @@ def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None
         tmux.press("r")
         screen = tmux.wait_for("silent", timeout=15)
         assert "STOPPED" not in screen
+        assert "pa_jack.c" not in screen, "PortAudio wrote over the layout"
         began = time.monotonic()
         tmux.press("q")
         screen = tmux.wait_for("EXITED=", timeout=20)
@@ -180,4 +181,5 @@ def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None
         server.stop()
     print(f"quit after the JACK server went away: {quit_s:.1f} s")
     assert quit_s < 10
+    assert "pa_jack.c" in (data_dir / "stderr.log").read_text()  # PortAudio's line went to the log instead
     assert [p.good for p in Session(data_dir=data_dir).points] == [True, False]
