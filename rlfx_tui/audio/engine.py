@@ -14,10 +14,8 @@ the control rate. No lock is shared with the audio thread.
 
 from __future__ import annotations
 
-import atexit
 import math
 import sys
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from rlfx_tui.audio import closing
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
@@ -39,10 +38,6 @@ __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_bl
 # While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
 # (CPython's default is 5 ms, about one 256-frame period at 48 kHz). Measured in the stress run: fewer xruns at 1 ms.
 GIL_SWITCH_INTERVAL_S = 0.001
-# How long stop/restart/quit wait to close a stream that died under us (see _close_stream).
-LOST_STREAM_CLOSE_TIMEOUT_S = 1.5
-# Streams PortAudio could not close: kept referenced, never touched again (see _close_stream).
-_abandoned_streams: list[Any] = []
 
 class Engine:
     def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
@@ -108,7 +103,7 @@ class Engine:
                     self.source_name = self.input_name = "demo"
                 notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
                              "source")
-                if _abandoned_streams:
+                if closing.abandoned_streams:
                     notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
                                  "process: quit and start rlfx-tui again to hear it (your labels are saved)")
         if self._stream is None:
@@ -158,7 +153,7 @@ class Engine:
         stream = self._stream
         if stream is None or self._stopping:
             return False
-        return self._stream_died or not _is_active(stream)
+        return self._stream_died or not closing.is_active(stream)
 
     # -- control (any thread) ------------------------------------------------------------------------------------
     def set_params(self, values: Mapping[str, float]) -> None:
@@ -272,23 +267,8 @@ class Engine:
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        if _is_active(stream):
-            try:
-                stream.stop()
-            finally:
-                stream.close()
-            return
-        # It died under us (or never started). After a JACK server shut down, PortAudio's stop, abort and close
-        # all wait up to 10 minutes for a process cycle that never comes (pa_jack.c WaitCondition): restart and
-        # quit would hang. So close it from a helper thread, wait a little, and if it is stuck, abandon it.
-        closer = threading.Thread(target=_close_quietly, args=(stream,), name="rlfx-close-lost-stream", daemon=True)
-        closer.start()
-        closer.join(LOST_STREAM_CLOSE_TIMEOUT_S)
-        if closer.is_alive():
-            _abandoned_streams.append(stream)
-            _skip_portaudio_exit_handler()
+        if stream is not None:
+            closing.close_stream(stream)  # bounded, even when the stream died with its server
 
     def _finished(self) -> None:  # PortAudio's thread, when the stream ends: on stop(), or an error/unplug
         if not self._stopping:
@@ -334,28 +314,3 @@ class Engine:
         if self._follow is not None:
             self._follow.stop()
             self._follow = None
-
-
-def _is_active(stream: Any) -> bool:
-    try:
-        return bool(stream.active)
-    except Exception:  # noqa: BLE001 - a stream PortAudio no longer knows is not active
-        return False
-
-
-def _close_quietly(stream: Any) -> None:
-    try:
-        stream.abort()
-        stream.close()
-    except Exception:  # noqa: BLE001 - it is already dead; closing is only to free the device
-        pass
-
-
-def _skip_portaudio_exit_handler() -> None:
-    """sounddevice terminates PortAudio at exit, which closes every open stream: with an abandoned JACK stream
-    that waits 10 minutes and then aborts the process (pa_jack.c asserts that its dead client deactivated).
-    Quitting must not hang, and there is nothing left to release, so leave it to the OS."""
-    sd = sys.modules.get("sounddevice")
-    handler = getattr(sd, "_exit_handler", None)
-    if handler is not None:
-        atexit.unregister(handler)
