@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from rlfx_tui.audio import closing
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
@@ -108,6 +109,9 @@ class Engine:
                     self.source_name = self.input_name = "demo"
                 notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
                              "source")
+                if closing.abandoned_streams:
+                    notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
+                                 "process: quit and start rlfx-tui again to hear it (your labels are saved)")
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
@@ -145,8 +149,18 @@ class Engine:
     @property
     def running(self) -> bool:
         if self._stream is not None:
-            return bool(self._stream.active) and not self._stream_died
+            return not self.stream_lost
         return self._clock is not None and self._clock.alive
+
+    @property
+    def stream_lost(self) -> bool:
+        """The stream stopped without being asked: its device was unplugged, it errored, or its server (JACK) is
+        gone. PortAudio's JACK host API never calls the finished callback when the server shuts down, it only
+        marks the stream inactive, so both are checked."""
+        stream = self._stream
+        if stream is None or self._stopping:
+            return False
+        return self._stream_died or not closing.is_active(stream)
 
     # -- control (any thread) ------------------------------------------------------------------------------------
     def set_params(self, values: Mapping[str, float]) -> None:
@@ -193,7 +207,7 @@ class Engine:
     def status(self) -> EngineStatus:
         st = self._state
         notes = list(self._notes)
-        if self._stream_died:
+        if self.stream_lost:
             notes.append("the audio stream stopped (device unplugged or server gone): restart the engine")
         if self._follow is not None and self._follow.follower.note:
             notes.append(self._follow.follower.note)
@@ -261,12 +275,9 @@ class Engine:
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.stop()
-            finally:
-                stream.close()
+            closing.close_stream(stream)  # bounded, even when the stream died with its server
 
-    def _finished(self) -> None:
+    def _finished(self) -> None:  # PortAudio's thread, when the stream ends: on stop(), or an error/unplug
         if not self._stopping:
             self._stream_died = True
 

@@ -41,10 +41,12 @@ def run(args: argparse.Namespace) -> int:
     from rlfx_tui.paths import resolve_data_dir
     from rlfx_tui.tui.app import Parts, make_app
     from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
+    from rlfx_tui.tui.terminal import c_stderr_to
 
     preset = resolve_preset(getattr(args, "preset", None))
     keys = getattr(args, "keys", None)
-    default_keys = resolve_data_dir(getattr(args, "data_dir", None)) / KEYMAP_FILE
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    default_keys = data_dir / KEYMAP_FILE
     keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
     config = engine_config_from_args(args)
     preflight_osc(args)  # a busy port or unknown host: one line and exit 2, before the terminal is taken over
@@ -72,9 +74,15 @@ def run(args: argparse.Namespace) -> int:
 
     trainer = ProcessTrainer()
     trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own
-    app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer, keymap=keymap)
     try:
-        app.run()
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # the session says what is wrong with it; the log then goes nowhere
+    try:
+        with c_stderr_to(data_dir / "stderr.log"):  # PortAudio/libjack lines go there, not over the layout
+            app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer,
+                           keymap=keymap)
+            app.run()
     finally:
         for handle in osc_handles:
             handle.stop()

@@ -25,12 +25,6 @@ def late_rates(outcomes: list[Outcome]) -> np.ndarray:
     return np.array([o.liked[LATE_FROM:].mean() for o in outcomes])
 
 
-def _inside(o: Outcome) -> float:
-    """Share of the sounds that got a like whose mapping lands inside the liked region (nan: none liked)."""
-    liked = ~np.isnan(o.first_like)
-    return float(np.mean(o.distance[liked] == 0.0)) if liked.any() else np.nan
-
-
 def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str:
     labels = len(results[METHOD_NAMES[0]][0].liked)
     blocks = [(i, min(i + BLOCK, labels)) for i in range(0, labels, BLOCK)]
@@ -55,7 +49,6 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
         found = np.concatenate([o.first_like[~np.isnan(o.first_like)] for o in rows])
         first = _spread(found, ".0f") if len(found) else "–"
         never = _spread([np.isnan(o.first_like).sum() for o in rows], ".0f")
-        inside = [_inside(o) for o in rows]
         liked_total = sum(int((~np.isnan(o.first_like)).sum()) for o in rows)
         inside_total = sum(int(np.sum(o.distance[~np.isnan(o.first_like)] == 0.0)) for o in rows)
         distances = np.concatenate([o.distance[~np.isnan(o.first_like)] for o in rows])

@@ -11,6 +11,7 @@ with one reference assignment.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not befo
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1
+QUIT_CONFIRM_S = 5.0  # with labels still waiting for the disk, a second q within this time quits anyway
 
 
 @dataclass
@@ -67,6 +69,7 @@ class RlfxApp(App[None]):
         self.main: MainScreen | None = None
         self._training_worker: Worker[None] | None = None
         self._follow_when_trained = False
+        self._quit_asked = float("-inf")
         if parts is not None:
             self._install(parts)
 
@@ -269,6 +272,26 @@ class RlfxApp(App[None]):
     def _restart_audio(self) -> None:
         """Opening devices may block: off the UI thread. The engine says how it went in its status message."""
         self.engine.restart()
+
+    async def action_quit(self) -> None:
+        """Quit at once, unless labels still wait for the disk (full, read-only): quitting would lose them, so
+        the first q says so and a second q within QUIT_CONFIRM_S quits, naming what was lost."""
+        pending = self.rehearsal.pending if self.parts is not None else []
+        if pending:
+            self.act(self.rehearsal.retry_pending)
+        if not pending:
+            self.exit()
+            return
+        labels = f"{len(pending)} label{'s' if len(pending) > 1 else ''}"
+        now = time.monotonic()
+        if now - self._quit_asked > QUIT_CONFIRM_S:
+            self._quit_asked = now
+            self.notify(f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
+                        "takes writes again; press q again to quit and lose them", title="unsaved labels",
+                        severity="error", timeout=QUIT_CONFIRM_S)
+            return
+        were = "were" if len(pending) > 1 else "was"
+        self.exit(return_code=1, message=f"rlfx-tui: {labels} {were} not saved: {pending[0].error}")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -49,7 +49,7 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.undo": "undo the last label or delete",
     "rlfx.mute": "mute / panic: silence the output at once",
     "rlfx.help": "this help",
-    "rlfx.quit": "quit (every label is already on disk)",
+    "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
     "rlfx.delete": "in the points table: delete the selected point (undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
 }

@@ -16,7 +16,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pedalboard
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
