@@ -47,7 +47,7 @@ async def test_an_exception_in_the_training_child_is_shown_and_the_previous_mode
         assert session.learner is previous and session.predict() == prediction
         assert any("retraining failed" in n and "hidden_layer_sizes" in n and "previous model" in n
                    for n in notices(app)), notices(app)
-        assert "training" not in model_state(app) and "(1 pts)" in model_state(app)
+        assert "training" not in model_state(app) and "(1 pt)" in model_state(app)
         assert not trainer.broken and app.is_running
         session.learner_options = {}
         await pilot.press("left")  # the next change retrains with everything

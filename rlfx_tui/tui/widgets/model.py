@@ -41,7 +41,7 @@ class ModelPanel(Vertical):
         elif last is None:
             text = "model: none yet"
         else:
-            text = f"trained {last} ({n_points} pts)"
+            text = f"trained {last} ({n_points} pt{'' if n_points == 1 else 's'})"
         state = self.query_one("#model-state", Line)
         state.show(text)
         state.set_class(training, "-busy")
