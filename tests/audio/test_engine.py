@@ -17,18 +17,14 @@ from rlfx_tui.audio.engine import Engine, EngineConfig
 from rlfx_tui.audio.sources import synth_sounds
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.session import Session
+from tests.waiting import wait_for
 
 SR = 48000
 NO_DEVICE = "no-such-device-rlfx"  # forces the "no output device" path even when a JACK server is up
 
 
 def _wait_for(predicate, timeout: float = 3.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    return wait_for(predicate, timeout)
 
 
 def _write(path: Path, signal: np.ndarray, sr: int = SR) -> Path:

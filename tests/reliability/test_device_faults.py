@@ -29,18 +29,10 @@ from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
 from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.widgets.audio import AudioPanel
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STOPPED = "the audio stream stopped"
-
-
-def wait_for(predicate, timeout: float = 5.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def callback_rate(engine: Engine, seconds: float = 0.5) -> float:
