@@ -44,6 +44,7 @@ from threadpoolctl import threadpool_limits
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.taste import TasteModel
 
 ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
                "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
@@ -90,8 +91,7 @@ class Learner:
                  context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
                  top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.12,
-                 near_miss_width: float = 0.1, relevance_prior: float = 1.0, relevance_gain: float = 6.0,
-                 seed: int = 0) -> None:
+                 prior_matters: float = 0.3, min_novelty: float = 0.5, seed: int = 0) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
         self.context_width = context_width
@@ -103,9 +103,8 @@ class Learner:
         self.top_fraction = top_fraction
         self.mapping_smoothing = mapping_smoothing
         self.fill_width = fill_width
-        self.near_miss_width = near_miss_width
-        self.relevance_prior = relevance_prior
-        self.relevance_gain = relevance_gain
+        self.prior_matters = prior_matters
+        self.min_novelty = min_novelty
         self.seed = seed
 
     # -- fitting -------------------------------------------------------------------------------------------
@@ -179,34 +178,27 @@ class Learner:
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 
-    def relevance(self, weights: np.ndarray, limit: int = 128) -> np.ndarray:
-        """Which parameters matter here, normalised to mean 1 over the free parameters.
+    def taste(self, weights: np.ndarray, limit: int = 200) -> TasteModel | None:
+        """The taste model (which parameters matter, how far the liked spot reaches) fitted on the `limit` heaviest
+        labelled points of this context; None without a like here."""
+        order = np.argsort(weights)[::-1][:limit]
+        order = order[weights[order] > 1e-3]
+        if not (weights[order] * self.good_[order]).sum() > 1e-3:
+            return None
+        model = TasteModel(~self.space.pinned, prior_matters=self.prior_matters)
+        return model.fit(self.params_[order], self.good_[order], weights[order])
 
-        Per axis j, the weighted probability that a dislike strays farther from the liked centre along j than a
-        like does (an AUC: 0.5 = this axis does not tell likes from dislikes, 1 = it does), shrunk towards 0.5
-        with few points, then r_j = exp(relevance_gain · (AUC_j − 0.5)). Dislikes near the liked centre (near
-        misses) count most: the axes along which they strayed are the ones that spoiled them."""
-        p = len(self.space)
+    def relevance(self, weights: np.ndarray) -> np.ndarray:
+        """Which parameters matter here, as weights with mean 1 over the free parameters (all 1 without a like):
+        the taste model's probability that each parameter matters."""
+        return self._relevance_from(self.taste(weights) if len(weights) else None)
+
+    def _relevance_from(self, model: TasteModel | None) -> np.ndarray:
         free = ~self.space.pinned
-        wg, wb = weights * self.good_, weights * ~self.good_
-        if wg.sum() < 0.5 or wb.sum() < 0.5 or not free.any():
-            return np.ones(p) * free if free.any() else np.ones(p)
-        centre = wg @ self.params_ / wg.sum()
-        dev = np.abs(self.params_ - centre)
-        wb = wb * np.exp(-(dev**2).mean(axis=1) / (2 * self.near_miss_width**2))
-        good = np.argsort(wg)[::-1][:limit]
-        bad = np.argsort(wb)[::-1][:limit]
-        good, bad = good[wg[good] > 1e-3], bad[wb[bad] > 1e-3]
-        if len(good) == 0 or len(bad) == 0:
-            return np.ones(p) * free
-        a, b = dev[good][:, None, :], dev[bad][None, :, :]
-        pair = (wg[good][:, None] * wb[bad][None, :])[:, :, None]
-        total = pair.sum()
-        auc = ((b > a) * pair + 0.5 * (b == a) * pair).sum(axis=(0, 1)) / total
-        evidence = min(wg[good].sum(), wb[bad].sum())
-        auc = (auc * evidence + 0.5 * self.relevance_prior) / (evidence + self.relevance_prior)
-        r = np.exp(self.relevance_gain * (auc - 0.5)) * free
-        return np.clip(r / r[free].mean(), 0.05, 6.0) * free
+        if model is None or not free.any():
+            return free.astype(float)
+        matters = model.matters() * free
+        return np.clip(matters / max(matters[free].mean(), 1e-9), 0.05, 6.0) * free
 
     def score(self, candidates: np.ndarray, weights: np.ndarray, relevance: np.ndarray) -> np.ndarray:
         """Upper confidence score that the player likes each candidate (k, p) in this context."""
@@ -261,7 +253,21 @@ class Learner:
         centres[:third] = liked_here[liked] @ self.params_[liked] / liked_here[liked].sum()  # the liked centroid
         if self.has_mapping:
             centres[third:2 * third] = self.predict(descriptors)
-        candidates = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
-        scores = self.score(candidates, weights, self.relevance(weights))
+        # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
+        # taste model then prefers moving the ones that don't matter, and what the player says of such a jump
+        # tells which ones do.
+        jumped = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
+        share = rng.uniform(0.1, 1.0, size=(self.n_candidates, 1))
+        candidates = np.where(rng.random(jumped.shape) < share, jumped, centres)
+        # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so
+        # the player hears something new, not a liked setting again.
+        gaps = np.linalg.norm(candidates[:, None, :] - self.params_[liked][None, :, :], axis=2)
+        nearest = self.params_[liked][gaps.argmin(axis=1)]
+        novel = gaps.min(axis=1) >= self.min_novelty * self.space.typical_jump(nearest, strength) - 1e-12
+        model = self.taste(weights)
+        relevance = self._relevance_from(model)
+        scores = model.predictive(candidates) * self.score(candidates, weights, relevance)
+        if novel.any():
+            scores[~novel] = -np.inf
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]

@@ -95,6 +95,13 @@ class ParameterSpace:
         targets = rng.uniform(self.random_low, self.random_high, size=shape)
         return self.constrain(u + strength * (targets - u))
 
+    def typical_jump(self, u: np.ndarray, strength: float) -> np.ndarray:
+        """Root-mean-square distance ‖u' − u‖ of a jump at this strength from u (shape (n,) → scalar array, (k, n)
+        → (k,)): s · √Σ E[(r_j − u_j)²] over the free parameters, r uniform in the random range."""
+        low, high = self.random_low, self.random_high
+        per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - np.asarray(u, dtype=float)) ** 2) * ~self.pinned
+        return float(np.clip(strength, 0.0, 1.0)) * np.sqrt(per_axis.sum(axis=-1))
+
     def randomize(self, current: Mapping[str, float], strength: float, rng: np.random.Generator) -> dict[str, float]:
         """A random state at the given strength around `current` (see the module docstring for the distribution)."""
         return self.denormalize(self.randomize_normalized(self.normalize(current), strength, rng))
