@@ -9,22 +9,27 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
    c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors, frequencies in octaves; same sound ≈ 1, another
-   sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Around any candidate setting u, likes and dislikes
-   add up as kernel-weighted pseudo-counts G(u), B(u) with k = exp(−Σ_j r_j (u_j − u_ij)² / p / 2ℓ²), giving a
-   Beta posterior for "the player likes u here": mean (α₀ + G)/(α₀ + β₀ + G + B) and its spread. The relevance
-   r_j says which parameters matter: in this context, how often a near-miss dislike strays farther from the
-   liked centre along parameter j than a like does (see `relevance`). Dislikes are never thrown away: they
-   lower the mean where they sit and, against the likes, teach which parameters matter.
+   sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Two views of the weighted labels, both from likes
+   *and* dislikes:
+   - the **taste model** (`rlfx_tui/core/taste.py`): a Bayesian posterior over *which few parameters matter* here
+     and how far the liked spot reaches around the centre of the likes. A like far out along j says j does not
+     matter; a dislike that moved only j and k says one of them does;
+   - a **kernel score**: likes and dislikes add up around any setting u as kernel-weighted pseudo-counts G(u),
+     B(u) (distance weighted by the taste model's relevance), giving a Beta posterior mean (α₀ + G)/(1 + G + B)
+     and its spread: a local memory of what was liked or disliked right there, whatever the taste's shape.
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: candidates around the current setting; the least crowded one against the
-     points labelled for this sound wins (in every 2- and 3-parameter projection — the player's taste may hinge
-     on any few parameters — so no disliked setting is repeated and the space fills up);
+   - *no like yet for this sound*: candidates around the current setting; the one most likely to land in a
+     liked spot nobody has tried yet wins (`unexplored`: every 2- and 3-parameter projection — the taste may
+     hinge on any few parameters — away from what was labelled here, and not hard against the range's edges);
    - *after a like*: candidates around this sound's liked settings, their weighted middle and the mapping's
-     prediction, ranked by mean + κ·std (κ = `exploration`, 0 by default: the strength already explores); the
-     proposal is drawn at random among the best `top_fraction`, not the argmax, so a 50 % jump still jumps (the
-     parameters that don't matter roam at the chosen strength) while disliked regions are avoided.
+     prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
+     Only candidates at least `min_novelty` (half) of a typical jump at that strength away from every liked
+     setting count: the player always hears something new. They are ranked by taste-model P(like) × kernel
+     score (+ κ·std, κ = `exploration`, 0 by default), and the proposal is drawn among the best `top_fraction`.
+     So the parameters that matter stay near what was liked while the others roam at the chosen strength, and
+     each answer tells the model more about which are which.
 
 Fitting costs one MLP fit (lbfgs, one BLAS thread: default OpenBLAS threading makes small fits slow and steals
 the audio thread's core); proposing costs a few small matrix products of candidates × points.
@@ -32,9 +37,11 @@ the audio thread's core); proposing costs a few small matrix products of candida
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
+from scipy.special import ndtr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
@@ -90,7 +97,8 @@ class Learner:
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
                  context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
-                 top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.12,
+                 top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.08,
+                 fill_sharpness: float = 2.0,
                  prior_matters: float = 0.3, min_novelty: float = 0.5, seed: int = 0) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -103,6 +111,7 @@ class Learner:
         self.top_fraction = top_fraction
         self.mapping_smoothing = mapping_smoothing
         self.fill_width = fill_width
+        self.fill_sharpness = fill_sharpness
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.seed = seed
@@ -218,24 +227,47 @@ class Learner:
         std = np.sqrt(mean * (1.0 - mean) / (total + 1.0))
         return mean + self.exploration * std
 
-    def crowding(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 64) -> np.ndarray:
-        """How crowded each candidate is by the `limit` heaviest labelled points of this context (lower = emptier).
+    def unexplored(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 48) -> np.ndarray:
+        """How likely each candidate (k, p) is to land in a liked spot nobody has tried yet (higher = better).
 
-        Σ_i w_i Σ_{j<k(<l)} Π k_ij over every pair and triple of free parameters, with per-axis bumps
-        k_ij = exp(−Δ²/2h²) of circular distance (so the edges are not mistaken for empty space): a taste may
-        hinge on any two or three parameters, so every 2- and 3-parameter projection should fill up."""
-        order = np.argsort(weights)[::-1][:limit]
-        order = order[weights[order] > 0.05]
-        if len(order) == 0:
+        A taste may hinge on any two or three parameters, so per 2- and 3-parameter projection S: the share of the
+        candidate's neighbourhood (a bump of width `fill_width` per axis) that lies inside the random range, times
+        exp(−λ Σ_i w_i Π_{j∈S} k_ij) over the `limit` heaviest labelled points of this context, k_ij the per-axis
+        bump between candidate and point (λ = `fill_sharpness`: a setting tried right there leaves e^−λ of the
+        chance). Summed over every projection. Edges count as half-explored: a liked spot
+        has some extent, so fewer liked spots cover a setting at the edge than one inside the range."""
+        free = np.flatnonzero(~self.space.pinned)
+        if len(free) == 0:
             return np.zeros(len(candidates))
-        free = ~self.space.pinned
-        gap = np.abs(candidates[:, None, free] - self.params_[order][None, :, free])
-        gap = np.minimum(gap, 1.0 - gap)
-        bump = np.exp(-gap**2 / (2 * self.fill_width**2))
-        p1, p2, p3 = bump.sum(axis=2), (bump**2).sum(axis=2), (bump**3).sum(axis=2)
-        pairs = (p1 * p1 - p2) / 2.0
-        triples = (p1**3 - 3.0 * p1 * p2 + 2.0 * p3) / 6.0  # elementary symmetric polynomials from power sums
-        return (pairs + triples) @ weights[order]
+        h = self.fill_width
+        low, high = self.space.random_low[free], self.space.random_high[free]
+        c = candidates[:, free]
+        inside = np.log(np.maximum(ndtr((c - low) / h) + ndtr((high - c) / h) - 1.0, 1e-12))
+        inside = np.concatenate([inside, np.zeros((len(c), 1))], axis=1)  # a neutral last axis pads pairs
+        projections = self._projections(len(free))
+        log_free = inside[:, projections].sum(axis=2)  # (k, projections)
+        order = np.argsort(weights)[::-1][:limit]
+        order = order[weights[order] > 1e-3]
+        if len(order):
+            # Coverage as exp(−λ Σ_i w_i Π_{j∈S} k_ij): pair and triple sums over points are two batched matrix
+            # products, where an exact product over points would be a (k, points, projections) array.
+            gap = c[:, None, :] - self.params_[order][None][:, :, free]
+            bump = np.exp(-gap**2 / (2 * h**2))
+            bump = np.concatenate([bump, np.ones(bump.shape[:2] + (1,))], axis=2)  # (k, n, f + 1)
+            weighted = bump * weights[order][None, :, None]
+            f1 = bump.shape[2]
+            outer = (weighted[:, :, :, None] * bump[:, :, None, :]).reshape(len(c), len(order), f1 * f1)
+            triple = np.matmul(outer.transpose(0, 2, 1), bump)  # (k, (f + 1)², f + 1)
+            covered = triple[:, projections[:, 0] * f1 + projections[:, 1], projections[:, 2]]
+            log_free = log_free - self.fill_sharpness * covered
+        return np.exp(log_free).sum(axis=1)
+
+    @staticmethod
+    def _projections(p: int) -> np.ndarray:
+        """Every pair and triple of p axes as rows of 3 indices; pairs use the padding axis p as their third."""
+        pairs = [(j, k, p) for j, k in itertools.combinations(range(p), 2)]
+        triples = list(itertools.combinations(range(p), 3))
+        return np.array(pairs + triples or [(0, p, p)], dtype=int)
 
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(self, descriptors: np.ndarray, current: np.ndarray, strength: float,
@@ -246,7 +278,7 @@ class Learner:
         if liked_here.max(initial=0.0) <= 0.3:
             candidates = self.space.randomize_normalized(np.asarray(current, dtype=float), strength, rng,
                                                          count=self.n_candidates)
-            return candidates[int(np.argmin(self.crowding(candidates, weights)))]
+            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         centres = self.params_[rng.choice(liked, size=self.n_candidates, p=liked_here[liked] / liked_here[liked].sum())]
         third = self.n_candidates // 3

@@ -34,6 +34,8 @@ class Outcome:
     sounds: np.ndarray         # (labels,) sound index per label
     first_like: np.ndarray     # (n_sounds,) labels on that sound up to and including its first like; nan = never
     distance: np.ndarray       # (n_sounds,) mapping's distance to the liked ball (nan = no mapping)
+    novelty: np.ndarray        # (labels,) distance to the nearest liked setting of that sound ÷ a typical jump at
+                               # the player's strength (nan before the sound's first like)
 
 
 @dataclass
@@ -67,16 +69,22 @@ def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Gene
     return Performance(order, takes, descriptors, clean)
 
 
-def play(method: Method, performance: Performance, tastes: Sequence[Taste], narrow: float) -> Outcome:
+def play(method: Method, performance: Performance, tastes: Sequence[Taste], narrow: float,
+         space: ParameterSpace) -> Outcome:
     n_sounds = len(tastes)
     strengths = [Strength(narrow=narrow) for _ in range(n_sounds)]
     counts = np.zeros(n_sounds, dtype=int)
     first_like = np.full(n_sounds, np.nan)
-    liked = []
+    liked, novelty = [], []
+    liked_settings: list[list[np.ndarray]] = [[] for _ in range(n_sounds)]
     for sound, take, descriptors in zip(performance.sounds, performance.takes, performance.descriptors):
         method.listen(take, descriptors)
-        u = method.propose(sound, strengths[sound].value)
+        strength = strengths[sound].value
+        u = method.propose(sound, strength)
+        novelty.append(_novelty(space, u, liked_settings[sound], strength))
         good = tastes[sound].likes(u)
+        if good:
+            liked_settings[sound].append(u.copy())
         method.label(sound, good)
         strengths[sound].after(good)
         counts[sound] += 1
@@ -89,7 +97,16 @@ def play(method: Method, performance: Performance, tastes: Sequence[Taste], narr
         if u is not None:
             distance[sound] = tastes[sound].distance(u)
     method.close()
-    return Outcome(np.array(liked), np.array(performance.sounds), first_like, distance)
+    return Outcome(np.array(liked), np.array(performance.sounds), first_like, distance, np.array(novelty))
+
+
+def _novelty(space: ParameterSpace, u: np.ndarray, liked: list[np.ndarray], strength: float) -> float:
+    """How new a proposal is: its distance to the nearest liked setting ÷ a typical jump at this strength."""
+    if not liked:
+        return float("nan")
+    gaps = np.linalg.norm(np.array(liked) - u, axis=1)
+    typical = float(space.typical_jump(liked[int(gaps.argmin())], strength))
+    return float(gaps.min() / typical) if typical > 0 else float("nan")
 
 
 def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, turn: int = 5,
@@ -103,7 +120,7 @@ def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, 
     methods: list[Method] = [UniformRandom(space, np.random.default_rng([seed, 2]), seed),
                              NudgeWorkflow(space, np.random.default_rng([seed, 3]), seed),
                              SessionLearner(space, np.random.default_rng([seed, 4]), seed, preset)]
-    return {method.name: play(method, performance, tastes, narrow) for method in methods}
+    return {method.name: play(method, performance, tastes, narrow, space) for method in methods}
 
 
 def run(preset: Preset, *, seeds: int = 10, first_seed: int = 0, jobs: int = 1,

@@ -57,6 +57,15 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
         out.append(f"| {name} | " + " | ".join(firsts) + f" | {first} | {never} | {share} | {dist} |")
     out += ["", "(first like, liked sounds / mapping: over every sound that got a like, all seeds pooled; distance "
             "in normalised units over the taste's parameters, 0 = inside)"]
+    out += ["", "After a sound's first like: how new each proposal is (distance to that sound's nearest liked setting ÷ "
+            "a typical jump at the player's strength; 1 ≈ a plain jump from a liked setting, 0 = a repeat)", "",
+            "| method | novelty, median [IQR] | proposals under 0.25 (near-repeats) |", "|---|---|---|"]
+    for name in METHOD_NAMES:
+        values = np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in results[name]])
+        if len(values):
+            out.append(f"| {name} | {_spread(values, '.2f')} | {np.mean(values < 0.25):.0%} |")
+        else:
+            out.append(f"| {name} | – | – |")
     return "\n".join(out)
 
 
