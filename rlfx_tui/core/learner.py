@@ -12,7 +12,7 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Two views of the weighted labels, both from likes
    *and* dislikes:
    - the **taste model** (`rlfx_tui/core/taste.py`): a Bayesian posterior over *which few parameters matter* here
-     and how far the liked spot reaches around the centre of the likes. A like far out along j says j does not
+     and how far a liked spot reaches around this sound's liked settings. A like far out along j says j does not
      matter; a dislike that moved only j and k says one of them does;
    - a **kernel score**: likes and dislikes add up around any setting u as kernel-weighted pseudo-counts G(u),
      B(u) (distance weighted by the taste model's relevance), giving a Beta posterior mean (α₀ + G)/(1 + G + B)
@@ -187,7 +187,7 @@ class Learner:
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 
-    def taste(self, weights: np.ndarray, limit: int = 200) -> TasteModel | None:
+    def taste(self, weights: np.ndarray, limit: int = 120) -> TasteModel | None:
         """The taste model (which parameters matter, how far the liked spot reaches) fitted on the `limit` heaviest
         labelled points of this context; None without a like here."""
         order = np.argsort(weights)[::-1][:limit]
@@ -227,7 +227,7 @@ class Learner:
         std = np.sqrt(mean * (1.0 - mean) / (total + 1.0))
         return mean + self.exploration * std
 
-    def unexplored(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 48) -> np.ndarray:
+    def unexplored(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 32) -> np.ndarray:
         """How likely each candidate (k, p) is to land in a liked spot nobody has tried yet (higher = better).
 
         A taste may hinge on any two or three parameters, so per 2- and 3-parameter projection S: the share of the
