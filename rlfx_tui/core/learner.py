@@ -25,8 +25,9 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
      hinge on any few parameters — away from what was labelled here, and not hard against the range's edges);
    - *after a like*: candidates around this sound's liked settings, their weighted middle and the mapping's
      prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
-     Only candidates at least `min_novelty` (half) of a typical jump at that strength away from every liked
-     setting count: the player always hears something new. They are ranked by taste-model P(like) × kernel
+     Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
+     setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
+     shrink the jump. They are ranked by taste-model P(like) × kernel
      score (+ κ·std, κ = `exploration`, 0 by default), and the proposal is drawn among the best `top_fraction`.
      So the parameters that matter stay near what was liked while the others roam at the chosen strength, and
      each answer tells the model more about which are which.
@@ -99,7 +100,7 @@ class Learner:
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
                  top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.08,
                  fill_sharpness: float = 2.0,
-                 prior_matters: float = 0.3, min_novelty: float = 0.5, seed: int = 0) -> None:
+                 prior_matters: float = 0.3, min_novelty: float = 0.9, seed: int = 0) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
         self.context_width = context_width
@@ -291,8 +292,8 @@ class Learner:
         jumped = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
         share = rng.uniform(0.1, 1.0, size=(self.n_candidates, 1))
         candidates = np.where(rng.random(jumped.shape) < share, jumped, centres)
-        # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so
-        # the player hears something new, not a liked setting again.
+        # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
+        # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
         gaps = np.linalg.norm(candidates[:, None, :] - self.params_[liked][None, :, :], axis=2)
         nearest = self.params_[liked][gaps.argmin(axis=1)]
         novel = gaps.min(axis=1) >= self.min_novelty * self.space.typical_jump(nearest, strength) - 1e-12

@@ -82,7 +82,7 @@ def verdict(results: dict[str, list[Outcome]]) -> str:
     liked = sum(int((~np.isnan(x.first_like)).sum()) for x in ours)
     inside = sum(int(np.sum(x.distance[~np.isnan(x.first_like)] == 0.0)) for x in ours)
     share = inside / liked if liked else 0.0
-    lines.append(f"mapping inside the liked region: {share:.0%} of liked sounds (target ≥ 90 %) "
+    lines.append(f"mapping inside the liked region: {inside}/{liked} = {share:.1%} of liked sounds (target ≥ 90 %) "
                  f"{'met' if share >= 0.9 else 'MISSED'}")
     never_ours = float(np.median([np.isnan(x.first_like).sum() for x in ours]))
     never_nudge = float(np.median([np.isnan(x.first_like).sum() for x in nudge]))

@@ -68,6 +68,19 @@ def test_a_dislike_pushes_proposals_away_in_its_own_context_only(space: Paramete
                                atol=1e-9)
 
 
+def test_two_liked_spots_stay_two_and_the_disliked_gap_between_them_is_avoided(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(11)
+    a, b, gap = (np.full(len(space), 0.5) for _ in range(3))
+    a[[0, 1]], b[[0, 1]] = 0.2, 0.8
+    points = [(d, np.clip(a + rng.normal(0, 0.03, len(space)), 0, 1), True) for d in jitter(PAD, rng, 3)]
+    points += [(d, np.clip(b + rng.normal(0, 0.03, len(space)), 0, 1), True) for d in jitter(PAD, rng, 3)]
+    points += [(d, np.clip(gap + rng.normal(0, 0.05, len(space)), 0, 1), False) for d in jitter(PAD, rng, 4)]
+    props = proposals(fitted(space, points), PAD, a, 0.4, 100)[:, [0, 1]]
+    nearest = np.argmin([np.linalg.norm(props - spot[[0, 1]], axis=1) for spot in (a, b, gap)], axis=0)
+    assert np.mean(nearest == 2) < 0.05
+    assert min(np.mean(nearest == 0), np.mean(nearest == 1)) > 0.2  # both spots are revisited
+
+
 def test_before_any_like_exploration_spreads_out_and_avoids_dislikes(space: ParameterSpace) -> None:
     rng = np.random.default_rng(2)
     points: list[tuple[np.ndarray, np.ndarray, bool]] = []
