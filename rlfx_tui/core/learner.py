@@ -27,8 +27,8 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
      prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
      Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
      setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
-     shrink the jump. They are ranked by taste-model P(like) × kernel
-     score (+ κ·std, κ = `exploration`, 0 by default), and the proposal is drawn among the best `top_fraction`.
+     shrink the jump. They are ranked by taste-model P(like) × kernel score (+ κ·std, κ = `exploration`, 0 by
+     default), and the proposal is drawn among the best `top_fraction`.
      So the parameters that matter stay near what was liked while the others roam at the chosen strength, and
      each answer tells the model more about which are which.
 
@@ -189,9 +189,11 @@ class Learner:
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 
     def taste(self, weights: np.ndarray, limit: int = 120) -> TasteModel | None:
-        """The taste model (which parameters matter, how far the liked spot reaches) fitted on the `limit` heaviest
-        labelled points of this context; None without a like here."""
-        order = np.argsort(weights)[::-1][:limit]
+        """The taste model (which parameters matter, how far a liked spot reaches) fitted on the `limit` heaviest
+        labelled points of this context and its heaviest likes; None without a like here."""
+        heaviest = np.argsort(weights)[::-1][:limit]
+        liked = np.argsort(weights * self.good_)[::-1][:16]  # an older like still counts among many new dislikes
+        order = np.union1d(heaviest, liked)
         order = order[weights[order] > 1e-3]
         if not (weights[order] * self.good_[order]).sum() > 1e-3:
             return None
@@ -235,8 +237,8 @@ class Learner:
         candidate's neighbourhood (a bump of width `fill_width` per axis) that lies inside the random range, times
         exp(−λ Σ_i w_i Π_{j∈S} k_ij) over the `limit` heaviest labelled points of this context, k_ij the per-axis
         bump between candidate and point (λ = `fill_sharpness`: a setting tried right there leaves e^−λ of the
-        chance). Summed over every projection. Edges count as half-explored: a liked spot
-        has some extent, so fewer liked spots cover a setting at the edge than one inside the range."""
+        chance). Summed over every projection. Edges count as half-explored: a liked spot has some extent, so fewer
+        liked spots cover a setting at the edge than one inside the range."""
         free = np.flatnonzero(~self.space.pinned)
         if len(free) == 0:
             return np.zeros(len(candidates))
@@ -298,8 +300,9 @@ class Learner:
         nearest = self.params_[liked][gaps.argmin(axis=1)]
         novel = gaps.min(axis=1) >= self.min_novelty * self.space.typical_jump(nearest, strength) - 1e-12
         model = self.taste(weights)
-        relevance = self._relevance_from(model)
-        scores = model.predictive(candidates) * self.score(candidates, weights, relevance)
+        scores = self.score(candidates, weights, self._relevance_from(model))
+        if model is not None:
+            scores = scores * model.predictive(candidates)
         if novel.any():
             scores[~novel] = -np.inf
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]

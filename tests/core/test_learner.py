@@ -163,6 +163,17 @@ def test_proposals_are_in_bounds_and_respect_pinned_parameters() -> None:
     assert learner.predict(PAD)[2] == space.default_normalized[2]
 
 
+def test_an_old_like_still_steers_after_many_newer_dislikes(space: ParameterSpace) -> None:
+    rng = np.random.default_rng(12)
+    liked = np.full(len(space), 0.5)
+    points = [(PAD, liked, True)]
+    points += [(d, space.randomize_normalized(liked, 1.0, rng), False) for d in jitter(PAD, rng, 150)]
+    learner = fitted(space, points, half_life=100.0)
+    assert learner.taste(learner.context_weights(PAD)) is not None
+    props = proposals(learner, PAD, liked, 0.3, 10)
+    assert np.all((props >= 0) & (props <= 1))
+
+
 def test_recent_labels_weigh_more(space: ParameterSpace) -> None:
     rng = np.random.default_rng(6)
     points = [(d, space.randomize_normalized(space.default_normalized, 1.0, rng), False) for d in jitter(PAD, rng, 9)]
