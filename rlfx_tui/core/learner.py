@@ -293,7 +293,8 @@ class Learner:
         # tells which ones do.
         jumped = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
         share = rng.uniform(0.1, 1.0, size=(self.n_candidates, 1))
-        candidates = np.where(rng.random(jumped.shape) < share, jumped, centres)
+        # constrain: a liked setting recorded before a parameter was pinned must not carry it into a proposal
+        candidates = self.space.constrain(np.where(rng.random(jumped.shape) < share, jumped, centres))
         # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
         gaps = np.linalg.norm(candidates[:, None, :] - self.params_[liked][None, :, :], axis=2)

@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.learner import Learner
@@ -172,6 +174,26 @@ def test_an_old_like_still_steers_after_many_newer_dislikes(space: ParameterSpac
     assert learner.taste(learner.context_weights(PAD)) is not None
     props = proposals(learner, PAD, liked, 0.3, 10)
     assert np.all((props >= 0) & (props <= 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(params=st.integers(1, 13), points=st.integers(1, 40), pinned_share=st.sampled_from([0.0, 0.3]),
+       like_share=st.floats(0.0, 1.0), strength=st.floats(0.0, 1.0), repeated=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_any_labels_give_a_proposal_in_bounds_with_pinned_parameters_at_their_default(
+        params: int, points: int, pinned_share: float, like_share: float, strength: float, repeated: bool,
+        seed: int) -> None:
+    """Whatever the labels, including settings recorded before a parameter was pinned (so off its default)."""
+    rng = np.random.default_rng(seed)
+    space = ParameterSpace([ParamSpec(f"p{i}", "x", "a", 0.0, 1.0, 0.5, pinned=bool(rng.random() < pinned_share))
+                            for i in range(params)])
+    X = np.where(rng.random((points, 1)) < 0.5, PAD, HATS) * (1 + 0.01 * rng.standard_normal((points, 7)))
+    U = np.repeat(rng.random((1, params)), points, axis=0) if repeated else rng.random((points, params))
+    learner = Learner(space, hidden_layer_sizes=(4,)).fit(X, U, rng.random(points) < like_share)
+    for d in (PAD, HATS):
+        u = learner.propose(d, U[0], strength, rng)
+        assert u.shape == (params,) and np.all((u >= 0) & (u <= 1))
+        assert np.array_equal(u[space.pinned], space.default_normalized[space.pinned])
 
 
 def test_recent_labels_weigh_more(space: ParameterSpace) -> None:
