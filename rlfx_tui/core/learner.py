@@ -139,7 +139,9 @@ class Learner:
             with threadpool_limits(limits=1), warnings.catch_warnings():
                 # lbfgs often stops early on a handful of points; the fit is still the best it found
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                mapping.fit(X[y], self._liked_targets())
+                targets = self._liked_targets()
+                # a one-parameter preset: sklearn wants a 1-d target (it warns on a column)
+                mapping.fit(X[y], targets.ravel() if targets.shape[1] == 1 else targets)
             self.mapping_ = mapping
             self._cache_forward_pass(mapping)
         return self
