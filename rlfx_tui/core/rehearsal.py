@@ -41,6 +41,7 @@ class ParamsJumped:
     values: dict[str, float]
     changed: frozenset[str]
     strength: float
+    matters: dict[str, float] | None = None  # per parameter, P(it matters for this sound); None before a like
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class Rehearsal:
             moved = np.abs(self.session.space.normalize(values) - before) > CHANGED_THRESHOLD
             self._schedule_auto()
             self._emit(ParamsJumped(dict(values), frozenset(np.array(self.session.space.names)[moved]),
-                                    self.strength))
+                                    self.strength, self.session.matters()))
             return values
 
     def set_strength(self, strength: float) -> float:

@@ -143,6 +143,14 @@ class Session:
         """The mapping's parameters for the current descriptors (ModelNotReadyError before any good point)."""
         return self.space.denormalize(self.learner.predict(self.descriptors))
 
+    def matters(self) -> dict[str, float] | None:
+        """Per parameter, how likely it is to matter to the player for the sound heard now (the taste model);
+        None before a like for this sound."""
+        if not self.learner.n_points_:
+            return None
+        model = self.learner.taste(self.learner.context_weights(self.descriptors))
+        return None if model is None else dict(zip(self.space.names, model.matters().tolist()))
+
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
         points = self.dataset.points

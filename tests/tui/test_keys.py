@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from rlfx_tui.core.errors import DatasetError
@@ -72,6 +73,27 @@ async def test_a_jump_shows_new_values_and_highlights_what_changed(app):
         assert set(app.screen.query_one(ParamPanel).changed_names()) == set(jumped)
         row = app.screen.query_one(f"#param-{next(iter(jumped))}", ParamRow)
         assert text_of(row).startswith("◆")
+
+
+async def test_after_a_jump_the_knobs_that_matter_for_this_sound_are_marked(app, session):
+    """Likes only when delay mix and reverb size sit near the middle: those two are marked, the rest are not."""
+    space, rng = session.space, np.random.default_rng(0)
+    matter = [space.names.index("delay_mix"), space.names.index("reverb_size")]
+    for i in range(40):
+        u = rng.uniform(0, 1, len(space))
+        if i % 2 == 0:
+            u[matter] = 0.5 + rng.uniform(-0.06, 0.06, 2)
+        session.label(bool(np.abs(u[matter] - 0.5).max() < 0.1), train=False, params=space.denormalize(u))
+    session.retrain()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(ParamPanel)
+        assert panel.mattering_names() == []  # nothing is claimed before a jump asks the model
+        await pilot.press("space")
+        await settle(pilot)
+        assert set(panel.mattering_names()) == {"delay_mix", "reverb_size"}
+        row = app.screen.query_one("#param-delay_mix", ParamRow)
+        assert "•" in str(row.render())
 
 
 async def test_strength_keys(app):

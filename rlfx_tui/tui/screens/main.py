@@ -124,7 +124,7 @@ class MainScreen(Screen[None]):
         """Show one rehearsal event (already on the UI thread)."""
         table = self.query_one(PointsTable)
         if isinstance(event, ev.ParamsJumped):
-            self.query_one(ParamPanel).show(event.values, event.changed)
+            self.query_one(ParamPanel).show(event.values, event.changed, event.matters)
         elif isinstance(event, ev.PointLabelled):
             table.add_point(event.point)
             self.show_points()

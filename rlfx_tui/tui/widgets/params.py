@@ -1,4 +1,5 @@
-"""Every parameter as a labelled bar with its value and unit; the ones the last jump changed stand out."""
+"""Every parameter as a labelled bar with its value and unit; the ones the last jump changed stand out, and the
+ones the learner thinks matter for the sound being played are marked."""
 
 from __future__ import annotations
 
@@ -17,10 +18,13 @@ NAME_WIDTH = 16
 VALUE_WIDTH = 9
 MAX_BAR = 48  # on a wide terminal the value stays near its bar, readable from a music stand
 CHANGED_MARK = "◆"
+MATTERS_MARK = "•"
+MATTERS_AT = 0.5  # the taste model's probability from which a parameter is shown as mattering
 
 
 class ParamRow(Widget):
-    """One line: `◆ delay time   ████████▌       350 ms`. The class -changed marks a parameter the last jump moved."""
+    """One line: `◆• delay time   ████████▌       350 ms`. The class -changed marks a parameter the last jump moved,
+    -matters one the learner thinks matters to the player for this sound."""
 
     DEFAULT_CSS = """
     ParamRow { height: 1; }
@@ -33,19 +37,21 @@ class ParamRow(Widget):
         self.value = value
         self.fraction = fraction
 
-    def show(self, value: float, fraction: float, changed: bool) -> None:
+    def show(self, value: float, fraction: float, changed: bool, matters: bool = False) -> None:
         self.value, self.fraction = value, fraction
         self.set_class(changed, "-changed")
+        self.set_class(matters, "-matters")
         self.refresh()
 
     def render(self) -> RenderResult:
         width = self.size.width
         name_width = min(NAME_WIDTH, max(width // 3, 6))
-        bar_width = min(max(width - name_width - VALUE_WIDTH - 4, 4), MAX_BAR)
+        bar_width = min(max(width - name_width - VALUE_WIDTH - 5, 4), MAX_BAR)
         mark = CHANGED_MARK if self.has_class("-changed") else " "
+        mattering = MATTERS_MARK if self.has_class("-matters") else " "
         name = self.spec.display[:name_width - 1].ljust(name_width)
         text = Text(no_wrap=True, overflow="crop")
-        text.append(f"{mark} {name}")
+        text.append(f"{mark}{mattering} {name}")
         text.append(bar(self.fraction, bar_width), self.get_component_rich_style("param-row--bar"))
         text.append(format_value(self.value, self.spec.unit).rjust(VALUE_WIDTH + 1))
         return text
@@ -64,11 +70,16 @@ class ParamPanel(Vertical):
         for spec, fraction in zip(self.space.specs, fractions):
             yield ParamRow(spec, self._values[spec.name], float(fraction))
 
-    def show(self, values: Mapping[str, float], changed: Sequence[str] | frozenset[str] = ()) -> None:
+    def show(self, values: Mapping[str, float], changed: Sequence[str] | frozenset[str] = (),
+             matters: Mapping[str, float] | None = None) -> None:
         self._values = dict(values)
         fractions = self.space.normalize(self._values)
         for row, fraction in zip(self.query(ParamRow), fractions):
-            row.show(self._values[row.spec.name], float(fraction), row.spec.name in changed)
+            row.show(self._values[row.spec.name], float(fraction), row.spec.name in changed,
+                     matters is not None and matters.get(row.spec.name, 0.0) >= MATTERS_AT)
 
     def changed_names(self) -> list[str]:
         return [row.spec.name for row in self.query(ParamRow) if row.has_class("-changed")]
+
+    def mattering_names(self) -> list[str]:
+        return [row.spec.name for row in self.query(ParamRow) if row.has_class("-matters")]
