@@ -100,7 +100,8 @@ async def test_a_read_only_data_dir_then_writable_again(tmp_path):
             finally:
                 subprocess.run(["mount", "-o", "remount,rw", str(mnt)], check=True)
             await until(pilot, lambda: not app.rehearsal.pending, timeout=10)
-            assert table_ids(app) == [1, 2, 3]
+            # the saved labels reach the table through the UI thread's queue, a moment after `pending` empties
+            await until(pilot, lambda: table_ids(app) == [1, 2, 3])
             await pilot.press("q")  # nothing waits any more: quits at once
             await pilot.pause()
             assert not app.is_running
