@@ -164,6 +164,12 @@ class Learner:
         self._biases = [np.asarray(b) for b in mlp.intercepts_]
         self._hidden_act = mlp.activation  # a name, not a function: the learner is pickled into the cache
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (model cache, training process) without the last taste model: it belongs to one sound."""
+        state = dict(self.__dict__)
+        state.pop("_taste_memo", None)
+        return state
+
     @property
     def has_mapping(self) -> bool:
         return getattr(self, "mapping_", None) is not None
@@ -193,6 +199,15 @@ class Learner:
     def taste(self, weights: np.ndarray, limit: int = 120) -> TasteModel | None:
         """The taste model (which parameters matter, how far a liked spot reaches) fitted on the `limit` heaviest
         labelled points of this context and its heaviest likes; None without a like here."""
+        key = (np.asarray(weights).tobytes(), limit)
+        memo = getattr(self, "_taste_memo", None)
+        if memo is not None and memo[0] == key:  # a jump asks twice: to propose, then for the knobs that matter
+            return memo[1]
+        model = self._fit_taste(weights, limit)
+        self._taste_memo = (key, model)
+        return model
+
+    def _fit_taste(self, weights: np.ndarray, limit: int) -> TasteModel | None:
         heaviest = np.argsort(weights)[::-1][:limit]
         liked = np.argsort(weights * self.good_)[::-1][:16]  # an older like still counts among many new dislikes
         order = np.union1d(heaviest, liked)
