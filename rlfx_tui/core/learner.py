@@ -314,9 +314,7 @@ class Learner:
         candidates = self.space.constrain(np.where(rng.random(jumped.shape) < share, jumped, centres))
         # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
-        gaps = np.linalg.norm(candidates[:, None, :] - self.params_[liked][None, :, :], axis=2)
-        nearest = self.params_[liked][gaps.argmin(axis=1)]
-        novel = gaps.min(axis=1) >= self.min_novelty * self.space.typical_jump(nearest, strength) - 1e-12
+        novel = self.space.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
         model = self.taste(weights)
         scores = self.score(candidates, weights, self._relevance_from(model))
         if model is not None:

@@ -102,6 +102,16 @@ class ParameterSpace:
         per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - np.asarray(u, dtype=float)) ** 2) * ~self.pinned
         return float(np.clip(strength, 0.0, 1.0)) * np.sqrt(per_axis.sum(axis=-1))
 
+    def novelty(self, u: np.ndarray, liked: np.ndarray, strength: float) -> np.ndarray:
+        """How new each setting u ((p,) or (k, p)) is next to the liked settings (m, p): its distance to the nearest
+        one ÷ a typical jump at this strength from there (1 ≈ a plain jump from a liked setting, 0 = a repeat; inf
+        at strength 0, where no jump is asked for). Shape () or (k,)."""
+        points = np.asarray(u, dtype=float)
+        gaps = np.linalg.norm(points[..., None, :] - np.asarray(liked, dtype=float), axis=-1)  # (…, m)
+        typical = self.typical_jump(np.asarray(liked)[gaps.argmin(axis=-1)], strength)
+        with np.errstate(over="ignore"):  # a vanishing strength: any move is new enough (inf)
+            return np.where(typical > 0, gaps.min(axis=-1) / np.where(typical > 0, typical, 1.0), np.inf)
+
     def randomize(self, current: Mapping[str, float], strength: float, rng: np.random.Generator) -> dict[str, float]:
         """A random state at the given strength around `current` (see the module docstring for the distribution)."""
         return self.denormalize(self.randomize_normalized(self.normalize(current), strength, rng))

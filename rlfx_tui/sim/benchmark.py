@@ -101,12 +101,8 @@ def play(method: Method, performance: Performance, tastes: Sequence[Taste], narr
 
 
 def _novelty(space: ParameterSpace, u: np.ndarray, liked: list[np.ndarray], strength: float) -> float:
-    """How new a proposal is: its distance to the nearest liked setting ÷ a typical jump at this strength."""
-    if not liked:
-        return float("nan")
-    gaps = np.linalg.norm(np.array(liked) - u, axis=1)
-    typical = float(space.typical_jump(liked[int(gaps.argmin())], strength))
-    return float(gaps.min() / typical) if typical > 0 else float("nan")
+    """ParameterSpace.novelty against this sound's liked settings so far; nan before its first like."""
+    return float(space.novelty(u, np.array(liked), strength)) if liked else float("nan")
 
 
 def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, turn: int = 5,

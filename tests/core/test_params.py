@@ -52,3 +52,16 @@ def test_randomize_returns_real_units_in_bounds(space):
         values = space.randomize(space.default(), 1.0, rng)
         for spec in space.specs:
             assert spec.min <= values[spec.name] <= spec.max
+
+
+@pytest.mark.parametrize("strength", [0.1, 0.4, 1.0])
+def test_a_plain_jump_from_a_liked_setting_has_novelty_about_one(space, strength):
+    """typical_jump is the root-mean-square length of a jump, so novelty² averages 1 over plain jumps."""
+    rng = np.random.default_rng(3)
+    liked = space.randomize_normalized(space.default_normalized, 1.0, rng)
+    jumps = space.randomize_normalized(liked, strength, rng, count=4000)
+    novelty = space.novelty(jumps, liked[None, :], strength)
+    assert novelty.shape == (4000,)
+    assert np.mean(novelty**2) == pytest.approx(1.0, rel=0.05)
+    assert space.novelty(liked, liked[None, :], strength) == 0.0  # a repeat
+    assert np.isinf(space.novelty(liked, liked[None, :], 0.0))  # no jump asked for: anything is new enough
