@@ -97,6 +97,9 @@ class BlockState:
         self.written = 0  # input frames written to the history so far
         self.mute_requested = False
         self.mute_gain = 1.0  # 1 = sound, 0 = muted; moves to the requested value within one block
+        self.bypass_requested = False
+        self.wet = 1.0  # 1 = the effect, 0 = the dry input (bypass); moves there over ramp_ms
+        self.wet_step = 1.0 / max(fade, 1)  # per sample
         self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
         self.input_faults = 0  # non-finite input blocks (zeroed)
         self.blocks = self.frames = 0
@@ -115,6 +118,7 @@ class BlockState:
         self.x = np.zeros(frames, dtype=np.float32)  # mono input
         self.y = np.zeros(frames, dtype=np.float32)  # mono output
         self.g = np.zeros(frames, dtype=np.float32)  # gain curve scratch
+        self.steps = np.arange(1, frames + 1, dtype=np.float32)  # 1, 2, … n: a ramp's sample offsets
 
     @property
     def faults(self) -> int:
@@ -182,6 +186,8 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         began = time.perf_counter()
         _run_chains(state, x, y, n)
         state.chain_s += time.perf_counter() - began
+        if state.bypass_requested or state.wet < 1.0:
+            _mix_dry(state, x, y, n)
         if want != state.mute_gain:
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g[:n]
@@ -201,6 +207,23 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         outdata[:] = y
     state.blocks += 1
     state.frames += n
+
+
+def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
+    """Bypass: y = x + wet·(y − x), wet ramping linearly towards 0 (bypassed) or 1 over ramp_ms, so it never
+    clicks. The chains keep running underneath, so un-bypassing resumes the effect as if it had never stopped."""
+    if state.bypass_requested and state.wet == 0.0:
+        y[:] = x
+        return
+    g = state.g[:n]
+    direction = -1.0 if state.bypass_requested else 1.0
+    np.multiply(state.steps[:n], direction * state.wet_step, out=g)
+    g += state.wet
+    np.clip(g, 0.0, 1.0, out=g)
+    state.wet = float(g[-1])
+    y -= x
+    y *= g
+    y += x
 
 
 def _panic(state: BlockState) -> None:

@@ -52,6 +52,7 @@ class Engine:
         self._follow: FollowThread | None = None
         self._follow_on = False
         self._muted = False
+        self._bypass = False
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
         self._saved_hooks: tuple[Any, Any] | None = None
@@ -94,6 +95,8 @@ class Engine:
                                  ramp_ms=cfg.ramp_ms, source=source)
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0
+        self._state.bypass_requested = self._bypass
+        self._state.wet = 0.0 if self._bypass else 1.0
         self.input_name = in_dev.label if live and in_dev else (source.name if source else "")
         self.output_name = out_dev.label if out_dev else "none (silent)"
         self.reset_stats()
@@ -183,6 +186,13 @@ class Engine:
         self._muted = bool(muted)
         if self._state is not None:
             self._state.mute_requested = self._muted
+
+    def set_bypass(self, on: bool) -> None:
+        """Bypass: the dry input, through the same safety stage, crossfaded over ramp_ms (one bool for the audio
+        thread to read)."""
+        self._bypass = bool(on)
+        if self._state is not None:
+            self._state.bypass_requested = self._bypass
 
     def set_follow(self, on: bool) -> None:
         """Follow mode: the learner's mapping drives the parameters from the input. Off → back to

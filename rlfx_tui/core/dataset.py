@@ -6,6 +6,7 @@ One file per preset, `<data_dir>/<preset>/points.jsonl`, one JSON record per lin
      "descriptors": {"loudness_db": -18.2, ...}, "params": {"delay_time": 0.35, ...}}
     {"op": "delete", "id": 7, "time": "..."}
     {"op": "restore", "id": 7, "time": "..."}      # undo of a delete
+    {"op": "relabel", "id": 7, "good": false, "time": "..."}   # the player flipped the label (x), or undid a flip
 
 Durability: each record is written with a single write() of one line, then flushed and fsynced, before
 `add`/`delete`/`restore` return; so a label the UI shows survives a crash or kill -9.
@@ -23,7 +24,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -129,16 +130,16 @@ class Dataset:
         if not isinstance(record, dict):
             raise DatasetError(f"{where}: expected a JSON object, got {type(record).__name__}")
         op = record.get("op")
-        if op not in ("label", "delete", "restore"):
-            raise DatasetError(f"{where}: 'op' must be label, delete or restore, got {op!r}")
+        if op not in ("label", "delete", "restore", "relabel"):
+            raise DatasetError(f"{where}: 'op' must be label, delete, restore or relabel, got {op!r}")
         if not isinstance(record.get("id"), int) or isinstance(record.get("id"), bool) or record["id"] < 1:
             raise DatasetError(f"{where}: 'id' must be a positive integer, got {record.get('id')!r}")
+        if op in ("label", "relabel") and not isinstance(record.get("good"), bool):
+            raise DatasetError(f"{where}: 'good' must be true or false, got {record.get('good')!r}")
         if op == "label":
             if record.get("preset") != self.preset:
                 raise DatasetError(f"{where}: record belongs to preset {record.get('preset')!r}, "
                                    f"this dataset is {self.preset!r}")
-            if not isinstance(record.get("good"), bool):
-                raise DatasetError(f"{where}: 'good' must be true or false, got {record.get('good')!r}")
             if not isinstance(record.get("time"), str):
                 raise DatasetError(f"{where}: 'time' must be a timestamp string")
             record["descriptors"] = self._numbers(record, "descriptors", self.descriptor_names, where)
@@ -177,6 +178,10 @@ class Dataset:
             if point_id not in self._points:
                 raise DatasetError(f"{where}: deletes id {point_id}, which is not a live point")
             self._deleted[point_id] = self._points.pop(point_id)
+        elif record["op"] == "relabel":
+            if point_id not in self._points:
+                raise DatasetError(f"{where}: relabels id {point_id}, which is not a live point")
+            self._points[point_id] = replace(self._points[point_id], good=record["good"])
         else:
             if point_id not in self._deleted:
                 raise DatasetError(f"{where}: restores id {point_id}, which was not deleted")
@@ -253,6 +258,14 @@ class Dataset:
             raise KeyError(f"no labelled point with id {point_id}")
         self._append({"op": "delete", "id": point_id, "time": _now()})
         self._deleted[point_id] = point = self._points.pop(point_id)
+        return point
+
+    def relabel(self, point_id: int, good: bool) -> LabelledPoint:
+        """Give a live point another label (durable when this returns); the point keeps its id, time and place."""
+        if point_id not in self._points:
+            raise KeyError(f"no labelled point with id {point_id}")
+        self._append({"op": "relabel", "id": point_id, "good": bool(good), "time": _now()})
+        self._points[point_id] = point = replace(self._points[point_id], good=bool(good))
         return point
 
     def restore(self, point_id: int) -> LabelledPoint:

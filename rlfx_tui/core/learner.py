@@ -291,12 +291,19 @@ class Learner:
 
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(self, descriptors: np.ndarray, current: np.ndarray, strength: float,
-                rng: np.random.Generator) -> np.ndarray:
-        """The next normalised setting to try, for these descriptors, at the player's strength."""
+                rng: np.random.Generator, moves: ParameterSpace | None = None,
+                around: np.ndarray | None = None) -> np.ndarray:
+        """The next normalised setting to try, for these descriptors, at the player's strength. `moves`: the space
+        jumps move in, when it holds more than the learner's own (the player's locked knobs, see
+        ParameterSpace.holding); the taste model still judges every knob, so a locked one can still matter.
+        `around`: jump from this setting (as before a like), still ranked by what was liked and disliked here."""
+        moving = self.space if moves is None else moves
         weights = self.context_weights(descriptors)
         liked_here = weights * self.good_ if len(weights) else weights
+        if around is not None:
+            return self._propose_around(np.asarray(around, dtype=float), weights, strength, rng, moving)
         if liked_here.max(initial=0.0) <= 0.3:
-            candidates = self.space.randomize_normalized(np.asarray(current, dtype=float), strength, rng,
+            candidates = moving.randomize_normalized(np.asarray(current, dtype=float), strength, rng,
                                                          count=self.n_candidates)
             return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
@@ -308,18 +315,30 @@ class Learner:
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
         # taste model then prefers moving the ones that don't matter, and what the player says of such a jump
         # tells which ones do.
-        jumped = self.space.randomize_normalized(centres, strength, rng, count=self.n_candidates)
+        jumped = moving.randomize_normalized(centres, strength, rng, count=self.n_candidates)
         share = rng.uniform(0.1, 1.0, size=(self.n_candidates, 1))
         # constrain: a liked setting recorded before a parameter was pinned must not carry it into a proposal
-        candidates = self.space.constrain(np.where(rng.random(jumped.shape) < share, jumped, centres))
+        candidates = moving.constrain(np.where(rng.random(jumped.shape) < share, jumped, centres))
         # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
-        novel = self.space.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
+        novel = moving.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
         model = self.taste(weights)
         scores = self.score(candidates, weights, self._relevance_from(model))
         if model is not None:
             scores = scores * model.predictive(candidates)
         if novel.any():
             scores[~novel] = -np.inf
+        top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
+        return candidates[int(rng.choice(top))]
+
+    def _propose_around(self, around: np.ndarray, weights: np.ndarray, strength: float, rng: np.random.Generator,
+                        moving: ParameterSpace) -> np.ndarray:
+        """Candidates jump from `around` at the player's strength; the taste model and the kernel score (what was
+        liked and disliked here) pick among them, or the least explored one before a like."""
+        candidates = moving.randomize_normalized(around, strength, rng, count=self.n_candidates)
+        model = self.taste(weights) if len(weights) else None
+        if model is None:
+            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
+        scores = self.score(candidates, weights, self._relevance_from(model)) * model.predictive(candidates)
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]

@@ -13,7 +13,8 @@ combination of two in-bounds points, so it is always in bounds. Pinned parameter
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -83,6 +84,19 @@ class ParameterSpace:
     def constrain(self, u: np.ndarray) -> np.ndarray:
         """Clip to [0, 1] and hold pinned parameters at their default; works on (n,) or (k, n)."""
         return np.where(self.pinned, self.default_normalized, np.clip(u, 0.0, 1.0))
+
+    def holding(self, names: Collection[str], u: np.ndarray) -> ParameterSpace:
+        """This space with the named parameters also held, at their values in the normalised setting u: what a jump
+        may move when the player has locked knobs. The held ones count as pinned everywhere (randomisation, the
+        typical jump, novelty); the preset's own pinned ones stay pinned."""
+        held = np.isin(np.array(self.names), list(names))
+        if not held.any():
+            return self
+        view = copy.copy(self)
+        view.pinned = self.pinned | held
+        view.default_normalized = np.where(held, np.clip(np.asarray(u, dtype=float), 0.0, 1.0),
+                                           self.default_normalized)
+        return view
 
     def default(self) -> dict[str, float]:
         return self.denormalize(self.default_normalized)

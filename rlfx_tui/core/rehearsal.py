@@ -1,32 +1,45 @@
 """Rehearsal: the player's actions, headless. Keys in the TUI and OSC control messages both call these methods,
 so every way of saying "good" goes through one code path; tests drive it without a terminal.
 
-Listeners receive events (past-tense dataclasses below) synchronously, in the calling thread. Actions take an
-internal lock (never touched by the audio callback), so a control thread and the UI thread may both act.
+Listeners receive events (core/events.py) synchronously, in the calling thread. Actions take an internal lock
+(never touched by the audio callback), so a control thread and the UI thread may both act.
 
-Labels are never silently dropped: if the dataset cannot be written (disk full, read-only), the label is kept in
-`pending` (in memory, in order) and retried on every later action and by `retry_pending()`; `LabelFailed` says so.
+A label records what the player hears when the key is pressed: in follow mode the setting the engine plays, not
+the last jump. Labels are never silently dropped: if the dataset cannot be written (disk full, read-only), the
+label is kept in `pending` (in memory, in order) and retried on every later action and by `retry_pending()`;
+`LabelFailed` says so.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from rlfx_tui.core import undo as undoing
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.errors import DatasetError, ModelNotReadyError
+from rlfx_tui.core.events import (LabelFailed, LocksChanged, ModeChanged, ModelTrained, Noticed, ParamsJumped,
+                                  PointDeleted, PointLabelled, PointRelabelled, PointRestored, RehearsalEvent,
+                                  StrengthChanged, TrainingNeeded)
+from rlfx_tui.core.history import SettingHistory
 from rlfx_tui.core.session import Session
 
 if TYPE_CHECKING:
     from rlfx_tui.core.learner import Learner
 
+__all__ = ["EngineControls", "LabelFailed", "LocksChanged", "ModeChanged", "ModelTrained", "Noticed",
+           "ParamsJumped", "PendingLabel", "PointDeleted", "PointLabelled", "PointRelabelled", "PointRestored",
+           "Rehearsal", "StrengthChanged", "TrainingNeeded"]
+
 STRENGTH_STEP = 0.05
 CHANGED_THRESHOLD = 0.01  # normalised units: smaller moves don't count as "changed by the last jump"
+BOUNCE_S = 0.25  # the same label again within this time, on the same setting, is a foot switch bouncing
+MATTERS_TO_LOCK = 0.5  # L locks the knobs marked • : those the taste model thinks matter at least this likely
 
 
 class EngineControls(Protocol):
@@ -34,66 +47,9 @@ class EngineControls(Protocol):
 
     def set_muted(self, muted: bool) -> None: ...
     def set_follow(self, on: bool) -> None: ...
-
-
-@dataclass(frozen=True)
-class ParamsJumped:
-    values: dict[str, float]
-    changed: frozenset[str]
-    strength: float
-    matters: dict[str, float] | None = None  # per parameter, P(it matters for this sound); None before a like
-
-
-@dataclass(frozen=True)
-class PointLabelled:
-    point: LabelledPoint
-
-
-@dataclass(frozen=True)
-class LabelFailed:
-    message: str
-    pending: int
-
-
-@dataclass(frozen=True)
-class PointDeleted:
-    point: LabelledPoint
-
-
-@dataclass(frozen=True)
-class PointRestored:
-    point: LabelledPoint
-
-
-@dataclass(frozen=True)
-class StrengthChanged:
-    strength: float
-
-
-@dataclass(frozen=True)
-class ModeChanged:
-    follow: bool
-    muted: bool
-    auto: bool
-
-
-@dataclass(frozen=True)
-class ModelTrained:
-    seconds: float
-    n_points: int
-    n_good: int
-
-
-@dataclass(frozen=True)
-class TrainingNeeded:
-    """The points changed; with train_in_background the caller runs train_now() in a worker."""
-
-
-@dataclass(frozen=True)
-class Noticed:
-    """Something the player should read (a refused action, a recovered error)."""
-    message: str
-    severity: str = "information"
+    def set_bypass(self, on: bool) -> None: ...
+    @property
+    def current_params(self) -> dict[str, float]: ...
 
 
 @dataclass
@@ -114,33 +70,108 @@ class Rehearsal:
     # Fits a learner on a snapshot of the session's points; None: Session.train in the calling thread. The app
     # passes a ProcessTrainer (core/training.py): a fit in a thread holds the GIL and the audio and keys lag.
     trainer: Callable[[Session], Learner] | None = None
-    listeners: list[Callable[[object], None]] = field(default_factory=list)
+    listeners: list[Callable[[RehearsalEvent], None]] = field(default_factory=list)
+    clock: Callable[[], float] = time.monotonic
     follow: bool = False
     muted: bool = False
     auto: bool = False
+    auto_paused: bool = False  # after a like, auto mode holds that setting until a jump or a again
+    bypass: bool = False
+    bred_from: int | None = None  # after a recall: jumps move from the setting in force, until the next label
     pending: list[PendingLabel] = field(default_factory=list)
-    _undo: list[tuple[str, int]] = field(default_factory=list)
+    _undo: list[undoing.Step] = field(default_factory=list)
+    _redo: list[undoing.Step] = field(default_factory=list)
     _next_auto_jump: float = 0.0
+    _setting_serial: int = 0  # counts settings put in force (but not the jump a ← makes on its own)
+    _last_label: tuple[float, bool, int] | None = None  # (when, good, setting serial): to tell a bounce
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
+    def __post_init__(self) -> None:
+        self.history = SettingHistory(self.session.current)
+
     # -- events ----------------------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[object], None]) -> None:
+    def subscribe(self, listener: Callable[[RehearsalEvent], None]) -> None:
         self.listeners.append(listener)
 
-    def _emit(self, event: object) -> None:
+    def _emit(self, event: RehearsalEvent) -> None:
         for listener in list(self.listeners):
             listener(event)
 
-    # -- jumps -----------------------------------------------------------------------------------------
+    def notice(self, message: str, severity: str = "information") -> None:
+        """Tell the player something (a refused action, what undo did, the training process stopped...)."""
+        self._emit(Noticed(message, severity))
+
+    # -- settings --------------------------------------------------------------------------------------
+    def heard(self) -> dict[str, float]:
+        """The setting the player hears now: in follow mode what the engine plays (or, without an engine, the
+        mapping's prediction), else the one in force."""
+        if self.follow:
+            played = getattr(self.engine, "current_params", None)
+            if played is not None:
+                return dict(played)
+            predicted = self.predict_or_none()
+            if predicted is not None:
+                return predicted
+        return dict(self.session.current)
+
     def randomize(self) -> dict[str, float]:
-        """A jump at the current strength, steered by the learner."""
+        """A jump at the current strength, steered by the learner (from the setting in force after a recall)."""
         with self._lock:
-            before = self.session.space.normalize(self.session.current)
-            values = self.session.randomize(self.strength)
-            moved = np.abs(self.session.space.normalize(values) - before) > CHANGED_THRESHOLD
-            self._schedule_auto()
-            self._emit(ParamsJumped(dict(values), frozenset(np.array(self.session.space.names)[moved]),
-                                    self.strength, self.session.matters()))
+            self.auto_paused = False
+            return self._jump()
+
+    def _jump(self, by_player: bool = True) -> dict[str, float]:
+        before = self.session.space.normalize(self.session.current)
+        values = self.session.randomize(self.strength, around_current=self.bred_from is not None)
+        self._now_in_force(before, values, "jump", self.bred_from, by_player)
+        return values
+
+    def _put(self, values: Mapping[str, float], origin: str, point_id: int | None = None) -> dict[str, float]:
+        """Put a setting heard before back in force, exactly (back, forward, recall, undo of a ←)."""
+        if self.follow:
+            self.set_follow(False)
+            self.notice("follow mode off: playing the setting you asked for")
+        before = self.session.space.normalize(self.session.current)
+        values = self.session.set_current(values)
+        self._now_in_force(before, values, origin, point_id)
+        return values
+
+    def _now_in_force(self, before: np.ndarray, values: dict[str, float], origin: str, point_id: int | None,
+                      by_player: bool = True) -> None:
+        space = self.session.space
+        moved = np.abs(space.normalize(values) - before) > CHANGED_THRESHOLD
+        if origin not in ("back", "forward"):
+            self.history.heard(values)
+        if by_player:
+            self._setting_serial += 1
+        self._schedule_auto()
+        self._emit(ParamsJumped(dict(values), frozenset(np.array(space.names)[moved]), self.strength,
+                                self.session.matters(), origin, point_id))
+
+    def back(self) -> dict[str, float] | None:
+        """The setting heard before this one (backspace), click-free like a jump; None at the oldest kept."""
+        with self._lock:
+            values = self.history.back()
+            if values is None:
+                self.notice("no earlier setting")
+                return None
+            return self._put(values, "back")
+
+    def forward(self) -> dict[str, float] | None:
+        """After going back, the setting heard after this one (]); None at the newest."""
+        with self._lock:
+            values = self.history.forward()
+            if values is None:
+                self.notice("no later setting: this is the newest")
+                return None
+            return self._put(values, "forward")
+
+    def recall(self, point_id: int) -> dict[str, float]:
+        """Hear a labelled point's setting again; the next jumps move from it ("breed from here")."""
+        with self._lock:
+            point = self._point(point_id)
+            values = self._put(point.params, "recall", point_id)
+            self.bred_from = point_id
             return values
 
     def set_strength(self, strength: float) -> float:
@@ -152,39 +183,87 @@ class Rehearsal:
     def nudge_strength(self, steps: int) -> float:
         return self.set_strength(self.strength + steps * STRENGTH_STEP)
 
+    # -- locks -----------------------------------------------------------------------------------------
+    def lock(self, names: str | Iterable[str], on: bool = True) -> frozenset[str]:
+        """Lock knobs at their current values (jumps and the learner's proposals hold them), or unlock them."""
+        with self._lock:
+            locked = self.session.lock([names] if isinstance(names, str) else names, on)
+            self._emit(LocksChanged(locked))
+            return locked
+
+    def toggle_lock(self, name: str) -> frozenset[str]:
+        return self.lock(name, name not in self.session.locked)
+
+    def lock_mattering(self) -> frozenset[str]:
+        """Lock every knob the learner thinks matters for this sound (the ones marked •)."""
+        with self._lock:
+            matters = self.session.matters() or {}
+            names = [n for n, p in matters.items() if p >= MATTERS_TO_LOCK]
+            if not names:
+                self.notice("no knob is marked • for this sound yet: like a setting first", "warning")
+                return self.session.locked
+            return self.lock(names)
+
     # -- labels ----------------------------------------------------------------------------------------
     def good(self) -> LabelledPoint | None:
-        """Swipe right: the current setting, for the current sound, is liked."""
-        return self._label(True)
+        """Swipe right: the setting heard, for the sound heard, is liked; auto mode holds it."""
+        with self._lock:
+            _, point = self._label(True)
+            if point is not None and self.auto and not self.auto_paused:
+                self.auto_paused = True
+                self._emit_modes()
+            return point
 
     def bad(self) -> LabelledPoint | None:
-        """Swipe left: disliked, and jump away at once."""
-        point = self._label(False)
-        self.randomize()
-        return point
-
-    def _label(self, good: bool) -> LabelledPoint | None:
+        """Swipe left: disliked, and jump away at once (in follow mode the mapping goes on driving instead)."""
         with self._lock:
-            self.retry_pending()
-            descriptors = self.session.descriptors
-            params = dict(self.session.current)
-            if self.pending:  # keep order: a later label must not overtake one still waiting
-                self.pending.append(PendingLabel(descriptors, params, good, "waiting for earlier labels"))
-                self._emit(LabelFailed("not saved yet: earlier labels still wait for the disk", len(self.pending)))
-                return None
-            try:
-                point_id = self.session.label(good, train=False, descriptors=descriptors, params=params)
-            except DatasetError as exc:
-                self.pending.append(PendingLabel(descriptors, params, good, str(exc)))
-                self._emit(LabelFailed(f"{exc} — kept in memory, retrying", len(self.pending)))
-                return None
-            point = self.session.dataset.points[-1]
-            assert point.id == point_id
-            self._undo.append(("label", point_id))
-            self._schedule_auto()
-            self._emit(PointLabelled(point))
-            self._after_change()
+            taken, point = self._label(False)
+            if taken and not self.follow:
+                self._jump(by_player=False)
+                if point is not None and self._undo and self._undo[-1].point_id == point.id:  # redo comes back here
+                    self._undo[-1] = undoing.Step("label", point.id, False, dict(self.session.current))
             return point
+
+    def _label(self, good: bool) -> tuple[bool, LabelledPoint | None]:
+        """(taken, the point if it is saved): refused (bypassed, a bounce) is (False, None); kept in memory until
+        the disk takes it is (True, None)."""
+        if self.bypass:
+            self.notice("bypassed: un-bypass (z) to judge the effect", "warning")
+            return False, None
+        now = self.clock()
+        if self._last_label is not None:
+            when, was_good, serial = self._last_label
+            if was_good == good and serial == self._setting_serial and now - when < BOUNCE_S:
+                self.notice(f"ignored a second {undoing.verdict(good)} within {BOUNCE_S * 1000:.0f} ms "
+                            "(a bouncing switch?)")
+                return False, None
+        self._last_label = (now, good, self._setting_serial)
+        self.retry_pending()
+        descriptors = np.array(self.session.descriptors, dtype=float)
+        params = self.heard()
+        if self.follow:
+            self.history.heard(params)
+        if self.pending:  # keep order: a later label must not overtake one still waiting
+            self.pending.append(PendingLabel(descriptors, params, good, "waiting for earlier labels"))
+            self._emit(LabelFailed("not saved yet: earlier labels still wait for the disk", len(self.pending)))
+            return True, None
+        try:
+            point_id = self.session.label(good, train=False, descriptors=descriptors, params=params)
+        except DatasetError as exc:
+            self.pending.append(PendingLabel(descriptors, params, good, str(exc)))
+            self._emit(LabelFailed(f"{exc} — kept in memory, retrying", len(self.pending)))
+            return True, None
+        return True, self._labelled(point_id)
+
+    def _labelled(self, point_id: int) -> LabelledPoint:
+        point = self.session.dataset.points[-1]
+        assert point.id == point_id
+        self._did(undoing.Step("label", point_id, point.good))
+        self.bred_from = None
+        self._schedule_auto()
+        self._emit(PointLabelled(point))
+        self._after_change()
+        return point
 
     def retry_pending(self) -> int:
         """Try to save labels that could not be written; returns how many are still pending."""
@@ -198,42 +277,82 @@ class Rehearsal:
                     item.error = str(exc)
                     break
                 self.pending.pop(0)
-                self._undo.append(("label", point_id))
-                self._emit(PointLabelled(self.session.dataset.points[-1]))
-                self._after_change()
+                self._labelled(point_id)
             return len(self.pending)
+
+    def flip(self, point_id: int) -> LabelledPoint:
+        """Give a point the other label (x): a durable record in the log, undoable."""
+        with self._lock:
+            point = self.session.relabel(point_id, not self._point(point_id).good, train=False)
+            self._did(undoing.Step("flip", point_id, point.good))
+            self._emit(PointRelabelled(point))
+            self._after_change()
+            return point
 
     def delete(self, point_id: int) -> LabelledPoint:
         with self._lock:
             point = self.session.delete(point_id, train=False)
-            self._undo.append(("delete", point_id))
+            self._did(undoing.Step("delete", point_id, point.good))
             self._emit(PointDeleted(point))
             self._after_change()
             return point
 
-    def undo(self) -> object | None:
-        """Undo the last label (deletes it) or the last delete (restores it)."""
+    def _point(self, point_id: int) -> LabelledPoint:
+        for point in self.session.points:
+            if point.id == point_id:
+                return point
+        raise KeyError(f"no labelled point with id {point_id}")
+
+    # -- undo / redo -----------------------------------------------------------------------------------
+    def _did(self, step: undoing.Step) -> None:
+        self._undo.append(step)
+        self._redo.clear()
+
+    def undo(self) -> PointDeleted | PointRestored | PointRelabelled | None:
+        """Undo the last label, delete or flip, and say which; undoing a ← also goes back to the setting that was
+        disliked (the key had jumped away from it)."""
         with self._lock:
             while self._undo:
-                kind, point_id = self._undo.pop()
+                step = self._undo.pop()
                 try:
-                    if kind == "label":
-                        event: object = PointDeleted(self.session.delete(point_id, train=False))
-                    else:
-                        event = PointRestored(self.session.restore(point_id, train=False))
+                    event = undoing.undo(self.session, step)
                 except KeyError:
                     continue  # already gone another way (e.g. deleted from the table): undo the step before
                 self._emit(event)
+                self._redo.append(step)
+                if step.kind == "label" and not step.good and not self.follow:
+                    self._put(event.point.params, "undo", step.point_id)
+                self.notice(f"undid {undoing.describe(step)}")
                 self._after_change()
                 return event
-            self._emit(Noticed("nothing to undo"))
+            self.notice("nothing to undo")
+            return None
+
+    def redo(self) -> PointDeleted | PointRestored | PointRelabelled | None:
+        """Take the last undone step again (U)."""
+        with self._lock:
+            while self._redo:
+                step = self._redo.pop()
+                try:
+                    event = undoing.redo(self.session, step)
+                except KeyError:
+                    continue
+                self._emit(event)
+                self._undo.append(step)
+                if step.after is not None and not self.follow:
+                    self._put(step.after, "redo")
+                self.notice(f"redid {undoing.describe(step)}")
+                self._after_change()
+                return event
+            self.notice("nothing to redo")
             return None
 
     # -- training --------------------------------------------------------------------------------------
     @property
     def needs_training(self) -> bool:
         learner = self.session.learner
-        return getattr(learner, "point_ids_", None) != [p.id for p in self.session.points]
+        trained = (getattr(learner, "point_ids_", None), getattr(learner, "good_", np.zeros(0)).tolist())
+        return trained != ([p.id for p in self.session.points], [p.good for p in self.session.points])
 
     def _after_change(self) -> None:
         if self.train_in_background:
@@ -254,8 +373,11 @@ class Rehearsal:
     def set_follow(self, on: bool) -> bool:
         with self._lock:
             if on and not self.session.learner.has_mapping:
-                self._emit(Noticed("follow needs a liked point first: press → on a setting you like", "warning"))
+                self.notice("follow needs a liked point first: press → on a setting you like", "warning")
                 on = False
+            if self.follow and not on:  # keep playing what follow mode played: no jump when it stops
+                self.session.set_current(self.heard())
+                self.history.heard(self.session.current)
             self.follow = on
             if self.engine is not None:
                 self.engine.set_follow(on)
@@ -269,27 +391,34 @@ class Rehearsal:
                 self.engine.set_muted(muted)
             self._emit_modes()
 
+    def set_bypass(self, on: bool) -> None:
+        """Hear the dry input (through the same safety stage), to compare; labels wait until it is off again."""
+        with self._lock:
+            self.bypass = on
+            if self.engine is not None:
+                self.engine.set_bypass(on)
+            self._emit_modes()
+
     def set_auto(self, on: bool, now: float | None = None) -> None:
         with self._lock:
             self.auto = on
+            self.auto_paused = False
             self._schedule_auto(now)
             self._emit_modes()
 
-    def notice(self, message: str, severity: str = "information") -> None:
-        """Tell the player something that happened outside an action (e.g. the training process stopped)."""
-        self._emit(Noticed(message, severity))
-
     def _emit_modes(self) -> None:
-        self._emit(ModeChanged(self.follow, self.muted, self.auto))
+        self._emit(ModeChanged(self.follow, self.muted, self.auto, self.bypass, self.auto_paused))
 
     def _schedule_auto(self, now: float | None = None) -> None:
         self._next_auto_jump = (time.monotonic() if now is None else now) + self.auto_interval_s
 
     def tick(self, now: float | None = None) -> bool:
-        """Call regularly: in auto mode, jumps when the interval has passed since the last jump or label."""
+        """Call regularly: in auto mode, jumps when the interval has passed since the last jump or label, unless
+        it holds a liked setting."""
         now = time.monotonic() if now is None else now
-        if self.auto and not self.follow and now >= self._next_auto_jump:
-            self.randomize()
+        if self.auto and not self.auto_paused and not self.follow and now >= self._next_auto_jump:
+            with self._lock:
+                self._jump()
             self._schedule_auto(now)
             return True
         return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.preset_state import PresetState, load_state, save_state
 from rlfx_tui.core.presets import Preset, resolve_preset
 from rlfx_tui.core.training import fit_learner, training_arrays
 from rlfx_tui.paths import resolve_data_dir
@@ -52,7 +53,9 @@ class Session:
         self.seed = seed
         self.learner_options = dict(learner_options or {})
         self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
-        self.current: dict[str, float] = self.space.default()
+        state = load_state(self.directory, self.space)  # the last setting heard and the locked knobs, if any
+        self.current: dict[str, float] = state.current or self.space.default()
+        self.locked: frozenset[str] = state.locked
         # Where a new parameter state goes: the session's own chain by default; a running audio engine swaps in
         # its own hand-off so plugins are only ever touched from the audio thread.
         self.param_sink: Callable[[Mapping[str, float]], None] = self.chain.apply
@@ -89,16 +92,41 @@ class Session:
             raise ValueError(f"parameter(s) {', '.join(bad)} must be finite numbers")
         self.current = self.space.denormalize(self.space.normalize(real))
         self.param_sink(self.current)
+        self._save_state(durable=False)
         return self.current
 
-    def randomize(self, strength: float) -> dict[str, float]:
-        """Jump at `strength` ∈ [0, 1]: plain randomisation until there are labels, then steered by the learner."""
+    def randomize(self, strength: float, *, around_current: bool = False) -> dict[str, float]:
+        """Jump at `strength` ∈ [0, 1]: plain randomisation until there are labels, then steered by the learner.
+        Locked knobs keep their current values exactly. around_current: jump from the setting in force (e.g. a
+        recalled point: "breed from here") rather than from what the learner thinks is liked here."""
         current = self.space.normalize(self.current)
+        moves = self.space.holding(self.locked, current)
         if self.learner.n_points_:
-            proposal = self.learner.propose(self.descriptors, current, strength, self.rng)
+            proposal = self.learner.propose(self.descriptors, current, strength, self.rng, moves=moves,
+                                            around=current if around_current else None)
         else:
-            proposal = self.space.randomize_normalized(current, strength, self.rng)
-        return self.set_current(self.space.denormalize(proposal))
+            proposal = moves.randomize_normalized(current, strength, self.rng)
+        held = {name: self.current[name] for name in self.locked}  # exact: no round trip through [0, 1]
+        return self.set_current(self.space.denormalize(proposal) | held)
+
+    # -- locked knobs ----------------------------------------------------------------------------------
+    def lock(self, names: Iterable[str], on: bool = True) -> frozenset[str]:
+        """Lock (or unlock) knobs at their current values: jumps and proposals don't move them. Saved with the
+        preset's state in the data dir, so they are locked again when the preset is reopened."""
+        names = set(names)
+        unknown = sorted(names - set(self.space.names))
+        if unknown:
+            raise RlfxError(f"no parameter {', '.join(unknown)} in preset {self.preset.name!r}; it has "
+                            f"{', '.join(self.space.names)}")
+        self.locked = frozenset(self.locked | names) if on else frozenset(self.locked - names)
+        self._save_state(durable=True)
+        return self.locked
+
+    def _save_state(self, *, durable: bool) -> None:
+        try:
+            save_state(self.directory, PresetState(self.current, self.locked), durable=durable)
+        except OSError:
+            pass  # like the model cache: losing the last setting or the locks costs a little, never a label
 
     # -- labels ----------------------------------------------------------------------------------------
     @property
@@ -123,6 +151,13 @@ class Session:
         point = self.dataset.delete(point_id)
         if train:
             self._retrain_after(f"the delete of {point_id}", point_id)
+        return point
+
+    def relabel(self, point_id: int, good: bool, *, train: bool = True) -> LabelledPoint:
+        """Give a point the other label (or this one); durable when this returns."""
+        point = self.dataset.relabel(point_id, good)
+        if train:
+            self._retrain_after(f"the relabel of {point_id}", point_id)
         return point
 
     def restore(self, point_id: int, *, train: bool = True) -> LabelledPoint:

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from .sounds import feed, tone
 def rehearsal(tmp_path):
     session = Session(data_dir=tmp_path, seed=0)
     feed(session, tone(220))
-    r = Rehearsal(session)
+    r = Rehearsal(session, clock=itertools.count(step=1.0).__next__)  # a second between presses: no bounces
     r.events = []
     r.subscribe(r.events.append)
     return r

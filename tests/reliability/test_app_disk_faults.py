@@ -63,7 +63,9 @@ async def test_a_full_disk_keeps_labels_in_memory_and_saves_them_when_there_is_r
                     break
             else:
                 pytest.fail("the disk never filled")
-            await pilot.press("right", "left")  # later labels queue behind the refused one, in order
+            # later labels queue behind the refused one, in order (after a jump: → again on the refused setting
+            # within 250 ms would be a bouncing switch, ignored)
+            await pilot.press("space", "right", "left")
             presses += [True, False]
             await settle(pilot)
             top_up(filler)
