@@ -89,7 +89,8 @@ def preset_toml(preset: Preset, header: Sequence[str] = ()) -> str:
         lines += ["", *_param_lines(spec)]
     safety = preset.safety
     lines += ["", "[safety]", f"limiter_threshold_db = {_number(safety.limiter_threshold_db)}",
-              f"limiter_release_ms = {_number(safety.limiter_release_ms)}", f"ceiling_db = {_number(safety.ceiling_db)}"]
+              f"limiter_release_ms = {_number(safety.limiter_release_ms)}",
+              f"ceiling_db = {_number(safety.ceiling_db)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -50,7 +50,8 @@ def check_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise SnapshotError(f"a snapshot name must be non-empty text, got {name!r}")
     if len(name) > MAX_NAME:
-        raise SnapshotError(f"a snapshot name must be at most {MAX_NAME} characters, got {len(name)} ({name[:20]!r}…)")
+        raise SnapshotError(f"a snapshot name must be at most {MAX_NAME} characters, got {len(name)} "
+                            f"({name[:20]!r}…)")
     if not name.isprintable() or name != name.strip():
         raise SnapshotError(f"a snapshot name must be printable, without tabs, line breaks or spaces at either end, "
                             f"got {name!r}")
