@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "add labelled points from a pair of FluCoMa FluidDataSets (descriptors, parameters)"
+HELP = ("add labelled points from a pair of FluCoMa FluidDataSets (descriptors, parameters); points already in the "
+        "dataset (same label, descriptors and setting) are skipped, so importing the same files twice adds nothing")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +29,13 @@ def run(args: argparse.Namespace) -> int:
     from rlfx_tui.session import Session
 
     session = Session(preset=getattr(args, "preset", None), data_dir=getattr(args, "data_dir", None))
-    added = import_flucoma(session, args.descriptors, args.params, good=args.label == "good", labels=args.labels,
-                           units=args.units)
-    n_good = sum(p.good for p in session.points if p.id in set(added))
-    print(f"imported {len(added)} points ({n_good} good) into preset {session.preset.name!r} "
-          f"({session.dataset.path}); the model is retrained")
+    result = import_flucoma(session, args.descriptors, args.params, good=args.label == "good", labels=args.labels,
+                            units=args.units)
+    added = set(result.added)
+    n_good = sum(p.good for p in session.points if p.id in added)
+    counts = f"imported {len(added)} points" + (f" ({n_good} good)" if added else "")
+    if result.skipped:
+        counts += f", skipped {result.skipped} already in the dataset"
+    done = "the model is retrained" if added else "nothing changed"
+    print(f"{counts} (preset {session.preset.name!r}, {session.dataset.path}); {done}")
     return 0

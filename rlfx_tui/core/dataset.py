@@ -286,6 +286,10 @@ class Dataset:
     def __len__(self) -> int:
         return len(self._points)
 
+    def was_deleted(self, point_id: int) -> bool:
+        """True for a point that was labelled and is deleted now (restore brings it back)."""
+        return point_id in self._deleted
+
     def export_csv(self, path: str | Path) -> int:
         """Write live points as CSV (id, time, label, descriptors…, params…); returns the row count."""
         with open(path, "w", newline="") as handle:

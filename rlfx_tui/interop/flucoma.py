@@ -22,6 +22,7 @@ rlfx-tui then clips each output to [0, 1] and holds pinned parameters at their d
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import numpy as np
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.finite import is_finite
+from rlfx_tui.core.known_points import KnownPoints
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
@@ -180,12 +182,20 @@ def read_dataset(path: str | Path, cols: int, what: str, strings: bool = False) 
     return doc["data"]
 
 
-def import_flucoma(session: Session, descriptors: str | Path, params: str | Path, *, good: bool = True,
-                   labels: str | Path | None = None, units: str = "normalized") -> list[int]:
-    """Add one labelled point per id of a pair of FluidDataSets; returns the new point ids.
+@dataclass(frozen=True)
+class Imported:
+    added: list[int]  # the new point ids, in sorted-id order of the files
+    skipped: int      # rows that are already live points (same label, descriptors and setting)
 
-    Every row is checked before anything is written; points are added in sorted-id order through the session (so
-    they are durable), then the model is retrained once. `units`: "normalized" ([0, 1], as exported) or "real"."""
+
+def import_flucoma(session: Session, descriptors: str | Path, params: str | Path, *, good: bool = True,
+                   labels: str | Path | None = None, units: str = "normalized") -> Imported:
+    """Add one labelled point per id of a pair of FluidDataSets, but none that is already a live point.
+
+    Every row is checked before anything is written; a row identical to a live point (core.known_points: same
+    label, descriptors and setting within a JSON round trip) is skipped, so importing the same files twice adds
+    nothing; the others are added in sorted-id order through the session (so they are durable), then the model is
+    retrained once. `units`: "normalized" ([0, 1], as exported) or "real"."""
     space = session.space
     x = read_dataset(descriptors, len(DESCRIPTOR_NAMES), f"rlfx-tui's descriptors ({', '.join(DESCRIPTOR_NAMES)})")
     u = read_dataset(params, len(space), f"preset {session.preset.name!r} ({', '.join(space.names)})")
@@ -215,7 +225,9 @@ def import_flucoma(session: Session, descriptors: str | Path, params: str | Path
         if tag not in ("good", "bad"):
             raise FlucomaFormatError(f"{labels}: row {key!r}: label must be good or bad, got {tag!r}")
         rows.append((np.array(x[key], dtype=float), real, tag == "good"))
-    added = [session.label(is_good, train=False, descriptors=d, params=real) for d, real, is_good in rows]
+    known = KnownPoints(session.points, space)
+    new = [row for row in rows if not known.take(*row)]
+    added = [session.label(is_good, train=False, descriptors=d, params=real) for d, real, is_good in new]
     if added:
         session.retrain()
-    return added
+    return Imported(added, len(rows) - len(new))

@@ -127,3 +127,39 @@ def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp
         x, y = a.read(a.frames), b.read(b.frames)
     assert np.isfinite(x).all() and np.abs(x).max() <= CEILING
     assert not np.allclose(x, y, atol=0.05)
+
+
+def test_render_at_a_point_or_a_snapshot(tmp_path: Path, tmp_data_dir: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from rlfx_tui.core.snapshots import SnapshotStore
+
+    _stereo_tone(tmp_path / "in.wav", seconds=0.5)
+    session = Session(preset="grit", data_dir=tmp_data_dir)
+    session.set_current(session.space.default() | {"cutoff": 400.0, "drive": 30.0, "bit_depth": 4.0})
+    session.label(True, train=False)
+    SnapshotStore(session.directory, session.space.names).save("dark", session.current)
+    base = ["--data-dir", str(tmp_data_dir), "--preset", "grit"]
+
+    def rendered(name: str, *options: str, preset: list[str] = base) -> np.ndarray:
+        assert main(["render", str(tmp_path / "in.wav"), str(tmp_path / name), *preset, *options]) == 0
+        with AudioFile(str(tmp_path / name)) as f:
+            return f.read(f.frames)
+
+    default = rendered("default.wav")
+    at_point = rendered("point.wav", "--point", "1")
+    assert "preset grit at the setting of point 1 (good, labelled" in capsys.readouterr().out
+    assert not np.allclose(at_point, default, atol=0.01)
+    assert np.array_equal(rendered("snapshot.wav", "--snapshot", "dark"), at_point)
+    # the same sound through a preset exported with that point: the setting is the preset's default there
+    assert main([*base, "export", "preset", str(tmp_path / "dark.toml"), "--point", "1"]) == 0
+    exported = rendered("exported.wav", preset=["--data-dir", str(tmp_data_dir),
+                                                "--preset", str(tmp_path / "dark.toml")])
+    assert np.allclose(exported, at_point, atol=1e-6)
+    capsys.readouterr()
+    for options, message in ((["--point", "7"], "no point 7 in preset 'grit'"),
+                             (["--snapshot", "light"], "no snapshot 'light'"),
+                             (["--point", "1", "--follow"], "give --follow or --point, not both")):
+        assert main(["render", str(tmp_path / "in.wav"), str(tmp_path / "bad.wav"), *base, *options]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "bad.wav").exists()

@@ -161,14 +161,14 @@ def test_export_then_import_round_trips_points_and_labels(trained, tmp_path):
     out = tmp_path / "export"
     export_flucoma(trained, out)
     fresh = Session(data_dir=tmp_path / "other", seed=1)
-    added = import_flucoma(fresh, out / "descriptors.json", out / "params.json", labels=out / "labels.json")
+    added = import_flucoma(fresh, out / "descriptors.json", out / "params.json", labels=out / "labels.json").added
     assert len(added) == len(trained.points)
     for a, b in zip(fresh.points, trained.points):
         assert a.good == b.good and np.array_equal(a.descriptors, b.descriptors)
         assert a.params == pytest.approx(b.params, rel=1e-9)
     real = import_flucoma(Session(data_dir=tmp_path / "third"), out / "descriptors.json",
                           out / "params_units.json", units="real", good=False)
-    assert len(real) == len(trained.points)
+    assert len(real.added) == len(trained.points) and real.skipped == 0
 
 
 def test_cli_import_with_a_label_set(trained, tmp_path, capsys):
@@ -182,3 +182,46 @@ def test_cli_import_with_a_label_set(trained, tmp_path, capsys):
     n_good = sum(p.good for p in trained.points)
     assert f"imported {len(trained.points)} points ({n_good} good)" in capsys.readouterr().out
     assert [p.good for p in Session(data_dir=other).points] == [p.good for p in trained.points]
+
+
+def test_importing_the_same_files_twice_adds_nothing_the_second_time(trained, tmp_path, capsys):
+    out = tmp_path / "export"
+    export_flucoma(trained, out)
+    files = [str(out / "descriptors.json"), str(out / "params.json"), "--labels", str(out / "labels.json")]
+    other = tmp_path / "other"
+    n = len(trained.points)
+    assert main(["--data-dir", str(other), "import", "flucoma", *files]) == 0
+    assert f"imported {n} points (" in capsys.readouterr().out
+    assert main(["--data-dir", str(other), "import", "flucoma", *files]) == 0
+    assert f"imported 0 points, skipped {n} already in the dataset (preset 'space', " in capsys.readouterr().out
+    assert len(Session(data_dir=other).points) == n
+    # into the dataset they came from, too: normalised parameters come back within a JSON round trip, not exactly
+    result = import_flucoma(trained, out / "descriptors.json", out / "params.json", labels=out / "labels.json")
+    assert (result.added, result.skipped) == ([], n) and len(trained.points) == n
+    # in real units, too; but with the other label they are new opinions, not copies
+    assert import_flucoma(trained, out / "descriptors.json", out / "params_units.json", units="real",
+                          labels=out / "labels.json").skipped == n
+    flipped = {"cols": 1, "data": {k: ["bad" if v == ["good"] else "good"]
+                                   for k, v in load(out, "labels.json")["data"].items()}}
+    (tmp_path / "flipped.json").write_text(json.dumps(flipped))
+    assert len(import_flucoma(trained, out / "descriptors.json", out / "params.json",
+                              labels=tmp_path / "flipped.json").added) == n
+
+
+def test_a_partly_overlapping_import_adds_only_the_new_points(tmp_path, capsys):
+    data = tmp_path / "data"
+    p = len(Session(data_dir=data).space)
+    descriptors = {key: [-20.0 - i, 800.0, 900.0, 0.1, 2000.0, 300.0, 0.05] for i, key in enumerate("abcd")}
+    first = hand_written(tmp_path, {"a": [0.1] * p, "b": [0.2] * p}, {k: descriptors[k] for k in "ab"})
+    assert main(["--data-dir", str(data), "import", "flucoma", *map(str, first)]) == 0
+    capsys.readouterr()
+    # b again (within a JSON round trip), a with a changed setting, c and d new; d twice under two ids
+    rows = {"a": [0.15] * p, "b": [0.2 + 1e-13] * p, "c": [0.3] * p, "d": [0.4] * p, "e": [0.4] * p}
+    second = hand_written(tmp_path, rows, {**descriptors, "e": descriptors["d"]})
+    assert main(["--data-dir", str(data), "import", "flucoma", *map(str, second)]) == 0
+    assert "imported 4 points (4 good), skipped 1 already in the dataset" in capsys.readouterr().out
+    points = Session(data_dir=data).points
+    assert len(points) == 6
+    assert main(["--data-dir", str(data), "import", "flucoma", *map(str, second)]) == 0
+    assert "imported 0 points, skipped 5 already in the dataset" in capsys.readouterr().out
+    assert len(Session(data_dir=data).points) == 6
