@@ -25,16 +25,17 @@ from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.errors import DatasetError, ModelNotReadyError
 from rlfx_tui.core.events import (LabelFailed, LocksChanged, ModeChanged, ModelTrained, Noticed, ParamsJumped,
                                   PointDeleted, PointLabelled, PointRelabelled, PointRestored, RehearsalEvent,
-                                  StrengthChanged, TrainingNeeded)
+                                  SnapshotSaved, StrengthChanged, TrainingNeeded)
 from rlfx_tui.core.history import SettingHistory
 from rlfx_tui.core.session import Session
+from rlfx_tui.core.snapshots import SnapshotStore
 
 if TYPE_CHECKING:
     from rlfx_tui.core.learner import Learner
 
 __all__ = ["EngineControls", "LabelFailed", "LocksChanged", "ModeChanged", "ModelTrained", "Noticed",
            "ParamsJumped", "PendingLabel", "PointDeleted", "PointLabelled", "PointRelabelled", "PointRestored",
-           "Rehearsal", "StrengthChanged", "TrainingNeeded"]
+           "Rehearsal", "SnapshotSaved", "StrengthChanged", "TrainingNeeded"]
 
 STRENGTH_STEP = 0.05
 CHANGED_THRESHOLD = 0.01  # normalised units: smaller moves don't count as "changed by the last jump"
@@ -203,6 +204,21 @@ class Rehearsal:
                 self.notice("no knob is marked • for this sound yet: like a setting first", "warning")
                 return self.session.locked
             return self.lock(names)
+
+    # -- keep it ---------------------------------------------------------------------------------------
+    def snapshot_name(self) -> str:
+        """The name the next snapshot gets unless the player gives one ("snapshot 3")."""
+        return SnapshotStore(self.session.directory, self.session.space.names).next_name()
+
+    def save_snapshot(self, name: str | None = None) -> str:
+        """Keep the setting heard under a name (s); `rlfx-tui export preset --snapshot NAME` makes it a preset."""
+        with self._lock:
+            store = SnapshotStore(self.session.directory, self.session.space.names)
+            name = name or store.next_name()
+            values = self.heard()
+            store.save(name, values)
+            self._emit(SnapshotSaved(name, values))
+            return name
 
     # -- labels ----------------------------------------------------------------------------------------
     def good(self) -> LabelledPoint | None:

@@ -24,11 +24,13 @@ from textual.worker import Worker, WorkerState
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.tui.format import Clock
 from rlfx_tui.tui.keys import PLAYER_KEYS
-from rlfx_tui.tui.messages import DeleteRequested, RehearsalEvent
+from rlfx_tui.tui.messages import RehearsalEvent
+from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
+    from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
     from rlfx_tui.core.training import Trainer
@@ -133,31 +135,36 @@ class RlfxApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.parts is None and action not in ("quit", "help"):
             return False
+        if isinstance(self.screen, SnapshotNameScreen):
+            return False  # typing a name: every key is the name's, backspace and enter included
         return True
 
-    def _forward(self, event: object) -> None:
+    def _forward(self, event: RehearsalEventType) -> None:
         """Rehearsal listener: runs in whichever thread acted, so it only posts (thread-safe)."""
         self.post_message(RehearsalEvent(event))
 
     # -- events from the rehearsal ---------------------------------------------------------------------
     def on_rehearsal_event(self, message: RehearsalEvent) -> None:
-        from rlfx_tui.core import rehearsal as ev  # already imported by then
+        from rlfx_tui.core import events as ev  # already imported by then
 
         event = message.event
         assert self.main is not None
         self.main.apply(event)
-        if isinstance(event, ev.TrainingNeeded):
-            # after the label is on screen: the fit competes for the GIL, so it must not delay this frame
-            self.call_after_refresh(self.start_training)
-        elif isinstance(event, ev.LabelFailed):
-            self.notify(f"{event.message} ({event.pending} waiting)", title="label not saved yet",
-                        severity="error", timeout=8)
-        elif isinstance(event, ev.Noticed):
-            severity = event.severity if event.severity in ("information", "warning", "error") else "information"
-            self.notify(event.message, severity=severity)  # type: ignore[arg-type]
-
-    def on_delete_requested(self, message: DeleteRequested) -> None:
-        self.act(self.rehearsal.delete, message.point_id)
+        match event:
+            case ev.TrainingNeeded():
+                # after the label is on screen: the fit competes for the GIL, so it must not delay this frame
+                self.call_after_refresh(self.start_training)
+            case ev.LabelFailed(message=text, pending=pending):
+                self.notify(f"{text} ({pending} waiting)", title="label not saved yet", severity="error",
+                            timeout=8)
+            case ev.Noticed(message=text, severity=severity):
+                level = severity if severity in ("information", "warning", "error") else "information"
+                self.notify(text, severity=level)  # type: ignore[arg-type]
+            case ev.SnapshotSaved(name=name):
+                self.notify(f"saved as {name!r}: rlfx-tui export preset --snapshot {name!r} OUT.toml keeps it "
+                            "as a preset", title="snapshot")
+            case _:
+                pass
 
     def act(self, action: Callable[..., Any], *args: Any) -> Any:
         """Run a rehearsal action; a failure becomes a notice on screen, never a traceback over the layout."""
@@ -252,14 +259,56 @@ class RlfxApp(App[None]):
     def action_toggle_mute(self) -> None:
         self.act(self.rehearsal.set_muted, not self.rehearsal.muted)
 
+    def action_toggle_bypass(self) -> None:
+        self.act(self.rehearsal.set_bypass, not self.rehearsal.bypass)
+
     def action_undo(self) -> None:
         self.act(self.rehearsal.undo)
 
-    def action_delete_point(self) -> None:
-        from rlfx_tui.tui.widgets.points import PointsTable
+    def action_redo(self) -> None:
+        self.act(self.rehearsal.redo)
 
+    def action_back(self) -> None:
+        self.act(self.rehearsal.back)
+
+    def action_forward(self) -> None:
+        self.act(self.rehearsal.forward)
+
+    def _selected_point(self) -> int | None:
         assert self.main is not None
-        self.main.query_one(PointsTable).action_delete_point()
+        point_id = self.main.selected_point_id()
+        if point_id is None:
+            self.notify("no point selected: label one first (→ or ←)", severity="warning")
+        return point_id
+
+    def action_recall(self) -> None:
+        point_id = self._selected_point()
+        if point_id is not None:
+            self.act(self.rehearsal.recall, point_id)
+
+    def action_flip_point(self) -> None:
+        point_id = self._selected_point()
+        if point_id is not None:
+            self.act(self.rehearsal.flip, point_id)
+
+    def action_delete_point(self) -> None:
+        point_id = self._selected_point()
+        if point_id is not None:
+            self.act(self.rehearsal.delete, point_id)
+
+    def action_toggle_lock(self) -> None:
+        assert self.main is not None
+        self.act(self.rehearsal.toggle_lock, self.main.selected_param())
+
+    def action_lock_mattering(self) -> None:
+        self.act(self.rehearsal.lock_mattering)
+
+    def action_save_snapshot(self) -> None:
+        self.push_screen(SnapshotNameScreen(self.act(self.rehearsal.snapshot_name) or ""), self._save_snapshot)
+
+    def _save_snapshot(self, name: str | None) -> None:
+        if name:
+            self.act(self.rehearsal.save_snapshot, name)
 
     def action_restart_audio(self) -> None:
         if self.engine is None:

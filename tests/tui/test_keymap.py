@@ -53,7 +53,8 @@ def test_the_command_line_refuses_a_bad_keymap_in_one_line(tmp_path):
                          text=True, timeout=60)
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [f"rlfx-tui: error: {path}: 'jmup' is not a key name; known: auto, "
-                                               "bad, delete, follow, good, help, jump, mute, quit, "
-                                               "restart_audio, strength_10, strength_100, strength_20, "
+                                               "back, bad, bypass, delete, flip, follow, forward, good, help, "
+                                               "jump, lock, lock_mattering, mute, quit, recall, redo, "
+                                               "restart_audio, snapshot, strength_10, strength_100, strength_20, "
                                                "strength_30, strength_40, strength_50, strength_60, strength_70, "
                                                "strength_80, strength_90, strength_down, strength_up, undo"]

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from rlfx_tui.core import rehearsal as ev
+from rlfx_tui.core import events as ev
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.tui.format import Clock
 from rlfx_tui.tui.keys import PLAYER_KEYS
@@ -42,7 +42,7 @@ class MainScreen(Screen[None]):
         preset = self.session.preset
         yield TopBar(preset.name, preset.chain_summary, id="topbar")
         with Horizontal(id="upper"):
-            params = ParamPanel(self.session.space, self.session.current, id="params")
+            params = ParamPanel(self.session.space, self.session.current, self.session.locked, id="params")
             params.border_title = "parameters"
             yield params
             with Vertical(id="side"):
@@ -120,33 +120,49 @@ class MainScreen(Screen[None]):
             self.show_points()
 
     # -- fed by the app --------------------------------------------------------------------------------
-    def apply(self, event: object) -> None:
+    def apply(self, event: ev.RehearsalEvent) -> None:
         """Show one rehearsal event (already on the UI thread)."""
         table = self.query_one(PointsTable)
-        if isinstance(event, ev.ParamsJumped):
-            self.query_one(ParamPanel).show(event.values, event.changed, event.matters)
-        elif isinstance(event, ev.PointLabelled):
-            table.add_point(event.point)
-            self.show_points()
-        elif isinstance(event, ev.PointDeleted):
-            table.remove_point(event.point.id)
-            self.show_points()
-        elif isinstance(event, ev.PointRestored):
-            table.add_point(event.point, restored=True)
-            self.show_points()
-        elif isinstance(event, ev.LabelFailed):
-            self.show_points()
-        elif isinstance(event, ev.StrengthChanged):
-            self.query_one(TopBar).show_strength(event.strength)
-        elif isinstance(event, ev.ModeChanged):
-            self.show_modes()
-        elif isinstance(event, ev.ModelTrained):
-            self.last_trained = self.clock.stamp()
-            self.trained_points = event.n_points
+        match event:
+            case ev.ParamsJumped():
+                self.query_one(ParamPanel).show(event.values, event.changed, event.matters)
+                self.query_one(TopBar).show_origin(origin_text(event))
+            case ev.PointLabelled(point=point):
+                table.add_point(point)
+                self.show_points()
+            case ev.PointRelabelled(point=point):
+                table.update_point(point)
+                self.show_points()
+            case ev.PointDeleted(point=point):
+                table.remove_point(point.id)
+                self.show_points()
+            case ev.PointRestored(point=point):
+                table.add_point(point, restored=True)
+                self.show_points()
+            case ev.LabelFailed():
+                self.show_points()
+            case ev.StrengthChanged(strength=strength):
+                self.query_one(TopBar).show_strength(strength)
+            case ev.ModeChanged():
+                self.show_modes()
+            case ev.LocksChanged(locked=locked):
+                self.query_one(ParamPanel).show_locks(locked)
+            case ev.ModelTrained(n_points=n_points):
+                self.last_trained = self.clock.stamp()
+                self.trained_points = n_points
+            case ev.SnapshotSaved() | ev.TrainingNeeded() | ev.Noticed():
+                pass  # the app's business (a notice, a retrain)
+
+    def selected_point_id(self) -> int | None:
+        return self.query_one(PointsTable).selected_point_id()
+
+    def selected_param(self) -> str:
+        return self.query_one(ParamPanel).selected_name
 
     def show_modes(self) -> None:
         r = self.rehearsal
-        self.query_one(TopBar).show_modes(auto=r.auto, follow=r.follow, muted=r.muted)
+        self.query_one(TopBar).show_modes(auto=r.auto, follow=r.follow, muted=r.muted, bypass=r.bypass,
+                                          auto_paused=r.auto_paused)
         params = self.query_one(ParamPanel)
         params.set_class(r.follow, "-following")
         title = "parameters · following your input" if r.follow else "parameters"
@@ -170,3 +186,16 @@ class MainScreen(Screen[None]):
     def show_following(self, values: dict[str, float] | None) -> None:
         if values is not None:
             self.query_one(ParamPanel).show(values, ())
+
+
+def origin_text(jump: ev.ParamsJumped) -> str:
+    """Where the setting in force came from, for the top bar ("" for a plain jump)."""
+    match jump.origin:
+        case "recall":
+            return f"recalled #{jump.point_id}"
+        case "jump" if jump.point_id is not None:
+            return f"from #{jump.point_id}"  # breeding from a recalled point
+        case "back" | "forward":
+            return jump.origin
+        case _:
+            return ""

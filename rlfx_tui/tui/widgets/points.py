@@ -18,7 +18,6 @@ from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.tui.format import compact_number, profile
-from rlfx_tui.tui.messages import DeleteRequested
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
 ID_WIDTH = 4
@@ -107,6 +106,13 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         else:
             self.move_cursor(row=self.row_count - 1)
 
+    def update_point(self, point: LabelledPoint) -> None:
+        """A point whose label changed (a flip), in place."""
+        if str(point.id) not in self.rows:
+            return
+        for (key, _), cell in zip(COLUMNS, self.cells(point)):
+            self.update_cell(str(point.id), key, cell)
+
     def remove_point(self, point_id: int) -> None:
         try:
             self.remove_row(str(point_id))
@@ -121,10 +127,3 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
 
     def point_ids(self) -> list[int]:
         return [int(row.key.value) for row in self.ordered_rows if row.key.value is not None]
-
-    def action_delete_point(self) -> None:
-        point_id = self.selected_point_id()
-        if point_id is None:
-            self.notify("no point selected", severity="warning")
-            return
-        self.post_message(DeleteRequested(point_id))

@@ -1,4 +1,5 @@
-"""The top line: preset and chain on the left, strength and modes on the right."""
+"""The top line: preset and chain on the left, where the setting came from (recalled #12, back…), strength and
+modes on the right."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.widgets import Static
 from rlfx_tui.tui.format import percent
 from rlfx_tui.tui.widgets.line import Line
 
-MODES = ("auto", "follow", "muted")
+MODES = ("auto", "follow", "bypass", "muted")
 
 
 class TopBar(Horizontal):
@@ -20,6 +21,7 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.preset}[/b]  {self.chain}", id="chain", markup=True)
+        yield Static("", id="origin")
         yield Line("", id="strength", markup=True)
         for name in MODES:
             yield Line(name, id=f"mode-{name}", classes="mode")
@@ -27,9 +29,18 @@ class TopBar(Horizontal):
     def show_strength(self, strength: float) -> None:
         self.query_one("#strength", Line).show(f"[dim]+/-[/dim] strength {percent(strength):>5}")
 
-    def show_modes(self, *, auto: bool, follow: bool, muted: bool) -> None:
-        """Off: the mode's name in dim lower case; on: upper case, reversed (readable without colour too)."""
-        for name, on in (("auto", auto), ("follow", follow), ("muted", muted)):
+    def show_origin(self, text: str) -> None:
+        """Where the setting heard came from, when it is not a plain jump: "recalled #12", "from #12", "back"."""
+        origin = self.query_one("#origin", Static)
+        if str(origin.render()) != text:
+            origin.update(text)  # with a layout: its width changes (and it changes rarely)
+
+    def show_modes(self, *, auto: bool, follow: bool, muted: bool, bypass: bool = False,
+                   auto_paused: bool = False) -> None:
+        """Off: the mode's name in dim lower case; on: upper case, reversed (readable without colour too). Auto
+        holding a liked setting shows as AUTO ‖."""
+        for name, on in (("auto", auto), ("follow", follow), ("bypass", bypass), ("muted", muted)):
             badge = self.query_one(f"#mode-{name}", Line)
-            badge.show(name.upper() if on else name)
+            shown = name.upper() if on else name
+            badge.show(f"{shown} ‖" if name == "auto" and on and auto_paused else shown)
             badge.set_class(on, "-on")
