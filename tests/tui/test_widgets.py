@@ -1,18 +1,21 @@
-"""The widgets on their own, in a bare app: what each one shows for given data."""
+"""What the widgets show: the model panel in a bare app, the points table in the app."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
 
 import rlfx_tui.tui
-
+from rlfx_tui.core import dataset as dataset_module
+from rlfx_tui.tui.app import make_app
+from rlfx_tui.tui.format import frozen_clock
 from rlfx_tui.tui.widgets.model import ModelPanel
+from rlfx_tui.tui.widgets.points import PointsTable
 
-from .conftest import screen_text
-
+from .conftest import FROZEN, screen_text
 
 APP_CSS = Path(rlfx_tui.tui.__file__).with_name("app.tcss")
 
@@ -43,3 +46,25 @@ async def test_the_like_sparkline_keeps_the_newest_labels_when_they_outnumber_it
         spark = app.query_one("#like-spark")
         cells = next(line.strip(" │") for line in screen_text(app).splitlines() if "like" in line).split("%")[1]
         assert len(cells.strip()) == spark.size.width < 30 and cells.strip()[0] == "▁" and cells.strip()[-1] == "█"
+
+
+def label_at(session, monkeypatch, *moments) -> None:
+    times = iter(moments)
+    monkeypatch.setattr(dataset_module, "_now", lambda: next(times).isoformat(timespec="milliseconds"))
+    for _ in moments:
+        session.randomize(0.5)
+        session.label(True, train=False)
+    session.retrain()  # fitted before the app starts (make_app on untrained points trains before the screen mounts)
+
+
+async def test_labels_from_another_day_show_their_date(session, monkeypatch):
+    label_at(session, monkeypatch, FROZEN - timedelta(days=1, minutes=5), FROZEN - timedelta(seconds=7))
+    app = make_app(session, clock=frozen_clock(FROZEN), poll_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(PointsTable)
+        yesterday, today = (str(table.get_row(key)[0]) for key in ("1", "2"))
+        assert yesterday.split()[:3] == ["1", "11-24", "19:25"] and today.split()[:2] == ["2", "19:29:53"]
+        assert yesterday.index("✓") == today.index("✓")  # the label column stays aligned
+        text = screen_text(app)
+        assert "1  11-24 19:25  ✓ good" in text and "2  19:29:53     ✓ good" in text

@@ -17,14 +17,14 @@ from textual.widgets.data_table import RowDoesNotExist
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
-from rlfx_tui.tui.format import compact_number, profile
+from rlfx_tui.tui.format import TIME_WIDTH, compact_number, profile
 from rlfx_tui.tui.messages import DeleteRequested
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
 ID_WIDTH = 4
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
 # that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
-POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
+POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  label"
 DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
 COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
 
@@ -87,7 +87,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
                          for name, _, width in KEY_DESCRIPTORS)
-        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ", None), label),
+        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time):<{TIME_WIDTH}}  ", None), label),
                 Cell((f"{sound}  {profile(self.space.normalize(point.params).tolist())}", None))]
 
     def load(self, points: list[LabelledPoint]) -> None:
