@@ -10,10 +10,11 @@ from textual.app import App, ComposeResult
 
 import rlfx_tui.tui
 from rlfx_tui.core import dataset as dataset_module
+from rlfx_tui.core.presets import resolve_preset
 from rlfx_tui.tui.app import make_app
-from rlfx_tui.tui.format import frozen_clock
+from rlfx_tui.tui.format import frozen_clock, profile
 from rlfx_tui.tui.widgets.model import ModelPanel
-from rlfx_tui.tui.widgets.points import PointsTable
+from rlfx_tui.tui.widgets.points import PointsTable, knob_legend
 
 from .conftest import FROZEN, screen_text
 
@@ -68,3 +69,35 @@ async def test_labels_from_another_day_show_their_date(session, monkeypatch):
         assert yesterday.index("✓") == today.index("✓")  # the label column stays aligned
         text = screen_text(app)
         assert "1  11-24 19:25  ✓ good" in text and "2  19:29:53     ✓ good" in text
+
+
+@pytest.mark.parametrize("preset,legend", [("space", "l rdm tfm sdw"), ("grit", "d b crf g t"),
+                                           ("motion", "rdcfm br tfm l")])
+def test_the_knob_legend_has_one_letter_per_parameter_grouped_by_effect(preset, legend):
+    specs = resolve_preset(preset).params
+    assert knob_legend(specs) == legend
+    assert len(knob_legend(specs).replace(" ", "")) == len(specs)
+
+
+async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(session, monkeypatch):
+    label_at(session, monkeypatch, FROZEN - timedelta(days=1), FROZEN - timedelta(seconds=7))
+    app = make_app(session, clock=frozen_clock(FROZEN), poll_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "time" in line and "label" in line)
+        start = header.index("l rdm tfm sdw")
+        normalized = session.space.normalize(session.points[0].params)
+        row = next(line for line in lines if line.lstrip().startswith("1  11-"))
+        cells = row[start:start + len("l rdm tfm sdw")]
+        assert cells.replace(" ", "") == profile(normalized.tolist())  # each cell under its knob's letter
+        assert [c == " " for c in cells] == [c == " " for c in "l rdm tfm sdw"]
+        assert len(header.rstrip()) < 80 and len(row.rstrip()) < 80  # inside the scrollbar
+
+
+async def test_the_help_spells_out_the_knob_legend(app):
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = " ".join(screen_text(app).replace("│", " ").split())
+        assert "under its initial: l low cut · r chorus rate · d chorus depth · m chorus mix · t delay time" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rlfx_tui.tui.keys import help_rows
+from rlfx_tui.tui.widgets.points import knob_initials
 
 KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
              "underscore": "_", "question_mark": "?", "delete": "delete"}
@@ -27,6 +29,9 @@ class HelpScreen(ModalScreen[None]):
             body.border_subtitle = "esc / ? to close"
             yield Static(INTRO, id="help-intro")
             yield Static(self._table(), id="help-keys")
+            legend = self._legend()
+            if legend is not None:
+                yield Static(legend, id="help-legend")
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -35,6 +40,19 @@ class HelpScreen(ModalScreen[None]):
         for binding_id, keys, text in help_rows():
             table.add_row(self._display(binding_id, keys), text)
         return table
+
+    def _legend(self) -> Text | None:
+        """What the points table's parameter cells are, knob by knob (none while the session is still loading)."""
+        parts = getattr(self.app, "parts", None)
+        if parts is None:
+            return None
+        specs = parts.session.space.specs
+        legend = Text("In the labelled points, one cell per parameter (▁ minimum … █ maximum), a space between "
+                      "effects, under its initial: ")
+        for i, (letter, spec) in enumerate(zip(knob_initials(specs), specs)):
+            legend.append_text(Text.assemble(" · " if i else "", (letter, "bold"), f" {spec.display}"))
+        legend.append(".")
+        return legend
 
     def _display(self, binding_id: str, keys: str) -> str:
         """The keys as the app shows them, after any user keymap."""

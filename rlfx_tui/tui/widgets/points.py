@@ -1,8 +1,9 @@
-"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile."""
+"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile under the knobs'
+initials."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -17,6 +18,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import ParamSpec
 from rlfx_tui.tui.format import TIME_WIDTH, compact_number, profile
 from rlfx_tui.tui.messages import DeleteRequested
 
@@ -25,8 +27,36 @@ ID_WIDTH = 4
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
 # that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
 POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  label"
-DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
-COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
+SOUND_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS)
+
+
+def knob_groups(specs: Sequence[ParamSpec]) -> list[list[int]]:
+    """Parameter indices in runs of the same effect: the table leaves a space between effects."""
+    groups: list[list[int]] = []
+    for i, spec in enumerate(specs):
+        if groups and specs[groups[-1][-1]].plugin == spec.plugin:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def knob_initials(specs: Sequence[ParamSpec]) -> list[str]:
+    """One letter per parameter, for the header above its cell: the initial of the word that tells it apart from
+    the other knobs of its effect (chorus rate, depth, mix → r d m), else of its name (low cut → l)."""
+    words = [spec.display.lower().split() or ["?"] for spec in specs]
+    letters = []
+    for spec, own in zip(specs, words):
+        siblings = [w for other, w in zip(specs, words) if other.plugin == spec.plugin]
+        shared = set.intersection(*(set(w) for w in siblings)) if len(siblings) > 1 else set()
+        letters.append(([w for w in own if w not in shared] or own)[0][0])
+    return letters
+
+
+def knob_legend(specs: Sequence[ParamSpec]) -> str:
+    """The header of the parameter cells: `l rdm tfm sdw` above `▃ ▅▂▇ ▄▄▆ ▇▁▅`."""
+    letters = knob_initials(specs)
+    return " ".join("".join(letters[i] for i in group) for group in knob_groups(specs))
 
 
 class Cell:
@@ -77,10 +107,16 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.space = space
         self.local_time = local_time
+        self.groups = knob_groups(space.specs)
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        self.add_column(POINT_HEADER, key="point")
+        self.add_column(f"{SOUND_HEADER}  {knob_legend(self.space.specs)}", key="detail")
+
+    def setting(self, point: LabelledPoint) -> str:
+        """One cell per parameter (▁ minimum … █ maximum), a space between effects, under knob_legend."""
+        cells = profile(self.space.normalize(point.params).tolist())
+        return " ".join("".join(cells[i] for i in group) for group in self.groups)
 
     def cells(self, point: LabelledPoint) -> list[object]:
         label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
@@ -88,7 +124,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
                          for name, _, width in KEY_DESCRIPTORS)
         return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time):<{TIME_WIDTH}}  ", None), label),
-                Cell((f"{sound}  {profile(self.space.normalize(point.params).tolist())}", None))]
+                Cell((f"{sound}  {self.setting(point)}", None))]
 
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()
