@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from rlfx_tui.core.errors import RlfxError
 
+if TYPE_CHECKING:
+    from textual.app import App
+
 KEYMAP_FILE = "keys.toml"
+KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
+             "underscore": "_", "question_mark": "?", "delete": "delete"}
 
 PLAYER_KEYS: list[Binding] = [
     Binding("space", "randomize", "jump", id="rlfx.jump", priority=True, key_display="space"),
@@ -65,6 +71,14 @@ def help_rows() -> list[tuple[str, str, str]]:
             continue
         rows.append((binding.id or "", binding.key, HELP_TEXT.get(binding.id or "", binding.description)))
     return rows
+
+
+def shown_keys(app: App[object], binding_id: str) -> list[str]:
+    """The keys of one of PLAYER_KEYS as the screen shows them, after any user keymap: ["→", "g"]."""
+    default = next((b.key for b in PLAYER_KEYS if b.id == binding_id), "")
+    keys = app._keymap.get(binding_id, default)
+    shown = [KEY_NAMES.get(k.strip()) or app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
+    return list(dict.fromkeys(shown))
 
 
 def load_keymap(path: Path) -> dict[str, str]:

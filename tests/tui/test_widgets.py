@@ -16,7 +16,7 @@ from rlfx_tui.tui.format import frozen_clock, profile
 from rlfx_tui.tui.widgets.model import ModelPanel
 from rlfx_tui.tui.widgets.points import PointsTable, knob_legend
 
-from .conftest import FROZEN, screen_text
+from .conftest import FROZEN, screen_text, settle
 
 APP_CSS = Path(rlfx_tui.tui.__file__).with_name("app.tcss")
 
@@ -101,3 +101,23 @@ async def test_the_help_spells_out_the_knob_legend(app):
         await pilot.pause()
         text = " ".join(screen_text(app).replace("│", " ").split())
         assert "under its initial: l low cut · r chorus rate · d chorus depth · m chorus mix · t delay time" in text
+
+
+async def test_an_empty_table_says_what_to_press_until_the_first_label(app):
+    hint = "no labels yet: space jumps, → likes, ← dislikes"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert hint in screen_text(app)
+        await pilot.press("right")
+        await settle(pilot)
+        assert hint not in screen_text(app) and "✓ good" in screen_text(app)
+        await pilot.press("d")  # the only label gone: the hint is back
+        await settle(pilot)
+        assert hint in screen_text(app) and "✓ good" not in screen_text(app)
+
+
+async def test_the_empty_table_hint_follows_a_keymap(session):
+    app = make_app(session, poll_interval=None, keymap={"rlfx.good": "pagedown,right", "rlfx.jump": "j"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "no labels yet: j jumps, pgdn likes, ← dislikes" in screen_text(app)

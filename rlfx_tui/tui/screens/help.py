@@ -10,11 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from rlfx_tui.tui.keys import help_rows
+from rlfx_tui.tui.keys import help_rows, shown_keys
 from rlfx_tui.tui.widgets.points import knob_initials
 
-KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
-             "underscore": "_", "question_mark": "?", "delete": "delete"}
 INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
          "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
          "as soon as it shows in the table.")
@@ -56,8 +54,4 @@ class HelpScreen(ModalScreen[None]):
 
     def _display(self, binding_id: str, keys: str) -> str:
         """The keys as the app shows them, after any user keymap."""
-        keys = self.app._keymap.get(binding_id, keys) if binding_id else keys
-        if "…" in keys:
-            return keys
-        shown = [KEY_NAMES.get(k.strip()) or self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
-        return " / ".join(dict.fromkeys(shown))
+        return keys if "…" in keys else " / ".join(shown_keys(self.app, binding_id))

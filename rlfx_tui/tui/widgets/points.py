@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import DataTable
+from textual.strip import Strip
 from textual.widgets.data_table import RowDoesNotExist
 
 from rlfx_tui.core.dataset import LabelledPoint
@@ -20,6 +21,7 @@ from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import ParamSpec
 from rlfx_tui.tui.format import TIME_WIDTH, compact_number, profile
+from rlfx_tui.tui.keys import shown_keys
 from rlfx_tui.tui.messages import DeleteRequested
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
@@ -85,6 +87,7 @@ class Cell:
 
 GOOD = Style(bold=True, color="green")
 BAD = Style(color="red")
+HINT = Style(italic=True, dim=True)
 
 
 class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
@@ -108,10 +111,20 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         self.space = space
         self.local_time = local_time
         self.groups = knob_groups(space.specs)
+        self.empty_hint = ""
 
     def on_mount(self) -> None:
         self.add_column(POINT_HEADER, key="point")
         self.add_column(f"{SOUND_HEADER}  {knob_legend(self.space.specs)}", key="detail")
+        jump, good, bad = (shown_keys(self.app, f"rlfx.{name}")[0] for name in ("jump", "good", "bad"))
+        self.empty_hint = f"no labels yet: {jump} jumps, {good} likes, {bad} dislikes"
+
+    def render_line(self, y: int) -> Strip:
+        """An empty table says what to press, on the line where the first label will show."""
+        if self.row_count or y != (self.header_height if self.show_header else 0):
+            return super().render_line(y)
+        base = self.rich_style
+        return Strip([Segment(f" {self.empty_hint}", base + HINT)]).adjust_cell_length(self.size.width, base)
 
     def setting(self, point: LabelledPoint) -> str:
         """One cell per parameter (▁ minimum … █ maximum), a space between effects, under knob_legend."""
