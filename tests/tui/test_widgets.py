@@ -95,14 +95,6 @@ async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(sessio
         assert len(header.rstrip()) < 80 and len(row.rstrip()) < 80  # inside the scrollbar
 
 
-async def test_the_help_spells_out_the_knob_legend(app):
-    async with app.run_test(size=(100, 50)) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        text = " ".join(screen_text(app).replace("│", " ").split())
-        assert "under its initial: l low cut · r chorus rate · d chorus depth · m chorus mix · t delay time" in text
-
-
 async def test_an_empty_table_says_what_to_press_until_the_first_label(app):
     hint = "no labels yet: space jumps, → likes, ← dislikes"
     async with app.run_test(size=(80, 24)) as pilot:
@@ -121,3 +113,4 @@ async def test_the_empty_table_hint_follows_a_keymap(session):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "no labels yet: j jumps, pgdn likes, ← dislikes" in screen_text(app)
+

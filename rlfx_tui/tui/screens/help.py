@@ -18,13 +18,31 @@ INTRO = ("The effect jumps to random settings; you only say good (→) or bad (�
          "as soon as it shows in the table.")
 
 
+CLOSE = "esc / ? to close"
+
+
+class HelpBody(VerticalScroll):
+    """Says on its bottom edge when there is more to read: a scrollbar alone is easy to miss at 80×24."""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.show_more()
+
+    def on_resize(self) -> None:
+        self.show_more()
+
+    def show_more(self) -> None:
+        arrows = ("↑" if round(self.scroll_y) > 0 else "") + ("↓" if round(self.scroll_y) < self.max_scroll_y else "")
+        self.border_subtitle = f"{arrows} more · {CLOSE}" if arrows else CLOSE
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close", key_display="esc")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with HelpBody(id="help-body") as body:
             body.border_title = "rlfx-tui · keys"
-            body.border_subtitle = "esc / ? to close"
+            body.border_subtitle = CLOSE
             yield Static(INTRO, id="help-intro")
             yield Static(self._table(), id="help-keys")
             legend = self._legend()
