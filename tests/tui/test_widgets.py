@@ -113,4 +113,3 @@ async def test_the_empty_table_hint_follows_a_keymap(session):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "no labels yet: j jumps, pgdn likes, ← dislikes" in screen_text(app)
-
