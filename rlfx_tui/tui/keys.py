@@ -98,4 +98,25 @@ def load_keymap(path: Path) -> dict[str, str]:
         if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
             raise RlfxError(f"{path}: {name}: expected keys as a string such as \"right,g\", got {keys!r}")
         keymap[known[name]] = ",".join(k.strip() for k in keys.split(","))
+    clash = first_clash(keymap)
+    if clash is not None:
+        key, first, second = clash
+        raise RlfxError(f"{path}: key {key!r} is given to both {first} and {second}")
     return keymap
+
+
+def first_clash(keymap: dict[str, str]) -> tuple[str, str, str] | None:
+    """(key, name, name) for a key that two actions would share once the keymap is laid over the defaults (a key
+    moved onto another action's default clashes, unless that action moves away too); None if every key is one
+    action's. Textual would quietly let one of them win."""
+    owner: dict[str, str] = {}
+    for binding in PLAYER_KEYS:
+        if not binding.id:
+            continue
+        name = binding.id.removeprefix("rlfx.")
+        for key in keymap.get(binding.id, binding.key).split(","):
+            other = owner.setdefault(key.strip(), name)
+            if other != name:
+                first, second = sorted((other, name))
+                return key.strip(), first, second
+    return None
