@@ -113,3 +113,18 @@ async def test_the_empty_table_hint_follows_a_keymap(session):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "no labels yet: j jumps, pgdn likes, ← dislikes" in screen_text(app)
+
+
+async def test_modes_off_are_dim_and_lower_case_on_bold_and_upper_case(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "m")
+        await pilot.pause()
+        top = screen_text(app).splitlines()[0]
+        assert top.endswith("AUTO  follow  MUTED")
+        for name, on in (("auto", True), ("follow", False), ("muted", True)):
+            style = app.screen.query_one(f"#mode-{name}").rich_style
+            assert (bool(style.bold), bool(style.dim)) == (on, not on), name
+        await pilot.press("a")
+        await pilot.pause()
+        style = app.screen.query_one("#mode-auto").rich_style
+        assert "auto  follow  MUTED" in screen_text(app) and style.dim and not style.bold

@@ -28,7 +28,8 @@ class TopBar(Horizontal):
         self.query_one("#strength", Line).show(f"[dim]+/-[/dim] strength {percent(strength):>5}")
 
     def show_modes(self, *, auto: bool, follow: bool, muted: bool) -> None:
-        """Off: the mode's name in dim lower case; on: upper case, reversed (readable without colour too)."""
+        """Off: the mode's name dim, in lower case; on: upper case, bold and reversed (app.tcss), readable without
+        colour too."""
         for name, on in (("auto", auto), ("follow", follow), ("muted", muted)):
             badge = self.query_one(f"#mode-{name}", Line)
             badge.show(name.upper() if on else name)
