@@ -28,8 +28,9 @@ class PanelApp(App[None]):
         yield ModelPanel(id="model")
 
 
-@pytest.mark.parametrize("good,spark", [([True] * 3, "███"), ([False] * 3, "▁▁▁"), ([True, False], "█▅"),
-                                        ([True], "█")])
+@pytest.mark.parametrize("good,spark", [
+    ([True] * 3, "███"), ([False] * 3, "▁▁▁"), ([True, False], "█▅"), ([True], "█"),
+])
 async def test_the_like_sparkline_is_on_a_fixed_scale(good, spark):
     app = PanelApp()
     async with app.run_test(size=(40, 5)) as pilot:

@@ -32,7 +32,8 @@ class HelpBody(VerticalScroll):
         self.show_more()
 
     def show_more(self) -> None:
-        arrows = ("↑" if round(self.scroll_y) > 0 else "") + ("↓" if round(self.scroll_y) < self.max_scroll_y else "")
+        y = round(self.scroll_y)
+        arrows = ("↑" if y > 0 else "") + ("↓" if y < self.max_scroll_y else "")
         self.border_subtitle = f"{arrows} more · {CLOSE}" if arrows else CLOSE
 
 
