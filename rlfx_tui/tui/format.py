@@ -10,6 +10,7 @@ from datetime import datetime, timezone, tzinfo
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 LEVELS = "▁▂▃▄▅▆▇█"
 METER_FLOOR_DB = -60.0
+TIME_WIDTH = 11  # "11-28 14:02"; today's "14:02:11" is shorter
 
 
 def bar(fraction: float, width: int) -> str:
@@ -101,14 +102,18 @@ class Clock:
     tz: tzinfo | None = None   # None: the machine's local time zone
 
     def local(self, iso: str) -> str:
-        """An ISO timestamp from the dataset as HH:MM:SS in this clock's zone."""
+        """An ISO timestamp from the dataset in this clock's zone: HH:MM:SS if it is from today, else
+        MM-DD HH:MM (a resumed session's older labels), at most TIME_WIDTH characters either way."""
         try:
             moment = datetime.fromisoformat(iso)
         except ValueError:
-            return iso[:8]
+            return iso[:TIME_WIDTH]
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(self.tz).strftime("%H:%M:%S")
+        moment = moment.astimezone(self.tz)
+        if moment.date() != self.now().astimezone(self.tz).date():
+            return moment.strftime("%m-%d %H:%M")
+        return moment.strftime("%H:%M:%S")
 
     def stamp(self) -> str:
         return self.now().astimezone(self.tz).strftime("%H:%M:%S")

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from rlfx_tui.core.errors import RlfxError
 
+if TYPE_CHECKING:
+    from textual.app import App
+
 KEYMAP_FILE = "keys.toml"
+KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
+             "underscore": "_", "question_mark": "?", "delete": "delete"}
 
 PLAYER_KEYS: list[Binding] = [
     Binding("space", "randomize", "jump", id="rlfx.jump", priority=True, key_display="space"),
@@ -88,6 +94,14 @@ def help_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
+def shown_keys(app: App[object], binding_id: str) -> list[str]:
+    """The keys of one of PLAYER_KEYS as the screen shows them, after any user keymap: ["→", "g"]."""
+    default = next((b.key for b in PLAYER_KEYS if b.id == binding_id), "")
+    keys = app._keymap.get(binding_id, default)
+    shown = [KEY_NAMES.get(k.strip()) or app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
+    return list(dict.fromkeys(shown))
+
+
 def load_keymap(path: Path) -> dict[str, str]:
     """A user keymap: `good = "right,g,pagedown"` per line (names as in the help, without `rlfx.`), e.g. for a
     foot pedal that sends page keys. Returns {binding id: keys} for `App.set_keymap`; a bad file is an RlfxError."""
@@ -105,4 +119,25 @@ def load_keymap(path: Path) -> dict[str, str]:
         if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
             raise RlfxError(f"{path}: {name}: expected keys as a string such as \"right,g\", got {keys!r}")
         keymap[known[name]] = ",".join(k.strip() for k in keys.split(","))
+    clash = first_clash(keymap)
+    if clash is not None:
+        key, first, second = clash
+        raise RlfxError(f"{path}: key {key!r} is given to both {first} and {second}")
     return keymap
+
+
+def first_clash(keymap: dict[str, str]) -> tuple[str, str, str] | None:
+    """(key, name, name) for a key that two actions would share once the keymap is laid over the defaults (a key
+    moved onto another action's default clashes, unless that action moves away too); None if every key is one
+    action's. Textual would quietly let one of them win."""
+    owner: dict[str, str] = {}
+    for binding in PLAYER_KEYS:
+        if not binding.id:
+            continue
+        name = binding.id.removeprefix("rlfx.")
+        for key in keymap.get(binding.id, binding.key).split(","):
+            other = owner.setdefault(key.strip(), name)
+            if other != name:
+                first, second = sorted((other, name))
+                return key.strip(), first, second
+    return None

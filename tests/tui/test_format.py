@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -38,5 +38,15 @@ def test_like_rates_slide_over_the_labels():
 def test_clock_shows_dataset_times_in_its_zone():
     clock = frozen_clock(datetime(2026, 1, 1, 12, 0, 5, tzinfo=timezone.utc))
     assert clock.stamp() == "12:00:05"
-    assert clock.local("2026-11-25T08:30:00.123+00:00") == "08:30:00"
-    assert Clock().local("not a time") == "not a ti"  # shown as given, cut to the column
+    assert clock.local("2026-01-01T08:30:00.123+00:00") == "08:30:00"
+    assert Clock().local("not a time at all") == "not a time "  # shown as given, cut to the column
+
+
+def test_clock_dates_labels_from_another_day_in_its_zone():
+    clock = frozen_clock(datetime(2026, 1, 1, 12, 0, 5, tzinfo=timezone.utc))
+    assert clock.local("2025-12-31T23:59:00.500+00:00") == "12-31 23:59"
+    assert clock.local("2026-01-01T00:00:00+00:00") == "00:00:00"
+    assert clock.local("2026-01-02T08:00:00+00:00") == "01-02 08:00"
+    paris = Clock(now=lambda: datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc), tz=timezone(timedelta(hours=1)))
+    assert paris.local("2025-12-31T23:30:00+00:00") == "00:30:00"  # today in Paris, though yesterday in UTC
+    assert paris.local("2025-12-31T22:30:00+00:00") == "12-31 23:30"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,25 @@ def test_a_bad_keymap_is_one_clear_error(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(RlfxError, match=message):
         load_keymap(path)
+
+
+@pytest.mark.parametrize("text,message", [
+    ('jump = "g"', "key 'g' is given to both good and jump"),  # onto good's default key
+    ('jump = "j"\nundo = "j"', "key 'j' is given to both jump and undo"),  # both moved onto one key
+    ('good = "right,x"\nbad = "left, x"', "key 'x' is given to both bad and good"),
+    ('mute = "q"', "key 'q' is given to both mute and quit"),
+])
+def test_a_key_given_to_two_actions_is_an_error_naming_both(tmp_path, text, message):
+    path = tmp_path / "keys.toml"
+    path.write_text(text)
+    with pytest.raises(RlfxError, match=f"^{re.escape(f'{path}: {message}')}$"):
+        load_keymap(path)
+
+
+def test_a_key_may_move_onto_a_default_that_moves_away(tmp_path):
+    path = tmp_path / "keys.toml"
+    path.write_text('jump = "g"\ngood = "right,l"\nundo = "u,u"\n')  # g is free once good moves; u twice is one
+    assert load_keymap(path) == {"rlfx.jump": "g", "rlfx.good": "right,l", "rlfx.undo": "u,u"}
 
 
 async def test_a_pedal_keymap_labels_and_shows_in_help(session, tmp_path):

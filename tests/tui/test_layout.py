@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from textual.geometry import Region
 
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
@@ -125,3 +126,24 @@ async def test_r_restarts_the_audio_engine_off_the_ui_thread(session):
         await pilot.press("r")
         await settle(pilot)
         assert threads and threads[0] is not threading.main_thread()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32)])
+async def test_the_startup_notice_leaves_the_newest_labels_and_the_top_bar_visible(session, size):
+    for i in range(20):  # more than the table shows: the newest rows are at its bottom
+        session.randomize(0.5)
+        session.label(i % 3 != 1, train=False)
+    session.retrain()
+    engine = FakeEngine()  # its status says: no input device, playing the demo loop
+    app = make_app(session, Rehearsal(session, engine, train_in_background=True), engine, poll_interval=None)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.main.poll()
+        await until(pilot, lambda: any(toast.region.height for toast in app.screen.query("Toast")))
+        await pilot.pause()
+        toast = app.screen.query_one("Toast").region  # a notice's widget
+        table = app.screen.query_one(PointsTable)
+        lines = screen_text(app).splitlines()
+        y = next(i for i, line in enumerate(lines) if line.strip(" │").startswith("20  "))
+        assert table.region.y < y < table.region.bottom  # the newest label is on screen, in the table...
+        assert not toast.overlaps(Region(table.region.x, y, table.region.width, 1))  # ...and not under the notice
+        assert toast.y >= 1 and "no default input device" in " ".join(screen_text(app).split())  # below the top bar

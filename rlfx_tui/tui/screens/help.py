@@ -3,30 +3,52 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from rlfx_tui.tui.keys import help_rows
+from rlfx_tui.tui.keys import help_rows, shown_keys
+from rlfx_tui.tui.widgets.points import knob_initials
 
-KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
-             "underscore": "_", "question_mark": "?", "delete": "delete"}
 INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
          "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
          "as soon as it shows in the table.")
+
+
+CLOSE = "esc / ? to close"
+
+
+class HelpBody(VerticalScroll):
+    """Says on its bottom edge when there is more to read: a scrollbar alone is easy to miss at 80×24."""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.show_more()
+
+    def on_resize(self) -> None:
+        self.show_more()
+
+    def show_more(self) -> None:
+        y = round(self.scroll_y)
+        arrows = ("↑" if y > 0 else "") + ("↓" if y < self.max_scroll_y else "")
+        self.border_subtitle = f"{arrows} more · {CLOSE}" if arrows else CLOSE
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close", key_display="esc")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with HelpBody(id="help-body") as body:
             body.border_title = "rlfx-tui · keys"
-            body.border_subtitle = "esc / ? to close"
+            body.border_subtitle = CLOSE
             yield Static(INTRO, id="help-intro")
             yield Static(self._table(), id="help-keys")
+            legend = self._legend()
+            if legend is not None:
+                yield Static(legend, id="help-legend")
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -36,10 +58,19 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(self._display(binding_id, keys), text)
         return table
 
+    def _legend(self) -> Text | None:
+        """What the points table's parameter cells are, knob by knob (none while the session is still loading)."""
+        parts = getattr(self.app, "parts", None)
+        if parts is None:
+            return None
+        specs = parts.session.space.specs
+        legend = Text("In the labelled points, one cell per parameter (▁ minimum … █ maximum), a space between "
+                      "effects, under its initial: ")
+        for i, (letter, spec) in enumerate(zip(knob_initials(specs), specs)):
+            legend.append_text(Text.assemble(" · " if i else "", (letter, "bold"), f" {spec.display}"))
+        legend.append(".")
+        return legend
+
     def _display(self, binding_id: str, keys: str) -> str:
         """The keys as the app shows them, after any user keymap."""
-        keys = self.app._keymap.get(binding_id, keys) if binding_id else keys
-        if "…" in keys:
-            return keys
-        shown = [KEY_NAMES.get(k.strip()) or self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")]
-        return " / ".join(dict.fromkeys(shown))
+        return keys if "…" in keys else " / ".join(shown_keys(self.app, binding_id))

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual.app import ComposeResult
+from rich.text import Text
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Sparkline
+from textual.widget import Widget
 
-from rlfx_tui.tui.format import like_rates, percent
+from rlfx_tui.tui.format import like_rates, percent, profile
 from rlfx_tui.tui.widgets.line import Line
+
+
+class RateSpark(Widget):
+    """The recent like-rate, one cell per label, newest on the right, on a fixed scale (▁ = 0 %, █ = 100 %).
+    Textual's Sparkline scales to its data, so three likes of three drew ▁▁▁."""
+
+    DEFAULT_CSS = """
+    RateSpark { height: 1; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rates: list[float] = []
+
+    def show(self, rates: Sequence[float]) -> None:
+        if list(rates) != self.rates:
+            self.rates = list(rates)
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        width = self.size.width
+        return Text(profile(self.rates[-width:]) if width else "", no_wrap=True, overflow="crop")
 
 
 class ModelPanel(Vertical):
@@ -17,7 +40,7 @@ class ModelPanel(Vertical):
         yield Line("", id="model-counts")
         with Horizontal(id="like-row"):
             yield Line("like     —", id="like-rate")
-            yield Sparkline([], id="like-spark")
+            yield RateSpark(id="like-spark")
         yield Line("no model yet", id="model-state")
 
     def show_points(self, good: Sequence[bool], pending: int = 0) -> None:
@@ -30,10 +53,7 @@ class ModelPanel(Vertical):
         recent = list(good[-20:])
         rate = percent(sum(recent) / len(recent)) if recent else "—"
         self.query_one("#like-rate", Line).show(f"like {rate:>5}")
-        rates = like_rates(list(good)) if len(good) > 1 else []
-        spark = self.query_one("#like-spark", Sparkline)
-        if spark.data != rates:
-            spark.data = rates
+        self.query_one("#like-spark", RateSpark).show(like_rates(list(good)))
 
     def show_training(self, training: bool, last: str | None, n_points: int | None) -> None:
         if training:

@@ -1,8 +1,9 @@
-"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile."""
+"""The labelled points: id, time, label, key descriptors and a one-cell-per-parameter profile under the knobs'
+initials."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -12,20 +13,51 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import DataTable
+from textual.strip import Strip
 from textual.widgets.data_table import RowDoesNotExist
 
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
-from rlfx_tui.tui.format import compact_number, profile
+from rlfx_tui.core.presets import ParamSpec
+from rlfx_tui.tui.format import TIME_WIDTH, compact_number, profile
+from rlfx_tui.tui.keys import shown_keys
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
 ID_WIDTH = 4
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
 # that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
-POINT_HEADER = f"{'#':>{ID_WIDTH}}  time      label"
-DETAIL_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS) + "  parameters"
-COLUMNS = (("point", POINT_HEADER), ("detail", DETAIL_HEADER))
+POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  label"
+SOUND_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS)
+
+
+def knob_groups(specs: Sequence[ParamSpec]) -> list[list[int]]:
+    """Parameter indices in runs of the same effect: the table leaves a space between effects."""
+    groups: list[list[int]] = []
+    for i, spec in enumerate(specs):
+        if groups and specs[groups[-1][-1]].plugin == spec.plugin:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def knob_initials(specs: Sequence[ParamSpec]) -> list[str]:
+    """One letter per parameter, for the header above its cell: the initial of the word that tells it apart from
+    the other knobs of its effect (chorus rate, depth, mix → r d m), else of its name (low cut → l)."""
+    words = [spec.display.lower().split() or ["?"] for spec in specs]
+    letters = []
+    for spec, own in zip(specs, words):
+        siblings = [w for other, w in zip(specs, words) if other.plugin == spec.plugin]
+        shared = set.intersection(*(set(w) for w in siblings)) if len(siblings) > 1 else set()
+        letters.append(([w for w in own if w not in shared] or own)[0][0])
+    return letters
+
+
+def knob_legend(specs: Sequence[ParamSpec]) -> str:
+    """The header of the parameter cells: `l rdm tfm sdw` above `▃ ▅▂▇ ▄▄▆ ▇▁▅`."""
+    letters = knob_initials(specs)
+    return " ".join("".join(letters[i] for i in group) for group in knob_groups(specs))
 
 
 class Cell:
@@ -54,6 +86,7 @@ class Cell:
 
 GOOD = Style(bold=True, color="green")
 BAD = Style(color="red")
+HINT = Style(italic=True, dim=True)
 
 
 class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
@@ -76,18 +109,34 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.space = space
         self.local_time = local_time
+        self.groups = knob_groups(space.specs)
+        self.empty_hint = ""
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        self.add_column(POINT_HEADER, key="point")
+        self.add_column(f"{SOUND_HEADER}  {knob_legend(self.space.specs)}", key="detail")
+        jump, good, bad = (shown_keys(self.app, f"rlfx.{name}")[0] for name in ("jump", "good", "bad"))
+        self.empty_hint = f"no labels yet: {jump} jumps, {good} likes, {bad} dislikes"
+
+    def render_line(self, y: int) -> Strip:
+        """An empty table says what to press, on the line where the first label will show."""
+        if self.row_count or y != (self.header_height if self.show_header else 0):
+            return super().render_line(y)
+        base = self.rich_style
+        return Strip([Segment(f" {self.empty_hint}", base + HINT)]).adjust_cell_length(self.size.width, base)
+
+    def setting(self, point: LabelledPoint) -> str:
+        """One cell per parameter (▁ minimum … █ maximum), a space between effects, under knob_legend."""
+        cells = profile(self.space.normalize(point.params).tolist())
+        return " ".join("".join(cells[i] for i in group) for group in self.groups)
 
     def cells(self, point: LabelledPoint) -> list[object]:
         label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
                          for name, _, width in KEY_DESCRIPTORS)
-        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time)}  ", None), label),
-                Cell((f"{sound}  {profile(self.space.normalize(point.params).tolist())}", None))]
+        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time):<{TIME_WIDTH}}  ", None), label),
+                Cell((f"{sound}  {self.setting(point)}", None))]
 
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()

@@ -37,8 +37,8 @@ class TopBar(Horizontal):
 
     def show_modes(self, *, auto: bool, follow: bool, muted: bool, bypass: bool = False,
                    auto_paused: bool = False) -> None:
-        """Off: the mode's name in dim lower case; on: upper case, reversed (readable without colour too). Auto
-        holding a liked setting shows as AUTO ‖."""
+        """Off: the mode's name dim, in lower case; on: upper case, bold and reversed (app.tcss), readable without
+        colour too. Auto holding a liked setting shows as AUTO ‖."""
         for name, on in (("auto", auto), ("follow", follow), ("bypass", bypass), ("muted", muted)):
             badge = self.query_one(f"#mode-{name}", Line)
             shown = name.upper() if on else name
