@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from textual.binding import Binding
+from textual.keys import format_key
 
 from rlfx_tui.core.errors import RlfxError
 
@@ -44,13 +45,13 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.bad": "bad: record it as disliked and jump away at once (swipe left)",
     "rlfx.strength_up": "strength +5 % (how far a jump may move)",
     "rlfx.strength_down": "strength −5 %",
-    "rlfx.auto": "auto mode: jump every few seconds until you say good or bad",
-    "rlfx.follow": "follow mode: the learned mapping drives the effect from your input",
-    "rlfx.undo": "undo the last label or delete",
-    "rlfx.mute": "mute / panic: silence the output at once",
-    "rlfx.help": "this help",
+    "rlfx.auto": "auto mode on/off: a jump every few seconds until you say good or bad",
+    "rlfx.follow": "follow mode on/off: the learned mapping drives the effect from your input (needs a like)",
+    "rlfx.undo": "undo the last label, or the last delete",
+    "rlfx.mute": "mute on/off (panic): silence the output at once",
+    "rlfx.help": "help: every key and what it does",
     "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
-    "rlfx.delete": "in the points table: delete the selected point (undo with u)",
+    "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
 }
 
@@ -85,3 +86,21 @@ def load_keymap(path: Path) -> dict[str, str]:
             raise RlfxError(f"{path}: {name}: expected keys as a string such as \"right,g\", got {keys!r}")
         keymap[known[name]] = ",".join(k.strip() for k in keys.split(","))
     return keymap
+
+
+
+TYPED_KEYS: dict[str, str] = {"delete": "delete"}  # as printed on the keyboard (format_key would show "del")
+
+
+def keys_markdown() -> str:
+    """The README's keys table (| key | does |) from the help screen's rows, each key as a player types it
+    (`→` or `g`). tests/test_docs.py checks the README's copy: after changing a binding, paste this output in."""
+    lines = ["| key | does |", "|---|---|"]
+    for binding_id, keys, text in help_rows():
+        if binding_id == "rlfx.strength_digits":
+            shown = "`1` … `9`, `0`"
+        else:
+            shown = " or ".join(f"`{TYPED_KEYS.get(key, format_key(key))}`" for key in map(str.strip, keys.split(",")))
+        does = text.replace("|", "\\|")  # a pipe would end the cell
+        lines.append(f"| {shown} | {does} |")
+    return "\n".join(lines) + "\n"
