@@ -45,7 +45,7 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.bad": "bad: record it as disliked and jump away at once (swipe left)",
     "rlfx.strength_up": "strength +5 % (how far a jump may move)",
     "rlfx.strength_down": "strength −5 %",
-    "rlfx.auto": "auto mode on/off: a jump every few seconds until you say good or bad",
+    "rlfx.auto": "auto mode on/off: a jump every few seconds; a label restarts the wait",
     "rlfx.follow": "follow mode on/off: the learned mapping drives the effect from your input (needs a like)",
     "rlfx.undo": "undo the last label, or the last delete",
     "rlfx.mute": "mute on/off (panic): silence the output at once",
