@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.keys import format_key
 
 from rlfx_tui.core.errors import RlfxError
 
@@ -64,20 +65,20 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.strength_down": "strength −5 %",
     "rlfx.back": "back to the setting heard before (the last 100 are kept; click-free like a jump)",
     "rlfx.forward": "forward again, after going back",
-    "rlfx.auto": "auto mode: jump every few seconds; a like holds that setting until space or a",
-    "rlfx.follow": "follow mode: the learned mapping drives the effect from your input",
-    "rlfx.bypass": "bypass: hear the dry input to compare (labels wait until it is off)",
+    "rlfx.auto": "auto mode on/off: a jump every few seconds; a like holds that setting until space or a",
+    "rlfx.follow": "follow mode on/off: the learned mapping drives the effect from your input (needs a like)",
+    "rlfx.bypass": "bypass on/off: hear the dry input to compare (labels wait until it is off)",
     "rlfx.undo": "undo the last label, delete or flip (says which; undoing ← returns to that setting)",
     "rlfx.redo": "redo what undo undid",
-    "rlfx.mute": "mute / panic: silence the output at once",
+    "rlfx.mute": "mute on/off (panic): silence the output at once",
     "rlfx.recall": "in the points table: hear the selected point again; space then jumps from it",
     "rlfx.flip": "in the points table: flip the selected point's label good ↔ bad (undo with u)",
     "rlfx.lock": "in the parameters (tab, ↑/↓): lock / unlock the selected knob where it is; jumps hold it",
     "rlfx.lock_mattering": "lock every knob marked • (what the learner thinks matters for this sound)",
     "rlfx.snapshot": "save the setting heard as a named snapshot (rlfx-tui export preset --snapshot NAME)",
-    "rlfx.help": "this help",
+    "rlfx.help": "help: every key and what it does",
     "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
-    "rlfx.delete": "in the points table: delete the selected point (undo with u)",
+    "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
 }
 
@@ -141,3 +142,20 @@ def first_clash(keymap: dict[str, str]) -> tuple[str, str, str] | None:
                 first, second = sorted((other, name))
                 return key.strip(), first, second
     return None
+
+
+TYPED_KEYS: dict[str, str] = {"delete": "delete"}  # as printed on the keyboard (format_key would show "del")
+
+
+def keys_markdown() -> str:
+    """The README's keys table (| key | does |) from the help screen's rows, each key as a player types it
+    (`→` or `g`). tests/test_docs.py checks the README's copy: after changing a binding, paste this output in."""
+    lines = ["| key | does |", "|---|---|"]
+    for binding_id, keys, text in help_rows():
+        if binding_id == "rlfx.strength_digits":
+            shown = "`1` … `9`, `0`"
+        else:
+            shown = " or ".join(f"`{TYPED_KEYS.get(key, format_key(key))}`" for key in map(str.strip, keys.split(",")))
+        does = text.replace("|", "\\|")  # a pipe would end the cell
+        lines.append(f"| {shown} | {does} |")
+    return "\n".join(lines) + "\n"
