@@ -118,7 +118,9 @@ class Rehearsal:
     def randomize(self) -> dict[str, float]:
         """A jump at the current strength, steered by the learner (from the setting in force after a recall)."""
         with self._lock:
-            self.auto_paused = False
+            if self.auto_paused:
+                self.auto_paused = False
+                self._emit_modes()
             return self._jump()
 
     def _jump(self, by_player: bool = True) -> dict[str, float]:

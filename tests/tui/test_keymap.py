@@ -48,8 +48,8 @@ def test_a_key_given_to_two_actions_is_an_error_naming_both(tmp_path, text, mess
 
 def test_a_key_may_move_onto_a_default_that_moves_away(tmp_path):
     path = tmp_path / "keys.toml"
-    path.write_text('jump = "g"\ngood = "right,l"\nundo = "u,u"\n')  # g is free once good moves; u twice is one
-    assert load_keymap(path) == {"rlfx.jump": "g", "rlfx.good": "right,l", "rlfx.undo": "u,u"}
+    path.write_text('jump = "g"\ngood = "right,k"\nundo = "u,u"\n')  # g is free once good moves; u twice is one
+    assert load_keymap(path) == {"rlfx.jump": "g", "rlfx.good": "right,k", "rlfx.undo": "u,u"}
 
 
 async def test_a_pedal_keymap_labels_and_shows_in_help(session, tmp_path):

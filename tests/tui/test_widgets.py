@@ -121,11 +121,11 @@ async def test_modes_off_are_dim_and_lower_case_on_bold_and_upper_case(app):
         await pilot.press("a", "m")
         await pilot.pause()
         top = screen_text(app).splitlines()[0]
-        assert top.endswith("AUTO  follow  MUTED")
-        for name, on in (("auto", True), ("follow", False), ("muted", True)):
+        assert top.endswith("AUTO  follow  bypass  MUTED")
+        for name, on in (("auto", True), ("follow", False), ("bypass", False), ("muted", True)):
             style = app.screen.query_one(f"#mode-{name}").rich_style
             assert (bool(style.bold), bool(style.dim)) == (on, not on), name
         await pilot.press("a")
         await pilot.pause()
         style = app.screen.query_one("#mode-auto").rich_style
-        assert "auto  follow  MUTED" in screen_text(app) and style.dim and not style.bold
+        assert "auto  follow  bypass  MUTED" in screen_text(app) and style.dim and not style.bold

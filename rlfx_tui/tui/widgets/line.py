@@ -16,6 +16,7 @@ class Line(Static):
 
     def show(self, text: str) -> None:
         if text != self.text:
+            resized = len(text) != len(self.text)  # a line sized to its text (width: auto) must be laid out again
             self.text = text
-            self.update(text, layout=False)
+            self.update(text, layout=resized)
 

@@ -159,7 +159,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         """A point whose label changed (a flip), in place."""
         if str(point.id) not in self.rows:
             return
-        for (key, _), cell in zip(COLUMNS, self.cells(point)):
+        for key, cell in zip(("point", "detail"), self.cells(point)):
             self.update_cell(str(point.id), key, cell)
 
     def remove_point(self, point_id: int) -> None:

@@ -21,7 +21,7 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.preset}[/b]  {self.chain}", id="chain", markup=True)
-        yield Static("", id="origin")
+        yield Line("", id="origin")
         yield Line("", id="strength", markup=True)
         for name in MODES:
             yield Line(name, id=f"mode-{name}", classes="mode")
@@ -31,9 +31,7 @@ class TopBar(Horizontal):
 
     def show_origin(self, text: str) -> None:
         """Where the setting heard came from, when it is not a plain jump: "recalled #12", "from #12", "back"."""
-        origin = self.query_one("#origin", Static)
-        if str(origin.render()) != text:
-            origin.update(text)  # with a layout: its width changes (and it changes rarely)
+        self.query_one("#origin", Line).show(text)
 
     def show_modes(self, *, auto: bool, follow: bool, muted: bool, bypass: bool = False,
                    auto_paused: bool = False) -> None:
