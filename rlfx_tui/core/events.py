@@ -78,6 +78,7 @@ class ModelTrained:
     seconds: float
     n_points: int
     n_good: int
+    fit_error: float | None = None  # the mapping's mean error on what it was taught, in normalised units
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from threadpoolctl import threadpool_limits
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
 
 ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
@@ -62,6 +63,7 @@ ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.ma
 # 100 Hz and a pad at 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every
 # other sound together. The mapping keeps raw descriptors: it must stay a plain standardise + MLP that FluCoMa
 # can run (rlfx_tui/interop/flucoma.py exports it).
+SOUND_RADIUS = 2.0  # × context_width: points this near (rms, scaled descriptors) are shown as one sound
 _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
 
@@ -131,7 +133,9 @@ class Learner:
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
+        self.sound_groups_, self.sound_leaders_ = group_sounds(self.contexts_, SOUND_RADIUS * self.context_width)
         self.mapping_: Pipeline | None = None
+        self.mapping_error_: float | None = None
         if self.n_good_:
             mlp = MLPRegressor(hidden_layer_sizes=self.hidden_layer_sizes, activation="tanh", solver="lbfgs",
                                alpha=1e-2, max_iter=400, random_state=self.seed)
@@ -144,7 +148,16 @@ class Learner:
                 mapping.fit(X[y], targets.ravel() if targets.shape[1] == 1 else targets)
             self.mapping_ = mapping
             self._cache_forward_pass(mapping)
+            # how closely the mapping gives back what it was taught, on the points it was taught (training error)
+            self.mapping_error_ = float(np.abs(self.predict(X[y]) - targets).mean())
         return self
+
+    def sound_of(self, descriptors: np.ndarray) -> SoundHere | None:
+        """Which of the labelled sounds these descriptors are (see sound_groups.py); None before any label."""
+        if not getattr(self, "n_points_", 0) or not hasattr(self, "sound_leaders_"):
+            return None
+        z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
+        return sound_here(z, self.sound_groups_, self.sound_leaders_, self.good_, SOUND_RADIUS * self.context_width)
 
     def _liked_targets(self) -> np.ndarray:
         """Per liked point: the recency-weighted mean of the liked settings for (nearly) the same input."""

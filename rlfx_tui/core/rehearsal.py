@@ -383,7 +383,8 @@ class Rehearsal:
         started = time.perf_counter()
         learner = self.session.train() if self.trainer is None else self.trainer(self.session)
         self.session.install(learner)  # one reference swap; the dataset stays the truth
-        event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_)
+        event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_,
+                             getattr(learner, "mapping_error_", None))
         self._emit(event)
         return event
 

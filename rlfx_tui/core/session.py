@@ -26,6 +26,7 @@ from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.preset_state import PresetState, load_state, save_state
 from rlfx_tui.core.presets import Preset, resolve_preset
+from rlfx_tui.core.sound_groups import SoundHere
 from rlfx_tui.core.training import fit_learner, training_arrays
 from rlfx_tui.paths import resolve_data_dir
 
@@ -185,6 +186,10 @@ class Session:
             return None
         model = self.learner.taste(self.learner.context_weights(self.descriptors))
         return None if model is None else dict(zip(self.space.names, model.matters().tolist()))
+
+    def sound_here(self) -> SoundHere | None:
+        """Which of the labelled sounds the learner believes is playing (None before any label)."""
+        return self.learner.sound_of(self.descriptors)
 
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""

@@ -159,3 +159,29 @@ def test_a_jump_is_heard_after_the_fade() -> None:
     rms = lambda x: float(np.sqrt(np.mean(x[-4800:] ** 2)))  # noqa: E731
     assert rms(after) > 4 * rms(before)
     assert np.array_equal(state.target.real, loud) and state.incoming is None
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_bypass_crossfades_to_the_dry_input_and_back_without_a_click(name: str) -> None:
+    """z: after ramp_ms the output is the dry input (under the same ceiling); the switch either way is no bigger a
+    step than the wet or the dry signal makes on its own (the jump-click measure), and the chains keep running."""
+    preset = resolve_preset(name)
+    for a in _random_states(preset, 3, seed=11):
+        t = np.arange(2 * SR) / SR
+        sine = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        wet = _run(BlockState(preset, SR, a, blocksize=BS), sine, channels=1)[:, 0]
+        state = BlockState(preset, SR, a, blocksize=BS)
+        out = np.zeros(len(sine), dtype=np.float32)
+        on, off = SR // 2 // BS, 3 * SR // 2 // BS  # bypass at 0.5 s, back at 1.5 s
+        for i, start in enumerate(range(0, len(sine), BS)):
+            state.bypass_requested = on <= i < off
+            process_block(state, sine[start : start + BS], out[start : start + BS])
+        fade = int(0.03 * SR)
+        dry_from, dry_to = on * BS + fade, off * BS
+        np.testing.assert_allclose(out[dry_from:dry_to], sine[dry_from:dry_to], atol=1e-6)  # the dry input
+        steady = max(_max_step(wet[SR // 4 :]), _max_step(sine))
+        for edge in (on * BS, off * BS):
+            assert _max_step(out[edge - 2400 : edge + 2 * fade]) <= 1.05 * steady + 0.002, (name, edge)
+        # back on: the effect as if it had never stopped (the chain ran on under the bypass)
+        np.testing.assert_allclose(out[off * BS + fade :], wet[off * BS + fade :], atol=1e-5)
+        assert state.wet == 1.0

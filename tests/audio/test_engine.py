@@ -180,3 +180,29 @@ def test_a_stream_that_cannot_open_falls_back_to_the_clock(tmp_data_dir: Path, m
         assert engine.status.running
     finally:
         engine.stop()
+
+
+def test_a_label_in_follow_mode_saves_what_the_engine_plays(tmp_data_dir: Path, tmp_path: Path) -> None:
+    """The rehearsal defect: → in follow mode stored the last jump, not the setting follow mode was playing."""
+    from rlfx_tui.core.rehearsal import Rehearsal
+
+    session, _ = _trained_session(tmp_data_dir)
+    path = _write(tmp_path / "hats.wav", synth_sounds(SR, seconds=1.0)["noise_hats"])
+    engine = Engine(session, EngineConfig(source=str(path), output_device=NO_DEVICE, follow_interval_s=0.02,
+                                          follow_smoothing_s=0.1))
+    engine.start()
+    rehearsal = Rehearsal(session, engine, clock=iter(range(10**6)).__next__)
+    try:
+        jumped = rehearsal.randomize()
+        assert rehearsal.set_follow(True)
+        time.sleep(1.2)  # the followed setting settles near the hats' liked one
+        heard_cutoff = engine._state.heard.plugins["filter"].cutoff_hz  # what the audio thread's chain plays
+        point = rehearsal.good()
+        playing = engine.current_params
+        assert point.params == pytest.approx(playing, rel=0.02)
+        assert heard_cutoff == pytest.approx(point.params["cutoff"], rel=0.05)
+        assert point.params["cutoff"] != pytest.approx(jumped["cutoff"], rel=0.05)
+        rehearsal.set_follow(False)  # leaving follow mode keeps the followed setting: no jump in the sound
+        assert session.current == pytest.approx(point.params, rel=0.02)
+    finally:
+        engine.stop()

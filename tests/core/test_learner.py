@@ -234,3 +234,25 @@ def test_propose_and_retrain_at_500_points_are_measured(space: ParameterSpace) -
     print(f"retrain {fit_s:.3f} s, propose {1e3 * np.median(times):.1f} ms at 500 points")
     assert fit_s < 3.0
     assert np.median(times) < 0.1
+
+
+def test_the_learner_tells_which_labelled_sound_is_playing_and_how_its_mapping_fits(tmp_path):
+    from rlfx_tui.core.session import Session
+
+    from .sounds import feed, noise, tone
+
+    session = Session(data_dir=tmp_path, seed=0)
+    assert session.sound_here() is None
+    for signal, likes in ((tone(110), (True, False, False)), (noise(), (True, True)), (tone(2000), (False,))):
+        feed(session, signal)
+        for good in likes:
+            session.randomize(1.0)
+            session.label(good, train=False)
+    session.retrain()
+    feed(session, noise(seed=1))  # another take of the noise: the second sound labelled
+    here = session.sound_here()
+    assert (here.index, here.count, here.labels, here.liked) == (2, 3, 2, 2)
+    assert here.describe() == "sound 2 of 3 · 2 labels · 2 liked"
+    feed(session, tone(440, square=True, amp=0.9))
+    assert session.sound_here().describe() == "a new sound (3 known)"
+    assert 0.0 <= session.learner.mapping_error_ < 0.2

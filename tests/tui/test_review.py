@@ -165,3 +165,18 @@ async def test_reopening_shows_the_last_setting_and_the_locks(session, data_dir)
         await until(pilot, lambda: app.main is not None and app.main.is_mounted)
         assert shown_values(app) == pytest.approx(last)
         assert {r.spec.name for r in app.screen.query(ParamRow) if r.has_class("-locked")} == locked
+
+
+async def test_the_model_panel_says_which_sound_it_hears_and_how_the_mapping_fits(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right")
+        await settle(pilot)
+        app.main.poll()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "sound 1 of 1 · 1 label · 1 liked" in text
+        assert "fit " in text and " %" in text.split("fit ", 1)[1][:6]
+        hear(app.session, tone(3000, amp=0.05))
+        app.main.poll()
+        await pilot.pause()
+        assert "a new sound (1 known)" in screen_text(app)

@@ -37,6 +37,7 @@ class MainScreen(Screen[None]):
         self._engine_message = ""
         self.last_trained: str | None = None
         self.trained_points: int | None = None
+        self.fit_error: float | None = None
 
     def compose(self) -> ComposeResult:
         preset = self.session.preset
@@ -66,6 +67,7 @@ class MainScreen(Screen[None]):
         if getattr(learner, "n_points_", 0):
             self.trained_points = learner.n_points_
             self.last_trained = "at start"
+            self.fit_error = getattr(learner, "mapping_error_", None)
         self.show_training(False)
         self.query_one(PointsTable).focus()
 
@@ -103,6 +105,8 @@ class MainScreen(Screen[None]):
             except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
                 self._engine_notice(f"audio engine: {type(exc).__name__}: {exc}")
         self.show_engine(status, descriptors)
+        sound = self.session.sound_here()
+        self.query_one(ModelPanel).show_sound(sound.describe() if sound else "")
         self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
         if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
             current = getattr(self.engine, "current_params", None)
@@ -147,9 +151,9 @@ class MainScreen(Screen[None]):
                 self.show_modes()
             case ev.LocksChanged(locked=locked):
                 self.query_one(ParamPanel).show_locks(locked)
-            case ev.ModelTrained(n_points=n_points):
+            case ev.ModelTrained(n_points=n_points, fit_error=fit_error):
                 self.last_trained = self.clock.stamp()
-                self.trained_points = n_points
+                self.trained_points, self.fit_error = n_points, fit_error
             case ev.SnapshotSaved() | ev.TrainingNeeded() | ev.Noticed():
                 pass  # the app's business (a notice, a retrain)
 
@@ -173,7 +177,7 @@ class MainScreen(Screen[None]):
         self.query_one(ModelPanel).show_points([p.good for p in self.session.points], len(self.rehearsal.pending))
 
     def show_training(self, training: bool) -> None:
-        self.query_one(ModelPanel).show_training(training, self.last_trained, self.trained_points)
+        self.query_one(ModelPanel).show_training(training, self.last_trained, self.trained_points, self.fit_error)
 
     def show_engine(self, status: Any | None, descriptors: Any) -> None:
         audio = self.query_one(AudioPanel)

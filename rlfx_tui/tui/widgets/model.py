@@ -1,4 +1,5 @@
-"""The model's state: good/bad counts, training, last retrain, labels waiting for the disk, recent like-rate."""
+"""The model's state: good/bad counts, recent like-rate, which sound the learner believes is playing, training,
+last retrain and how closely the mapping fits what it was taught, labels waiting for the disk."""
 
 from __future__ import annotations
 
@@ -41,7 +42,12 @@ class ModelPanel(Vertical):
         with Horizontal(id="like-row"):
             yield Line("like     —", id="like-rate")
             yield RateSpark(id="like-spark")
+        yield Line("", id="model-sound")
         yield Line("no model yet", id="model-state")
+
+    def show_sound(self, text: str) -> None:
+        """"sound 3 of 5 · 12 labels · 4 liked", or "a new sound (5 known)"."""
+        self.query_one("#model-sound", Line).show(text)
 
     def show_points(self, good: Sequence[bool], pending: int = 0) -> None:
         n_good = sum(good)
@@ -55,13 +61,16 @@ class ModelPanel(Vertical):
         self.query_one("#like-rate", Line).show(f"like {rate:>5}")
         self.query_one("#like-spark", RateSpark).show(like_rates(list(good)))
 
-    def show_training(self, training: bool, last: str | None, n_points: int | None) -> None:
+    def show_training(self, training: bool, last: str | None, n_points: int | None,
+                      fit_error: float | None = None) -> None:
         if training:
             text = "training…"
         elif last is None:
             text = "model: none yet"
         else:
             text = f"trained {last} ({n_points} pt{'' if n_points == 1 else 's'})"
+            if fit_error is not None:  # the mapping's training error, in % of each knob's range
+                text += f" fit {100 * fit_error:.0f} %"
         state = self.query_one("#model-state", Line)
         state.show(text)
         state.set_class(training, "-busy")
