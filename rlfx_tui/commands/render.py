@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
                         "the setting)")
     session = Session(preset=args.preset, data_dir=args.data_dir)
     chosen = chosen_setting(session, args.point, args.snapshot, command="render", required=False)
-    if chosen is not None:
-        session.set_current(chosen.params)
+    # the session opens on the last setting heard in the app; a render without --point is at the defaults
+    session.set_current(session.space.default() if chosen is None else chosen.params)
     progress = _Progress(args.input)
     try:
         result = render(args.input, args.output, session, follow=args.follow, blocksize=args.blocksize,

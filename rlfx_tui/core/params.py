@@ -81,6 +81,13 @@ class ParameterSpace:
         """Normalised → real units, as an ordered array (no dict; cheap for the control-rate path)."""
         return self._from_unit(self.constrain(u))
 
+    def within(self, real: np.ndarray) -> dict[str, float]:
+        """Real-unit values (parameter order) clipped to the ranges, pinned ones at their default: what the chain
+        plays. Values already in range come back exactly (no round trip through [0, 1])."""
+        default = self._from_unit(self.default_normalized)
+        held = np.where(self.pinned, default, np.clip(np.asarray(real, dtype=float), self._low, self._high))
+        return dict(zip(self.names, held.tolist()))
+
     def constrain(self, u: np.ndarray) -> np.ndarray:
         """Clip to [0, 1] and hold pinned parameters at their default; works on (n,) or (k, n)."""
         return np.where(self.pinned, self.default_normalized, np.clip(u, 0.0, 1.0))

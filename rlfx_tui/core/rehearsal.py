@@ -143,6 +143,7 @@ class Rehearsal:
                       by_player: bool = True) -> None:
         space = self.session.space
         moved = np.abs(space.normalize(values) - before) > CHANGED_THRESHOLD
+        self.session.remember()
         if origin not in ("back", "forward"):
             self.history.heard(values)
         if by_player:
@@ -396,6 +397,7 @@ class Rehearsal:
                 on = False
             if self.follow and not on:  # keep playing what follow mode played: no jump when it stops
                 self.session.set_current(self.heard())
+                self.session.remember()
                 self.history.heard(self.session.current)
             self.follow = on
             if self.engine is not None:

@@ -91,9 +91,8 @@ class Session:
         if not np.isfinite(real).all():
             bad = [n for n, v in zip(self.space.names, real.tolist()) if not np.isfinite(v)]
             raise ValueError(f"parameter(s) {', '.join(bad)} must be finite numbers")
-        self.current = self.space.denormalize(self.space.normalize(real))
+        self.current = self.space.within(real)
         self.param_sink(self.current)
-        self._save_state(durable=False)
         return self.current
 
     def randomize(self, strength: float, *, around_current: bool = False) -> dict[str, float]:
@@ -122,6 +121,11 @@ class Session:
         self.locked = frozenset(self.locked | names) if on else frozenset(self.locked - names)
         self._save_state(durable=True)
         return self.locked
+
+    def remember(self) -> None:
+        """Save the setting in force as the one to reopen the preset on (the rehearsal does, at every change; a
+        render or an export does not, so it never moves where the app starts)."""
+        self._save_state(durable=False)
 
     def _save_state(self, *, durable: bool) -> None:
         try:

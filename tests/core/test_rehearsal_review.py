@@ -297,13 +297,16 @@ def test_a_label_while_bypassed_is_refused(rehearsal):
 # -- reopening -------------------------------------------------------------------------------------------------
 def test_reopening_starts_on_the_last_setting_heard(tmp_path):
     session = Session(data_dir=tmp_path, seed=0)
-    last = session.randomize(0.7)
+    rehearsal = Rehearsal(session)
+    rehearsal.randomize()
+    last = rehearsal.back()  # back counts too: the last setting *heard*
+    session.set_current(session.space.default())  # a session alone (render, export) moves nothing
     assert Session(data_dir=tmp_path, seed=1).current == pytest.approx(last)
 
 
 def test_an_unreadable_state_file_is_set_aside_not_lost(tmp_path):
     session = Session(data_dir=tmp_path, seed=0)
-    session.randomize(0.7)
+    Rehearsal(session).randomize()
     state = session.directory / "state.json"
     state.write_text("{not json")
     with pytest.warns(UserWarning, match="state.json cannot be read"):
