@@ -176,7 +176,7 @@ def _set_checked(check: _Checker, plugin: Any, type_name: str, attribute: str, v
             raise check.fail(key, f"a value within the safe range [{low:g}, {high:g}]", value)
     try:
         setattr(plugin, attribute, value)
-    except Exception as exc:  # pedalboard raises ValueError/RuntimeError for values it refuses
+    except Exception as exc:  # noqa: BLE001 - pedalboard raises ValueError/RuntimeError for values it refuses
         raise check.fail(key, f"a value pedalboard.{type_name}.{attribute} accepts", f"{value}: {exc}") from None
 
 

@@ -4,8 +4,9 @@ The model: the player likes a setting u with probability
     P(like | u) = ε + (1 − 2ε) · exp(−min_c Σ_{j∈S} (u_j − c_j)² / 2ℓ²)
 where c runs over this sound's liked settings (so two different liked spots stay two: nothing pulls proposals
 into the gap between them), S is the set of parameters that matter (a few of them; the rest may roam) and ℓ how
-far a liked spot reaches. A like is measured against the *other* likes (against itself it would say nothing). Neither is known: every S of up to `max_size` free parameters (prior: each parameter matters with
-probability `prior_matters`) is weighed against a few widths ℓ by the labels of this sound, each label counting
+far a liked spot reaches. A like is measured against the *other* likes (against itself it would say nothing).
+Neither is known: every S of up to `max_size` free parameters (prior: each parameter matters with probability
+`prior_matters`) is weighed against a few widths ℓ by the labels of this sound, each label counting
 with its context × recency weight. ε allows for a player who is not perfectly consistent.
 
 Likes and dislikes both teach it: a like far from the other likes along j says j does not matter (or the spot is
