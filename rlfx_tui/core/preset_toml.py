@@ -1,5 +1,5 @@
 """Reading a preset file: TOML in, a checked Preset out (data, never executed). rlfx_tui.core.presets.load_preset
-calls this; the data model lives there.
+calls this; the data model lives in preset_spec.py.
 
 A preset file looks like this (every key is checked; unknown keys are errors, so typos don't pass silently)::
 
@@ -40,8 +40,8 @@ from typing import Any
 
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.finite import is_finite
-from rlfx_tui.core.presets import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
-                                   SafetySpec)
+from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
+                                       SafetySpec)
 
 
 def _one_line(text: str) -> str:
