@@ -2,7 +2,7 @@
 
     engine = Engine(session, EngineConfig(source="demo"))
     engine.start()                 # never raises for missing PortAudio/devices: see engine.status.message
-    session.randomize(0.5)         # session.param_sink is engine.set_params while the engine runs
+    session.randomize(0.5)         # while the engine runs, the session is attached to it (Session.attach)
     engine.status, engine.descriptors
     engine.stop()
 
@@ -19,6 +19,7 @@ import math
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class Engine:
         self._muted = False
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
-        self._saved_hooks: tuple[Any, Any] | None = None
+        self._attached: ExitStack | None = None  # the session's attachment to this engine, while it runs
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -64,7 +65,7 @@ class Engine:
     def start(self) -> None:
         if self._state is not None and self.running:
             return
-        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+        if self._stream is not None or self._clock is not None or self._attached is not None:
             self.stop()  # what is left of a run whose stream died
         # Move everything alive now (numpy, scikit-learn, the session) out of the cyclic collector's reach, before
         # the stream starts: a full collection scanning it held the GIL for ~25 ms mid-callback in the stress run
@@ -121,9 +122,8 @@ class Engine:
         # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
         # (see README, Figures). Restored on stop.
         self._blas = threadpool_limits(limits=1)
-        self._saved_hooks = (self.session.tracker, self.session.param_sink)
-        self.session.tracker = DescriptorView(self)  # type: ignore[assignment]
-        self.session.param_sink = self.set_params
+        self._attached = ExitStack()
+        self._attached.enter_context(self.session.attach(self.set_params, DescriptorView(self)))
         if self._follow_on:
             self._start_follow()
 
@@ -135,12 +135,11 @@ class Engine:
             self._clock.stop()
             self._clock = None
         gc.unfreeze()
-        if self._saved_hooks is not None:
+        if self._attached is not None:
             sys.setswitchinterval(self._saved_switch)
             self._blas.restore_original_limits()
-            self.session.tracker, self.session.param_sink = self._saved_hooks
-            self._saved_hooks = None
-            self.session.param_sink(self.session.current)  # the session's own chain catches up
+            attached, self._attached = self._attached, None
+            attached.close()  # the session's own sink and tracker are back; its chain catches up
 
     def restart(self) -> None:
         self.stop()

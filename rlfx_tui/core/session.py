@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from rlfx_tui.core import model_cache
+from rlfx_tui.core.attachment import ContextSource, ParamSink
 from rlfx_tui.core.chain import EffectChain
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
@@ -47,15 +49,15 @@ class Session:
         self.space = ParameterSpace(self.preset.params)
         self.samplerate = int(samplerate)
         self.chain = EffectChain(self.preset, self.samplerate)
-        self.tracker = DescriptorTracker(self.samplerate)
+        self.tracker: ContextSource = DescriptorTracker(self.samplerate)  # a running engine attaches its own
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.learner_options = dict(learner_options or {})
         self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
         self.current: dict[str, float] = self.space.default()
-        # Where a new parameter state goes: the session's own chain by default; a running audio engine swaps in
+        # Where a new parameter state goes: the session's own chain by default; a running audio engine attaches
         # its own hand-off so plugins are only ever touched from the audio thread.
-        self.param_sink: Callable[[Mapping[str, float]], None] = self.chain.apply
+        self.param_sink: ParamSink = self.chain.apply
         self.param_sink(self.current)
         self.learner: Learner = self._cached_or_trained()
 
@@ -74,6 +76,19 @@ class Session:
     @property
     def tracker_samplerate(self) -> int:
         return int(self.tracker.samplerate)
+
+    @contextmanager
+    def attach(self, sink: ParamSink, context: ContextSource) -> Iterator[None]:
+        """While an audio engine runs (Engine.start to Engine.stop): parameter states go to `sink` and the
+        descriptors come from `context`. On exit the session's own sink and tracker are back, and its chain
+        catches up with `current`."""
+        saved = self.tracker, self.param_sink
+        self.tracker, self.param_sink = context, sink
+        try:
+            yield
+        finally:
+            self.tracker, self.param_sink = saved
+            self.param_sink(self.current)
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """A mono float32 block through the chain at `current` (streaming); returns the output block."""
