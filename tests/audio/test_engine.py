@@ -156,11 +156,11 @@ def test_follow_without_a_mapping_says_so(tmp_data_dir: Path) -> None:
 
 
 def test_a_stream_that_cannot_open_falls_back_to_the_clock(tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rlfx_tui.audio.engine as engine_module
+    import rlfx_tui.audio.devices as devices_module
     from rlfx_tui.audio.devices import Device
 
     fake = Device(7, "Fake Interface", "ALSA", 2, 2, 44100.0)
-    monkeypatch.setattr(engine_module, "find_device", lambda sd, spec, kind, hostapi=None: fake)
+    monkeypatch.setattr(devices_module, "find_device", lambda sd, spec, kind, hostapi=None: fake)  # choose_devices'
 
     def refuse(*args: object) -> None:
         raise ValueError("Invalid sample rate")
