@@ -27,7 +27,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, resolve_preset
-from rlfx_tui.core.training import fit_learner, training_arrays
+from rlfx_tui.core.training import fit_session
 from rlfx_tui.paths import resolve_data_dir
 
 
@@ -168,9 +168,7 @@ class Session:
 
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
-        points = self.dataset.points
-        return fit_learner(self.space, *training_arrays(points, self.space), seed=self.seed,
-                           options=self.learner_options, point_ids=[pt.id for pt in points])
+        return fit_session(self)
 
     def install(self, learner: Learner) -> None:
         """Swap in a fitted learner (one reference assignment) and refresh the cache."""

@@ -1,4 +1,5 @@
-"""Fitting a learner: the pure fit (arrays in, Learner out), and `ProcessTrainer`, which runs it in a child process.
+"""Fitting a learner: points → training arrays → fit, one path (`fit_session`); the pure fit (arrays in, Learner
+out); and `ProcessTrainer`, which runs that fit in a child process.
 
 A fit is mostly small numpy calls driven by Python, so in a thread it holds the GIL most of the time: the UI
 thread (and the audio callback) then wait for it in 5 ms slices, and a key that lands during a fit took 65–330 ms
@@ -55,6 +56,14 @@ def fit_learner(space: ParameterSpace, descriptors: np.ndarray, params: np.ndarr
     if point_ids is not None:
         learner.point_ids_ = point_ids
     return learner
+
+
+def fit_session(session: Session, fit: Callable[..., Learner] = fit_learner) -> Learner:
+    """A new Learner fitted on a snapshot of the session's points (touches no session state): their arrays go to
+    `fit`, fit_learner's signature (fit_learner itself, or ProcessTrainer.fit to fit in the child process)."""
+    points = session.points
+    return fit(session.space, *training_arrays(points, session.space), seed=session.seed,
+               options=dict(session.learner_options), point_ids=[p.id for p in points])
 
 
 class Trainer(Protocol):
@@ -125,9 +134,7 @@ class ProcessTrainer:
 
     def __call__(self, session: Session) -> Learner:
         """Fit on a snapshot of the session's points (the child never opens the dataset)."""
-        points = session.points
-        return self.fit(session.space, *training_arrays(points, session.space), seed=session.seed,
-                        options=dict(session.learner_options), point_ids=[p.id for p in points])
+        return fit_session(session, self.fit)
 
     def fit(self, space: ParameterSpace, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray, *,
             seed: int = 0, options: Mapping[str, object] | None = None,
