@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import ndtr
@@ -54,8 +55,10 @@ from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.taste import TasteModel
 
-ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
-               "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
+# scikit-learn's MLP activations by name: the learner's own forward pass and the FluCoMa export's check use these.
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
+    "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
 
 
 # For context weights, descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at

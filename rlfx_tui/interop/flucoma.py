@@ -30,6 +30,7 @@ import numpy as np
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.finite import is_finite
+from rlfx_tui.core.learner import ACTIVATIONS
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
@@ -45,6 +46,7 @@ FILES = {
 }
 # FluCoMa's activation enum (NNFuncs.hpp: kLinear, kSigmoid, kReLU, kTanh) by scikit-learn's names
 ACTIVATION_CODES = {"identity": 0, "logistic": 1, "relu": 2, "tanh": 3}
+ACTIVATION_BY_CODE = {code: ACTIVATIONS[name] for name, code in ACTIVATION_CODES.items()}
 EXAMPLE_SCD = Path(__file__).with_name("example.scd")
 
 
@@ -89,10 +91,9 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
 
 def forward(standardize: dict[str, Any], model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     """FluidStandardize then FluidMLPRegressor on rows of x, from their JSON alone (no clipping)."""
-    acts = {0: lambda z: z, 1: lambda z: 1.0 / (1.0 + np.exp(-z)), 2: lambda z: np.maximum(z, 0.0), 3: np.tanh}
     h = (np.asarray(x, dtype=float) - standardize["mean"]) / np.maximum(standardize["std"], np.finfo(float).eps)
     for layer in model["layers"]:
-        h = acts[layer["activation"]](h @ np.array(layer["weights"]) + np.array(layer["biases"]))
+        h = ACTIVATION_BY_CODE[layer["activation"]](h @ np.array(layer["weights"]) + np.array(layer["biases"]))
     return h
 
 
