@@ -93,10 +93,6 @@ class TasteModel:
         """Per parameter: the posterior probability that it matters to the player here."""
         return self.posterior_.sum(axis=1) @ self.members
 
-    def width(self) -> float:
-        """Posterior mean of how far the liked spot reaches (normalised units, per parameter that matters)."""
-        return float(self.posterior_.sum(axis=0) @ self.widths)
-
     def predictive(self, candidates: np.ndarray) -> np.ndarray:
         """P(like) of each candidate (k, p), averaged over the posterior."""
         return np.einsum("sw,swk->k", self.posterior_, self._like_probability(self._spread(candidates)))
