@@ -44,10 +44,12 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.special import ndtr
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
@@ -95,8 +97,17 @@ class FlooredScaler(StandardScaler):
         return self
 
 
-class Learner:
-    """Estimator-style: parameters in __init__, `fit` returns self, learned state ends in `_`."""
+class Learner(BaseEstimator):
+    """A scikit-learn estimator in form: parameters in __init__ (so get_params, set_params and clone work), `fit`
+    returns self, learned state ends in `_`, `check_is_fitted` guards what needs a fit.
+
+    Not a drop-in one for scikit-learn's model selection: `fit` takes three arrays (descriptors, normalised
+    parameters, liked) rather than X and y, and what it is for is `propose`, not `predict` alone. `space`, a
+    ParameterSpace, is a parameter like the others: proposals draw from its distribution and the mapping's output
+    is constrained to it (clone deep-copies it; the model cache and the training process put the caller's own back).
+    """
+
+    point_ids_: list[int]  # which labelled points the fit reflects; set by training.fit_learner
 
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
                  context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
@@ -169,7 +180,7 @@ class Learner:
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (model cache, training process) without the last taste model: it belongs to one sound."""
-        state = dict(self.__dict__)
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands back the instance's own __dict__
         state.pop("_taste_memo", None)
         return state
 
@@ -202,6 +213,7 @@ class Learner:
     def taste(self, weights: np.ndarray, limit: int = 120) -> TasteModel | None:
         """The taste model (which parameters matter, how far a liked spot reaches) fitted on the `limit` heaviest
         labelled points of this context and its heaviest likes; None without a like here."""
+        check_is_fitted(self)
         key = (np.asarray(weights).tobytes(), limit)
         memo = getattr(self, "_taste_memo", None)
         if memo is not None and memo[0] == key:  # a jump asks twice: to propose, then for the knobs that matter
@@ -296,6 +308,7 @@ class Learner:
     def propose(self, descriptors: np.ndarray, current: np.ndarray, strength: float,
                 rng: np.random.Generator) -> np.ndarray:
         """The next normalised setting to try, for these descriptors, at the player's strength."""
+        check_is_fitted(self)
         weights = self.context_weights(descriptors)
         liked_here = weights * self.good_ if len(weights) else weights
         if liked_here.max(initial=0.0) <= 0.3:
