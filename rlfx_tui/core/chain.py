@@ -74,7 +74,8 @@ class EffectChain:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """One mono float32 block through the chain (streaming: state carries over between calls), with denormals
-        flushed to zero (see core/denormals.py: without it silence after loud input costs up to 15× per block)."""
+        flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
+        block; figures in docs/figures/)."""
         block = np.ascontiguousarray(block, dtype=np.float32)
         if not np.isfinite(block).all():  # one NaN in would poison every filter's state
             self.faults += 1

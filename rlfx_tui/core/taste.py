@@ -14,7 +14,7 @@ wide); a dislike that moved only j and k away from a like says one of them does.
 (S, ℓ), so a proposal that keeps the likely-relevant parameters near a like and moves the others scores high.
 
 Cost: subsets × widths × points exponentials per proposal; `max_size` shrinks for large presets so it stays small
-(a few ms at 500 points for a 10-parameter preset).
+(timings: docs/figures/).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class TasteModel:
         diff2 = (self.liked_[:, None, :] - params[None, :, :]) ** 2  # (m, n, p)
         m, n = diff2.shape[:2]
         # (subsets, m, n): the minimum over the middle axis runs as m elementwise minima (fast); over a short
-        # last axis numpy's reduction is ~6× slower
+        # last axis numpy's reduction is several times slower
         spread = (self.members @ diff2.reshape(m * n, -1).T).reshape(len(self.members), m, n)
         if own is not None:
             rows = np.flatnonzero(own >= 0)
