@@ -237,6 +237,8 @@ class Engine:
                 return sd.InputStream(device=in_dev.index, channels=1, callback=self._input_callback, **common)
             return sd.Stream(device=(in_dev.index, out_dev.index), channels=(1, out_ch),
                              callback=self._duplex_callback, **common)
+        if out_dev is None:
+            raise ValueError("neither an input nor an output device to open")
         return sd.OutputStream(device=out_dev.index, channels=out_ch, callback=self._output_callback, **common)
 
     def _close_stream(self) -> None:

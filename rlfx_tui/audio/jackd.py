@@ -57,7 +57,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 
 class JackError(RuntimeError):
@@ -132,7 +132,7 @@ class JackServer:
 
     def stop(self) -> None:
         """Release PortAudio's client (see the module docstring), then terminate jackd, then kill it if it hangs."""
-        sd = sys.modules.get("sounddevice")
+        sd: Any = sys.modules.get("sounddevice")  # its private _initialize/_terminate: no types to check
         released = sd is not None and os.environ.get("JACK_DEFAULT_SERVER") == self.name and sd._initialized
         if released:
             sd._terminate()

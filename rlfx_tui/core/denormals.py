@@ -19,7 +19,8 @@ import ctypes.util
 import platform
 
 # (system, machine) → (sizeof(fenv_t), offset of the control register, its ctype, the bits to set)
-_LAYOUTS: dict[tuple[str, str], tuple[int, int, type, int]] = {
+_Layout = tuple[int, int, type[ctypes.c_uint32] | type[ctypes.c_uint64], int]
+_LAYOUTS: dict[tuple[str, str], _Layout] = {
     ("Linux", "x86_64"): (32, 28, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # glibc: __mxcsr; FTZ | DAZ
     ("Linux", "aarch64"): (8, 0, ctypes.c_uint32, 1 << 24),                  # glibc: __fpcr; FZ
     ("Darwin", "x86_64"): (16, 4, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # __mxcsr
@@ -27,7 +28,7 @@ _LAYOUTS: dict[tuple[str, str], tuple[int, int, type, int]] = {
 }
 
 
-def _load() -> tuple[object, tuple[int, int, type, int]] | None:
+def _load() -> tuple[object, _Layout] | None:
     layout = _LAYOUTS.get((platform.system(), platform.machine()))
     name = ctypes.util.find_library("m") or ctypes.util.find_library("c")
     if layout is None or name is None:

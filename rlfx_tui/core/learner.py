@@ -86,6 +86,8 @@ class FlooredScaler(StandardScaler):
     unit size and make the same sound look like many different ones.
     """
 
+    scale_: np.ndarray
+
     def __init__(self, *, floor: float = 0.05) -> None:
         super().__init__()
         self.floor = floor
@@ -140,8 +142,10 @@ class Learner(BaseEstimator):
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        self.context_scaler_ = FlooredScaler().fit(features(X)) if n else None
-        self.contexts_ = self.context_scaler_.transform(features(X)) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
+        scaler = FlooredScaler().fit(features(X)) if n else None
+        self.context_scaler_ = scaler
+        self.contexts_ = (scaler.transform(features(X)) if scaler is not None
+                          else np.zeros((0, X.shape[1] if X.ndim == 2 else 0)))
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
@@ -205,7 +209,7 @@ class Learner(BaseEstimator):
     # -- the preference model ------------------------------------------------------------------------------
     def context_weights(self, descriptors: np.ndarray) -> np.ndarray:
         """Per labelled point: how much it speaks for the current sound (context × recency)."""
-        if not getattr(self, "n_points_", 0):
+        if not getattr(self, "n_points_", 0) or self.context_scaler_ is None:
             return np.zeros(0)
         z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)

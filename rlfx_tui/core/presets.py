@@ -7,6 +7,7 @@ gain) are bounded by SAFE_RANGES whatever the preset says.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rlfx_tui.core.errors import PresetError
@@ -31,7 +32,7 @@ def shipped_presets() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_presets_dir().glob("*.toml"))}
 
 
-def resolve_preset(preset: str | Path | None) -> Preset:
+def resolve_preset(preset: str | os.PathLike[str] | None) -> Preset:
     """None → the default preset; a shipped name; or a path to a .toml file."""
     if preset is None:
         preset = DEFAULT_PRESET

@@ -21,7 +21,7 @@ import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -141,7 +141,7 @@ class ProcessTrainer:
             point_ids: list[int] | None = None) -> Learner:
         """fit_learner(...) in the child; the learner comes back pickled, with `space` the caller's own."""
         args = (space, descriptors, params, good)
-        kwargs = {"seed": seed, "options": dict(options or {}), "point_ids": point_ids}
+        kwargs: dict[str, Any] = {"seed": seed, "options": dict(options or {}), "point_ids": point_ids}
         with self._lock:
             try:
                 connection = self._start()

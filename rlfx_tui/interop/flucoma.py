@@ -71,10 +71,10 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
     Relies on the learner's `mapping_` being a Pipeline whose steps "scale" (mean_, scale_) and "mlp" (coefs_,
     intercepts_, activation, out_activation_) are all there is between descriptors and normalised parameters;
     `check_reproduces` refuses an export that would not reproduce it."""
-    learner = session.learner
-    if not getattr(learner, "has_mapping", False):
+    mapping = getattr(session.learner, "mapping_", None)
+    if mapping is None:
         return None
-    scaler, mlp = learner.mapping_.named_steps["scale"], learner.mapping_.named_steps["mlp"]
+    scaler, mlp = mapping.named_steps["scale"], mapping.named_steps["mlp"]
     standardize = {"cols": int(len(scaler.mean_)), "mean": [float(v) for v in scaler.mean_],
                    "std": [float(v) for v in scaler.scale_]}
     last = len(mlp.coefs_) - 1
@@ -99,8 +99,11 @@ def forward(standardize: dict[str, Any], model: dict[str, Any], x: np.ndarray) -
 
 def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[str, Any]) -> None:
     """Refuse to write a model that FluCoMa would evaluate differently from rlfx-tui (e.g. a changed learner)."""
+    mapping = session.learner.mapping_
+    if mapping is None:
+        raise RlfxError("cannot export: the learner has no mapping yet")
     x = np.array([p.descriptors for p in session.points] or [session.descriptors])
-    ours = session.learner.mapping_.predict(x).reshape(len(x), -1)
+    ours = mapping.predict(x).reshape(len(x), -1)
     theirs = forward(standardize, model, x)
     if not np.allclose(theirs, ours, rtol=0, atol=1e-9):
         raise RlfxError("cannot export: the learner's mapping is not a plain standardise + MLP that FluCoMa can run")

@@ -12,7 +12,7 @@ BLOCK = 10
 LATE_FROM = 40  # labels 41–60 (0-based start)
 
 
-def _spread(values: Sequence[float], fmt: str) -> str:
+def _spread(values: Sequence[float] | np.ndarray, fmt: str) -> str:
     """median [q1–q3]; inf values (no like) sort last and read "never"."""
     v = np.asarray(values, dtype=float)
     finite_max = v[np.isfinite(v)].max(initial=0.0)

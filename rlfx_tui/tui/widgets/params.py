@@ -65,7 +65,7 @@ class ParamPanel(Vertical):
         self.space = space
         self._values = dict(values)
 
-    def compose(self):  # type: ignore[override]
+    def compose(self):
         fractions = self.space.normalize(self._values)
         for spec, fraction in zip(self.space.specs, fractions):
             yield ParamRow(spec, self._values[spec.name], float(fraction))
