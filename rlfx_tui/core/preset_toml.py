@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.finite import is_finite
@@ -230,9 +230,10 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         default = check.number(table, "default", where)
         if not low <= default <= high:
             raise check.fail(f"{where}default", f"a number within [min, max] = [{low:g}, {high:g}]", default)
-        scale = check.string(table, "scale", where, default="linear")
-        if scale not in ("linear", "log"):
-            raise check.fail(f"{where}scale", '"linear" or "log"', scale)
+        scale_name = check.string(table, "scale", where, default="linear")
+        if scale_name not in ("linear", "log"):
+            raise check.fail(f"{where}scale", '"linear" or "log"', scale_name)
+        scale: Literal["linear", "log"] = "log" if scale_name == "log" else "linear"
         if scale == "log" and low <= 0:
             raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
         pinned = table.get("pinned", False)
@@ -251,7 +252,7 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
         params.append(ParamSpec(
             name=name, plugin=plugin_id, attribute=attribute, min=low, max=high, default=default,
-            unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,  # type: ignore[arg-type]
+            unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,
             random_min=random_min, random_max=random_max, label=check.string(table, "label", where, default=""),
         ))
     return tuple(params)
