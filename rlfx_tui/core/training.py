@@ -5,8 +5,9 @@ A fit is mostly small numpy calls driven by Python, so in a thread it holds the 
 thread (and the audio callback) then wait for it in 5 ms slices, and a key that lands during a fit reaches the
 screen late (`python -m rlfx_tui.tui.bench` measures how late, the engine's stress run, `rlfx-tui bench --stress`,
 the dropouts; the latest figures are in docs/figures/). `ProcessTrainer` fits in one long-lived, niced child
-process instead (a Pipe: the arrays go over, the fitted learner comes back). The app and the stress run both use it; fitting in the calling thread
-(`Session.train`) stays the default for tests, where a child process per test would cost more than it saves.
+process instead (a Pipe: the arrays go over, the fitted learner comes back). The app and the stress run both use
+it; fitting in the calling thread (`Session.train`) stays the default for tests, where a child process per test
+would cost more than it saves.
 
 This module imports neither scikit-learn nor the session at import time: the app imports it before its first
 frame, which must not wait for scikit-learn's slow import.
