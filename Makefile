@@ -1,11 +1,13 @@
 # The README's two commands: `make run` (set up, then launch the app) and `make test` (set up, then run the tests).
 # Both create .venv when it is missing and reinstall when pyproject.toml changes.
+# For developers: `make check` (ruff, mypy, import-linter; settings in pyproject.toml) and `make test-fast` (the
+# tests without JACK, tmux, sclang or the slow variants: no Debian packages beyond libportaudio2 needed).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test bench simulate clean
+.PHONY: run test test-fast check lint typecheck layers bench simulate clean
 
 $(BIN)/rlfx-tui: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +22,23 @@ run: $(BIN)/rlfx-tui
 test: $(BIN)/rlfx-tui
 	@.ci/system-deps
 	$(BIN)/python -m pytest $(ARGS)
+
+test-fast: $(BIN)/rlfx-tui
+	@.ci/system-deps --check-runtime
+	$(BIN)/python -m pytest -m "not jack and not tmux and not sclang and not slow" $(ARGS)
+
+# Each gate on its own; `make -k check` runs all three even when one fails.
+check: lint typecheck layers
+
+lint: $(BIN)/rlfx-tui
+	$(BIN)/ruff check rlfx_tui tests
+	$(BIN)/ruff format --check rlfx_tui tests
+
+typecheck: $(BIN)/rlfx-tui
+	$(BIN)/mypy
+
+layers: $(BIN)/rlfx-tui
+	$(BIN)/lint-imports
 
 bench: $(BIN)/rlfx-tui
 	$(BIN)/rlfx-tui bench $(ARGS)

@@ -279,5 +279,5 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     y *= g
     y += a
     state.fade_pos += n
-    if state.fade_pos >= state.fade_len:
-        state.retired, state.heard, state.incoming = state.heard, state.incoming, None
+    if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
+        state.retired, state.heard, state.incoming = state.heard, state.incoming, None  # type: ignore[assignment]

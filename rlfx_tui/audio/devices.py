@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rlfx_tui.core.errors import RlfxError
+
+if TYPE_CHECKING:
+    from rlfx_tui.audio.config import EngineConfig
 
 INSTALL_HINT = "install it with `sudo apt-get install libportaudio2` (Debian/Ubuntu) or `brew install portaudio` (macOS)"
 
@@ -94,6 +97,37 @@ def find_device(sd: ModuleType, spec: int | str | None, kind: str, hostapi: str 
     if getattr(device, channels) < 1:
         raise DeviceNotFound(f"{device.label} has no {kind} channels (see `rlfx-tui devices`)")
     return device
+
+
+class DeviceChoice(NamedTuple):
+    sd: ModuleType | None  # None without PortAudio
+    input: Device | None  # only for a live source
+    output: Device | None
+
+
+def choose_devices(config: EngineConfig, notes: list[str]) -> DeviceChoice:
+    """The devices `config` asks for, as far as there are any; what is missing, and what the engine does
+    instead, is added to `notes`."""
+    try:
+        sd = load_sounddevice()
+    except PortAudioMissing as exc:
+        notes.append(f"{exc}. Running silently on the demo loop" if config.source == "live" else
+                     f"{exc}. Running silently")
+        return DeviceChoice(None, None, None)
+
+    def find(spec: int | str | None, kind: str, then: str) -> Device | None:
+        try:
+            return find_device(sd, spec, kind, config.hostapi)
+        except DeviceNotFound as exc:
+            notes.append(f"{exc}: {then}")
+            return None
+
+    in_dev = None
+    if config.source == "live":
+        in_dev = find(config.input_device, "input", "playing the built-in demo loop instead; connect an input or "
+                      "choose one with --input-device (see `rlfx-tui devices`)")
+    out_dev = find(config.output_device, "output", "running silently (still analysing)")
+    return DeviceChoice(sd, in_dev, out_dev)
 
 
 def _pa_default(sd: ModuleType, kind: str) -> int:

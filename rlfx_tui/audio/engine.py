@@ -2,7 +2,7 @@
 
     engine = Engine(session, EngineConfig(source="demo"))
     engine.start()                 # never raises for missing PortAudio/devices: see engine.status.message
-    session.randomize(0.5)         # session.param_sink is engine.set_params while the engine runs
+    session.randomize(0.5)         # while the engine runs, the session is attached to it (Session.attach)
     engine.status, engine.descriptors
     engine.stop()
 
@@ -14,31 +14,26 @@ the control rate. No lock is shared with the audio thread.
 
 from __future__ import annotations
 
-import gc
 import math
-import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from rlfx_tui.audio import closing
 from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
-from rlfx_tui.audio.devices import (Device, DeviceNotFound, PortAudioMissing, find_device, list_devices,
-                                   load_sounddevice)
+from rlfx_tui.audio.devices import Device, choose_devices, list_devices
 from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
 
-# While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
-# (CPython's default is 5 ms, about one 256-frame period at 48 kHz). Measured in the stress run: fewer xruns at 1 ms.
-GIL_SWITCH_INTERVAL_S = 0.001
 
 class Engine:
     def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
@@ -55,7 +50,7 @@ class Engine:
         self._bypass = False
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
-        self._saved_hooks: tuple[Any, Any] | None = None
+        self._run: ExitStack | None = None  # what start() put in place (real-time settings, the session attached)
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -65,27 +60,14 @@ class Engine:
     def start(self) -> None:
         if self._state is not None and self.running:
             return
-        if self._stream is not None or self._clock is not None or self._saved_hooks is not None:
+        if self._stream is not None or self._clock is not None or self._run is not None:
             self.stop()  # what is left of a run whose stream died
-        # Move everything alive now (numpy, scikit-learn, the session) out of the cyclic collector's reach, before
-        # the stream starts: a full collection scanning it held the GIL for ~25 ms mid-callback in the stress run
-        # (longest callback 24.6 ms → 2.4 ms with the heap frozen; xruns 5 → 1). Undone on stop.
-        gc.collect()
-        gc.freeze()
-        cfg, notes = self.config, []
+        self._run = ExitStack()
+        self._run.enter_context(realtime())  # before the stream starts: the heap is frozen then
+        cfg = self.config
+        notes: list[str] = []
         self._notes, self._stream_died, self._stopping = notes, False, False
-        sd, in_dev, out_dev = None, None, None
-        try:
-            sd = load_sounddevice()
-        except PortAudioMissing as exc:
-            notes.append(f"{exc}. Running silently on the demo loop" if cfg.source == "live" else
-                         f"{exc}. Running silently")
-        if sd is not None:
-            if cfg.source == "live":
-                in_dev = self._find(sd, cfg.input_device, "input", notes,
-                                    "playing the built-in demo loop instead; connect an input or choose one with "
-                                    "--input-device (see `rlfx-tui devices`)")
-            out_dev = self._find(sd, cfg.output_device, "output", notes, "running silently (still analysing)")
+        sd, in_dev, out_dev = choose_devices(cfg, notes)
         device = out_dev or in_dev  # JACK only runs at its own rate, which is its devices' default rate
         self.samplerate = int(cfg.samplerate or (device.default_samplerate if device else DEFAULT_SAMPLERATE))
         live = cfg.source == "live" and in_dev is not None
@@ -101,32 +83,11 @@ class Engine:
         self.output_name = out_dev.label if out_dev else "none (silent)"
         self.reset_stats()
         if sd is not None and (live or out_dev is not None):
-            try:
-                self._stream = self._open(sd, in_dev if live else None, out_dev)
-                self._stream.start()
-            except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
-                self._close_stream()
-                self.output_name = "none (silent)"
-                if self._state.source is None:  # live input is gone with the stream: play the demo instead
-                    self._state.source = demo_source(self.samplerate)
-                    self.source_name = self.input_name = "demo"
-                notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} "
-                             "source")
-                if closing.abandoned_streams:
-                    notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
-                                 "process: quit and start rlfx-tui again to hear it (your labels are saved)")
+            self._open_stream(sd, in_dev if live else None, out_dev, notes)
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
-        self._saved_switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._saved_switch, GIL_SWITCH_INTERVAL_S))
-        # One BLAS thread while audio runs: OpenBLAS's worker threads spin on every core during the learner's
-        # matrix products (a proposal is candidates × points); the stress run had about half the xruns without them
-        # (see README, Figures). Restored on stop.
-        self._blas = threadpool_limits(limits=1)
-        self._saved_hooks = (self.session.tracker, self.session.param_sink)
-        self.session.tracker = DescriptorView(self)  # type: ignore[assignment]
-        self.session.param_sink = self.set_params
+        self._run.enter_context(self.session.attach(self.set_params, DescriptorView(self)))
         if self._follow_on:
             self._start_follow()
 
@@ -137,13 +98,9 @@ class Engine:
         if self._clock is not None:
             self._clock.stop()
             self._clock = None
-        gc.unfreeze()
-        if self._saved_hooks is not None:
-            sys.setswitchinterval(self._saved_switch)
-            self._blas.restore_original_limits()
-            self.session.tracker, self.session.param_sink = self._saved_hooks
-            self._saved_hooks = None
-            self.session.param_sink(self.session.current)  # the session's own chain catches up
+        run, self._run = self._run, None
+        if run is not None:
+            run.close()  # the session's own sink and tracker are back (its chain catches up); settings restored
 
     def restart(self) -> None:
         self.stop()
@@ -248,13 +205,6 @@ class Engine:
         self._last_callback = 0.0
 
     # -- internals -----------------------------------------------------------------------------------------------
-    def _find(self, sd: Any, spec: int | str | None, kind: str, notes: list[str], then: str) -> Device | None:
-        try:
-            return find_device(sd, spec, kind, self.config.hostapi)
-        except DeviceNotFound as exc:
-            notes.append(f"{exc}: {then}")
-            return None
-
     def _make_source(self, notes: list[str]) -> LoopSource:
         source = self.config.source
         if source not in ("live", "demo"):
@@ -266,6 +216,23 @@ class Engine:
                 notes.append(f"{exc}; playing the built-in demo loop instead")
         self.source_name = "demo"
         return demo_source(self.samplerate)
+
+    def _open_stream(self, sd: Any, in_dev: Device | None, out_dev: Device | None, notes: list[str]) -> None:
+        """Open and start the stream; if that fails, say why and go on silently (the clock then runs)."""
+        try:
+            self._stream = self._open(sd, in_dev, out_dev)
+            self._stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudioError, ValueError (bad rate/channels) alike
+            self._close_stream()
+            self.output_name = "none (silent)"
+            state = self._state
+            if state is not None and state.source is None:  # live input is gone with the stream: play the demo
+                state.source = demo_source(self.samplerate)
+                self.source_name = self.input_name = "demo"
+            notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} source")
+            if closing.abandoned_streams:
+                notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
+                             "process: quit and start rlfx-tui again to hear it (your labels are saved)")
 
     def _open(self, sd: Any, in_dev: Device | None, out_dev: Device | None) -> Any:
         cfg = self.config
@@ -280,6 +247,8 @@ class Engine:
                 return sd.InputStream(device=in_dev.index, channels=1, callback=self._input_callback, **common)
             return sd.Stream(device=(in_dev.index, out_dev.index), channels=(1, out_ch),
                              callback=self._duplex_callback, **common)
+        if out_dev is None:
+            raise ValueError("neither an input nor an output device to open")
         return sd.OutputStream(device=out_dev.index, channels=out_ch, callback=self._output_callback, **common)
 
     def _close_stream(self) -> None:

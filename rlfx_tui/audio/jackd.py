@@ -22,7 +22,7 @@ Gotchas found on the way (jackd2 1.9.21, Debian libportaudio2 19.6.0, sounddevic
   init counter balanced.
 * ``jack_wait -c`` exits 0 whether or not the server runs (it prints "running"/"not running"); ``jack_wait -w``
   polls in 1 s steps and, without ``-t``, waits forever if jackd died at startup. So ``start()`` polls ``-c`` and
-  jackd's exit status itself (ready in ~50 ms). jackd exits on bad options like ``-C -1`` but *hangs* on
+  jackd's exit status itself (ready within a moment). jackd exits on bad options like ``-C -1`` but *hangs* on
   ``-r 0`` or ``-p 0``, hence the startup timeout.
 * libjack may auto-start a server (from ~/.jackdrc) for a client that doesn't pass JackNoStartServer. Precaution:
   ``JACK_NO_START_SERVER=1`` is set for us and the jack_* tools, so a dead server fails instead of being
@@ -57,7 +57,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 
 class JackError(RuntimeError):
@@ -132,7 +132,7 @@ class JackServer:
 
     def stop(self) -> None:
         """Release PortAudio's client (see the module docstring), then terminate jackd, then kill it if it hangs."""
-        sd = sys.modules.get("sounddevice")
+        sd: Any = sys.modules.get("sounddevice")  # its private _initialize/_terminate: no types to check
         released = sd is not None and os.environ.get("JACK_DEFAULT_SERVER") == self.name and sd._initialized
         if released:
             sd._terminate()

@@ -1,4 +1,4 @@
-"""Input sources that aren't a sound card: a looped buffer (the built-in demo or a file) and synthetic test sounds.
+"""Input sources that aren't a sound card: a looped buffer (the built-in demo or a file).
 
 Everything here is numpy (plus pedalboard.io for files), so the app can run, and tests can drive the engine,
 without PortAudio. Sounds are rendered once up front; ``LoopSource.read`` only copies, so it is callback-safe.
@@ -184,33 +184,3 @@ def demo_signal(samplerate: int = 48000, seconds: float = 8.0, seed: int = 0) ->
 def demo_source(samplerate: int = 48000) -> LoopSource:
     return LoopSource(demo_signal(samplerate), samplerate, "demo")
 
-
-def synth_sounds(samplerate: int = 48000, seconds: float = 2.0, seed: int = 0) -> dict[str, np.ndarray]:
-    """Clearly different test sounds (float32 mono) whose descriptors sit far apart.
-
-    bass: dark band-limited 55 Hz saw; pad: quiet slow sine chord; noise_hats: bright noise bursts;
-    pluck: mid-register Karplus-Strong notes; drone: loud tanh-distorted 110 Hz square.
-    """
-    sr = int(samplerate)
-    n = int(round(seconds * sr))
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / sr
-
-    # Additive saw with harmonics only up to ~600 Hz: that's what keeps it dark.
-    bass = sum(np.sin(2 * np.pi * 55.0 * k * t) / k for k in range(1, 12))
-    pad = sum(np.sin(2 * np.pi * f * t) for f in (261.63, 329.63, 392.0)) * np.minimum(1.0, t / 0.5)
-    hats = np.zeros(n)
-    for start in range(0, n, sr // 8):
-        _add_wrapped(hats, start, _hat(sr, rng, 0.06))
-    pluck = np.zeros(n)
-    for i, start in enumerate(range(0, n, sr // 4)):
-        _add_wrapped(pluck, start, _pluck((330.0, 440.0, 392.0, 494.0)[i % 4], 0.5, sr, rng, decay=0.99))
-    # Square plus a fifth, driven hard into tanh: loud, buzzy, harmonically dense.
-    drone = np.tanh(4.0 * (np.sign(np.sin(2 * np.pi * 110.0 * t)) + 0.5 * np.sin(2 * np.pi * 165.0 * t)))
-    return {
-        "bass": _normalise(bass, -10.0),
-        "pad": _normalise(pad, -20.0),
-        "noise_hats": _normalise(hats, -8.0),
-        "pluck": _normalise(pluck, -8.0),
-        "drone": _normalise(drone, -1.0),
-    }

@@ -2,8 +2,8 @@
 
 The safety stage is part of the chain and never randomised: the preset's Limiter with its make-up gain undone
 (JUCE's limiter adds −threshold + 3.75 dB to everything and pushes peaks to 0 dBFS; we measure that gain once and
-trim it back, so quiet playing passes at unity and loud peaks are held about that much under full scale), then a hard ceiling
-(np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
+trim it back, so quiet playing passes at unity and loud peaks are held about that much under full scale), then a
+hard ceiling (np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
 |x| ≤ 10^(ceiling_db/20). A non-finite block resets the plugins (their state is poisoned) and is replaced by
 silence; `faults` counts those.
 """
@@ -74,7 +74,8 @@ class EffectChain:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """One mono float32 block through the chain (streaming: state carries over between calls), with denormals
-        flushed to zero (see core/denormals.py: without it silence after loud input costs up to 15× per block)."""
+        flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
+        block; figures in docs/figures/)."""
         block = np.ascontiguousarray(block, dtype=np.float32)
         if not np.isfinite(block).all():  # one NaN in would poison every filter's state
             self.faults += 1

@@ -233,7 +233,7 @@ class Dataset:
             try:
                 _fsync_dir(self.directory)
             except OSError:
-                pass  # the record itself is fsynced; a directory that can't be fsynced (some filesystems) is no reason to fail
+                pass  # the record itself is fsynced; a directory that can't be (some filesystems) is no reason to fail
 
     def add(self, descriptors: np.ndarray, params: Mapping[str, float], good: bool) -> LabelledPoint:
         """Record one label; durable when this returns."""

@@ -1,8 +1,9 @@
 """Flush denormals to zero while the chain runs: what a plugin host does (JUCE's ScopedNoDenormals), pedalboard doesn't.
 
 After loud input, the recursive state of pedalboard's LadderFilter and Phaser decays into the denormal range, where
-every float operation costs ~100× more: a silent 256-sample block then takes 150 µs instead of 10 µs in a ladder
-filter, for as long as the silence lasts (tests/reliability/test_loud.py measures it). Setting the CPU's
+every float operation costs many times more: a silent block through a ladder filter then takes far longer than a
+sounding one, for as long as the silence lasts (tests/reliability/test_loud.py measures it; figures in
+docs/figures/). Setting the CPU's
 flush-to-zero (and, on x86, denormals-are-zero) bits for the duration of a call removes that; values below
 ~1e-38 (−760 dBFS) become 0, which nobody hears.
 
@@ -18,7 +19,8 @@ import ctypes.util
 import platform
 
 # (system, machine) → (sizeof(fenv_t), offset of the control register, its ctype, the bits to set)
-_LAYOUTS: dict[tuple[str, str], tuple[int, int, type, int]] = {
+_Layout = tuple[int, int, type[ctypes.c_uint32] | type[ctypes.c_uint64], int]
+_LAYOUTS: dict[tuple[str, str], _Layout] = {
     ("Linux", "x86_64"): (32, 28, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # glibc: __mxcsr; FTZ | DAZ
     ("Linux", "aarch64"): (8, 0, ctypes.c_uint32, 1 << 24),                  # glibc: __fpcr; FZ
     ("Darwin", "x86_64"): (16, 4, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # __mxcsr
@@ -26,7 +28,7 @@ _LAYOUTS: dict[tuple[str, str], tuple[int, int, type, int]] = {
 }
 
 
-def _load() -> tuple[object, tuple[int, int, type, int]] | None:
+def _load() -> tuple[object, _Layout] | None:
     layout = _LAYOUTS.get((platform.system(), platform.machine()))
     name = ctypes.util.find_library("m") or ctypes.util.find_library("c")
     if layout is None or name is None:
@@ -67,5 +69,6 @@ class _NoDenormals:
 
 
 def no_denormals() -> _NoDenormals:
-    """`with no_denormals(): ...` — about 2 µs; a fresh object per use, so threads never share saved state."""
+    """`with no_denormals(): ...` — cheap next to a block; a fresh object per use, so threads never share saved
+    state."""
     return _NoDenormals()

@@ -21,7 +21,8 @@ flux            ratio 0-1     positive spectral flux of the L1-normalised magnit
 
 Silent frames: a frame whose RMS is below the -120 dBFS floor (including digital silence) has every spectral
 descriptor, zcr and flux defined as 0, and the "previous spectrum" for flux becomes all-zero, so the first sounding
-frame after silence has flux 1 (the very first frame after a reset has flux 0: nothing to compare). This is what keeps silence NaN-free.
+frame after silence has flux 1 (the very first frame after a reset has flux 0: nothing to compare). This is what
+keeps silence NaN-free.
 
 Framing: a ring buffer holds the latest ``frame_size`` samples; the first frame is analysed once ``frame_size``
 samples have arrived, then one frame every hop = ``frame_size // 2`` samples. Blocks are split at those hop

@@ -40,13 +40,16 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import ndtr
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
@@ -55,8 +58,10 @@ from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
 
-ACTIVATIONS = {"identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
-               "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
+# scikit-learn's MLP activations by name: the learner's own forward pass and the FluCoMa export's check use these.
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
+    "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
 
 
 # For context weights, descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at
@@ -83,6 +88,8 @@ class FlooredScaler(StandardScaler):
     unit size and make the same sound look like many different ones.
     """
 
+    scale_: np.ndarray
+
     def __init__(self, *, floor: float = 0.05) -> None:
         super().__init__()
         self.floor = floor
@@ -94,8 +101,17 @@ class FlooredScaler(StandardScaler):
         return self
 
 
-class Learner:
-    """Estimator-style: parameters in __init__, `fit` returns self, learned state ends in `_`."""
+class Learner(BaseEstimator):
+    """A scikit-learn estimator in form: parameters in __init__ (so get_params, set_params and clone work), `fit`
+    returns self, learned state ends in `_`, `check_is_fitted` guards what needs a fit.
+
+    Not a drop-in one for scikit-learn's model selection: `fit` takes three arrays (descriptors, normalised
+    parameters, liked) rather than X and y, and what it is for is `propose`, not `predict` alone. `space`, a
+    ParameterSpace, is a parameter like the others: proposals draw from its distribution and the mapping's output
+    is constrained to it (clone deep-copies it; the model cache and the training process put the caller's own back).
+    """
+
+    point_ids_: list[int]  # which labelled points the fit reflects; set by training.fit_learner
 
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
                  context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
@@ -128,8 +144,10 @@ class Learner:
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        self.context_scaler_ = FlooredScaler().fit(features(X)) if n else None
-        self.contexts_ = self.context_scaler_.transform(features(X)) if n else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
+        scaler = FlooredScaler().fit(features(X)) if n else None
+        self.context_scaler_ = scaler
+        self.contexts_ = (scaler.transform(features(X)) if scaler is not None
+                          else np.zeros((0, X.shape[1] if X.ndim == 2 else 0)))
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
@@ -169,7 +187,8 @@ class Learner:
         return (k @ settings) / k.sum(axis=1, keepdims=True)
 
     def _cache_forward_pass(self, mapping: Pipeline) -> None:
-        """sklearn's predict() costs ~85 µs for one sample; the same forward pass in numpy costs a few µs."""
+        """For one sample, sklearn's predict() costs many times the forward pass itself (input checks, a pipeline);
+        this keeps the pass as plain numpy (timings: docs/figures/)."""
         scaler, mlp = mapping.named_steps["scale"], mapping.named_steps["mlp"]
         self._mean = scaler.mean_
         self._scale = scaler.scale_
@@ -179,7 +198,7 @@ class Learner:
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled (model cache, training process) without the last taste model: it belongs to one sound."""
-        state = dict(self.__dict__)
+        state = dict(super().__getstate__())  # a copy: BaseEstimator hands back the instance's own __dict__
         state.pop("_taste_memo", None)
         return state
 
@@ -203,7 +222,7 @@ class Learner:
     # -- the preference model ------------------------------------------------------------------------------
     def context_weights(self, descriptors: np.ndarray) -> np.ndarray:
         """Per labelled point: how much it speaks for the current sound (context × recency)."""
-        if not getattr(self, "n_points_", 0):
+        if not getattr(self, "n_points_", 0) or self.context_scaler_ is None:
             return np.zeros(0)
         z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
@@ -212,6 +231,7 @@ class Learner:
     def taste(self, weights: np.ndarray, limit: int = 120) -> TasteModel | None:
         """The taste model (which parameters matter, how far a liked spot reaches) fitted on the `limit` heaviest
         labelled points of this context and its heaviest likes; None without a like here."""
+        check_is_fitted(self)
         key = (np.asarray(weights).tobytes(), limit)
         memo = getattr(self, "_taste_memo", None)
         if memo is not None and memo[0] == key:  # a jump asks twice: to propose, then for the knobs that matter
@@ -311,6 +331,7 @@ class Learner:
         ParameterSpace.holding); the taste model still judges every knob, so a locked one can still matter.
         `around`: jump from this setting (as before a like), still ranked by what was liked and disliked here."""
         moving = self.space if moves is None else moves
+        check_is_fitted(self)
         weights = self.context_weights(descriptors)
         liked_here = weights * self.good_ if len(weights) else weights
         if around is not None:

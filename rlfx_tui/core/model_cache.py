@@ -90,5 +90,5 @@ def load(directory: Path, key: dict[str, Any]) -> object | None:
         if hashlib.sha256(payload).hexdigest() != meta.get("sha256"):
             return None
         return joblib.load(io.BytesIO(payload))
-    except Exception:  # any unreadable cache is rebuilt from the dataset, which is the truth
+    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt from the dataset, which is the truth
         return None

@@ -1,5 +1,5 @@
 """Reading a preset file: TOML in, a checked Preset out (data, never executed). rlfx_tui.core.presets.load_preset
-calls this; the data model lives there.
+calls this; the data model lives in preset_spec.py.
 
 A preset file looks like this (every key is checked; unknown keys are errors, so typos don't pass silently)::
 
@@ -36,12 +36,12 @@ from __future__ import annotations
 import math
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.finite import is_finite
-from rlfx_tui.core.presets import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
-                                   SafetySpec)
+from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
+                                       SafetySpec)
 
 
 def _one_line(text: str) -> str:
@@ -176,7 +176,7 @@ def _set_checked(check: _Checker, plugin: Any, type_name: str, attribute: str, v
             raise check.fail(key, f"a value within the safe range [{low:g}, {high:g}]", value)
     try:
         setattr(plugin, attribute, value)
-    except Exception as exc:  # pedalboard raises ValueError/RuntimeError for values it refuses
+    except Exception as exc:  # noqa: BLE001 - pedalboard raises ValueError/RuntimeError for values it refuses
         raise check.fail(key, f"a value pedalboard.{type_name}.{attribute} accepts", f"{value}: {exc}") from None
 
 
@@ -230,9 +230,10 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         default = check.number(table, "default", where)
         if not low <= default <= high:
             raise check.fail(f"{where}default", f"a number within [min, max] = [{low:g}, {high:g}]", default)
-        scale = check.string(table, "scale", where, default="linear")
-        if scale not in ("linear", "log"):
-            raise check.fail(f"{where}scale", '"linear" or "log"', scale)
+        scale_name = check.string(table, "scale", where, default="linear")
+        if scale_name not in ("linear", "log"):
+            raise check.fail(f"{where}scale", '"linear" or "log"', scale_name)
+        scale: Literal["linear", "log"] = "log" if scale_name == "log" else "linear"
         if scale == "log" and low <= 0:
             raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
         pinned = table.get("pinned", False)
@@ -251,7 +252,7 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
         params.append(ParamSpec(
             name=name, plugin=plugin_id, attribute=attribute, min=low, max=high, default=default,
-            unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,  # type: ignore[arg-type]
+            unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,
             random_min=random_min, random_max=random_max, label=check.string(table, "label", where, default=""),
         ))
     return tuple(params)

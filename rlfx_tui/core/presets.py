@@ -1,107 +1,29 @@
 """Presets: an ordered pedalboard chain and the parameters it exposes, declared in TOML (data, never executed).
 
-This is the data model (and where the shipped presets are); reading and checking a file is preset_toml.py, which
-shows the file format. Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever the
-preset says.
+This is where presets are found and loaded (and where the shipped ones are): the data model is preset_spec.py,
+reading and checking a file is preset_toml.py, which shows the file format. Values that could run away (feedback,
+gain) are bounded by SAFE_RANGES whatever the preset says.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, field
+import os
 from pathlib import Path
-from typing import Literal
-
-import pedalboard
 
 from rlfx_tui.core.errors import PresetError
+from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
+                                       SafetySpec)
+from rlfx_tui.core.preset_toml import read_preset
 from rlfx_tui.paths import shipped_presets_dir
 
+__all__ = ["DEFAULT_PRESET", "HUGE", "IDENTIFIER", "PLUGIN_TYPES", "SAFE_RANGES", "ParamSpec", "PluginSpec", "Preset",
+           "SafetySpec", "load_preset", "resolve_preset", "shipped_presets"]
+
 DEFAULT_PRESET = "space"
-
-PLUGIN_TYPES: dict[str, type] = {
-    name: getattr(pedalboard, name)
-    for name in (
-        "Bitcrush", "Chorus", "Clipping", "Compressor", "Delay", "Distortion", "Gain", "HighShelfFilter",
-        "HighpassFilter", "LadderFilter", "Limiter", "LowShelfFilter", "LowpassFilter", "NoiseGate",
-        "PeakFilter", "Phaser", "Reverb",
-    )
-}
-
-# Bounds no preset may exceed, so random jumps can't produce runaway feedback or absurd gain.
-SAFE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("Delay", "feedback"): (0.0, 0.9),
-    ("Delay", "delay_seconds"): (0.0, 4.0),
-    ("Chorus", "feedback"): (-0.9, 0.9),
-    ("Phaser", "feedback"): (-0.9, 0.9),
-    ("Reverb", "freeze_mode"): (0.0, 0.0),  # frozen reverb is an endless drone; not something to jump into
-    ("Reverb", "room_size"): (0.0, 1.0),
-    ("Gain", "gain_db"): (-60.0, 24.0),
-    ("Distortion", "drive_db"): (0.0, 60.0),
-    ("LadderFilter", "resonance"): (0.0, 0.95),
-    ("Bitcrush", "bit_depth"): (2.0, 32.0),
-}
-
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
-HUGE = 1e7  # no musical parameter is anywhere near this; larger numbers are typos
-
-
-@dataclass(frozen=True)
-class PluginSpec:
-    id: str
-    type: str
-    settings: dict[str, float | str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ParamSpec:
-    name: str
-    plugin: str
-    attribute: str
-    min: float
-    max: float
-    default: float
-    unit: str = ""
-    scale: Literal["linear", "log"] = "linear"
-    pinned: bool = False
-    random_min: float = math.nan  # real units; NaN = min
-    random_max: float = math.nan  # real units; NaN = max
-    label: str = ""
-
-    @property
-    def display(self) -> str:
-        return self.label or self.name.replace("_", " ")
-
-
-@dataclass(frozen=True)
-class SafetySpec:
-    limiter_threshold_db: float = -3.0
-    limiter_release_ms: float = 80.0
-    ceiling_db: float = -0.3
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    description: str
-    path: Path
-    plugins: tuple[PluginSpec, ...]
-    params: tuple[ParamSpec, ...]
-    safety: SafetySpec
-
-    def plugin(self, plugin_id: str) -> PluginSpec:
-        return next(p for p in self.plugins if p.id == plugin_id)
-
-    @property
-    def chain_summary(self) -> str:
-        return " → ".join(p.type for p in self.plugins) + " → Limiter"
 
 
 def load_preset(path: str | Path) -> Preset:
     """Parse and validate one preset file; raises PresetError naming the file, the key and what was expected."""
-    from rlfx_tui.core.preset_toml import read_preset  # here, not at the top: preset_toml builds on this module
-
     return read_preset(path)
 
 
@@ -110,7 +32,7 @@ def shipped_presets() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_presets_dir().glob("*.toml"))}
 
 
-def resolve_preset(preset: str | Path | None) -> Preset:
+def resolve_preset(preset: str | os.PathLike[str] | None) -> Preset:
     """None → the default preset; a shipped name; or a path to a .toml file."""
     if preset is None:
         preset = DEFAULT_PRESET

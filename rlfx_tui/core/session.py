@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from rlfx_tui.core import model_cache
+from rlfx_tui.core.attachment import ContextSource, ParamSink
 from rlfx_tui.core.chain import EffectChain
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
@@ -27,7 +29,7 @@ from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.preset_state import PresetState, load_state, save_state
 from rlfx_tui.core.presets import Preset, resolve_preset
 from rlfx_tui.core.sound_groups import SoundHere
-from rlfx_tui.core.training import fit_learner, training_arrays
+from rlfx_tui.core.training import fit_session
 from rlfx_tui.paths import resolve_data_dir
 
 
@@ -49,7 +51,7 @@ class Session:
         self.space = ParameterSpace(self.preset.params)
         self.samplerate = int(samplerate)
         self.chain = EffectChain(self.preset, self.samplerate)
-        self.tracker = DescriptorTracker(self.samplerate)
+        self.tracker: ContextSource = DescriptorTracker(self.samplerate)  # a running engine attaches its own
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.learner_options = dict(learner_options or {})
@@ -57,9 +59,9 @@ class Session:
         state = load_state(self.directory, self.space)  # the last setting heard and the locked knobs, if any
         self.current: dict[str, float] = state.current or self.space.default()
         self.locked: frozenset[str] = state.locked
-        # Where a new parameter state goes: the session's own chain by default; a running audio engine swaps in
+        # Where a new parameter state goes: the session's own chain by default; a running audio engine attaches
         # its own hand-off so plugins are only ever touched from the audio thread.
-        self.param_sink: Callable[[Mapping[str, float]], None] = self.chain.apply
+        self.param_sink: ParamSink = self.chain.apply
         self.param_sink(self.current)
         self.learner: Learner = self._cached_or_trained()
 
@@ -78,6 +80,19 @@ class Session:
     @property
     def tracker_samplerate(self) -> int:
         return int(self.tracker.samplerate)
+
+    @contextmanager
+    def attach(self, sink: ParamSink, context: ContextSource) -> Iterator[None]:
+        """While an audio engine runs (Engine.start to Engine.stop): parameter states go to `sink` and the
+        descriptors come from `context`. On exit the session's own sink and tracker are back, and its chain
+        catches up with `current`."""
+        saved = self.tracker, self.param_sink
+        self.tracker, self.param_sink = context, sink
+        try:
+            yield
+        finally:
+            self.tracker, self.param_sink = saved
+            self.param_sink(self.current)
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """A mono float32 block through the chain at `current` (streaming); returns the output block."""
@@ -197,9 +212,7 @@ class Session:
 
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
-        points = self.dataset.points
-        return fit_learner(self.space, *training_arrays(points, self.space), seed=self.seed,
-                           options=self.learner_options, point_ids=[pt.id for pt in points])
+        return fit_session(self)
 
     def install(self, learner: Learner) -> None:
         """Swap in a fitted learner (one reference assignment) and refresh the cache."""

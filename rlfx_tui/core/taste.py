@@ -4,8 +4,9 @@ The model: the player likes a setting u with probability
     P(like | u) = ε + (1 − 2ε) · exp(−min_c Σ_{j∈S} (u_j − c_j)² / 2ℓ²)
 where c runs over this sound's liked settings (so two different liked spots stay two: nothing pulls proposals
 into the gap between them), S is the set of parameters that matter (a few of them; the rest may roam) and ℓ how
-far a liked spot reaches. A like is measured against the *other* likes (against itself it would say nothing). Neither is known: every S of up to `max_size` free parameters (prior: each parameter matters with
-probability `prior_matters`) is weighed against a few widths ℓ by the labels of this sound, each label counting
+far a liked spot reaches. A like is measured against the *other* likes (against itself it would say nothing).
+Neither is known: every S of up to `max_size` free parameters (prior: each parameter matters with probability
+`prior_matters`) is weighed against a few widths ℓ by the labels of this sound, each label counting
 with its context × recency weight. ε allows for a player who is not perfectly consistent.
 
 Likes and dislikes both teach it: a like far from the other likes along j says j does not matter (or the spot is
@@ -13,7 +14,7 @@ wide); a dislike that moved only j and k away from a like says one of them does.
 (S, ℓ), so a proposal that keeps the likely-relevant parameters near a like and moves the others scores high.
 
 Cost: subsets × widths × points exponentials per proposal; `max_size` shrinks for large presets so it stays small
-(a few ms at 500 points for a 10-parameter preset).
+(timings: docs/figures/).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class TasteModel:
         diff2 = (self.liked_[:, None, :] - params[None, :, :]) ** 2  # (m, n, p)
         m, n = diff2.shape[:2]
         # (subsets, m, n): the minimum over the middle axis runs as m elementwise minima (fast); over a short
-        # last axis numpy's reduction is ~6× slower
+        # last axis numpy's reduction is several times slower
         spread = (self.members @ diff2.reshape(m * n, -1).T).reshape(len(self.members), m, n)
         if own is not None:
             rows = np.flatnonzero(own >= 0)
@@ -91,10 +92,6 @@ class TasteModel:
     def matters(self) -> np.ndarray:
         """Per parameter: the posterior probability that it matters to the player here."""
         return self.posterior_.sum(axis=1) @ self.members
-
-    def width(self) -> float:
-        """Posterior mean of how far the liked spot reaches (normalised units, per parameter that matters)."""
-        return float(self.posterior_.sum(axis=0) @ self.widths)
 
     def predictive(self, candidates: np.ndarray) -> np.ndarray:
         """P(like) of each candidate (k, p), averaged over the posterior."""

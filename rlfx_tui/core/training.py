@@ -1,14 +1,16 @@
-"""Fitting a learner: the pure fit (arrays in, Learner out), and `ProcessTrainer`, which runs it in a child process.
+"""Fitting a learner: points → training arrays → fit, one path (`fit_session`); the pure fit (arrays in, Learner
+out); and `ProcessTrainer`, which runs that fit in a child process.
 
 A fit is mostly small numpy calls driven by Python, so in a thread it holds the GIL most of the time: the UI
-thread (and the audio callback) then wait for it in 5 ms slices, and a key that lands during a fit took 65–330 ms
-to reach the screen (measured: `python -m rlfx_tui.tui.bench`; the engine's stress run, `rlfx-tui bench --stress`,
-measures the dropouts). `ProcessTrainer` fits in one long-lived, niced child process instead (a Pipe: the arrays go
-over, the fitted learner comes back). The app and the stress run both use it; fitting in the calling thread
-(`Session.train`) stays the default for tests, where a child process per test would cost more than it saves.
+thread (and the audio callback) then wait for it in 5 ms slices, and a key that lands during a fit reaches the
+screen late (`python -m rlfx_tui.tui.bench` measures how late, the engine's stress run, `rlfx-tui bench --stress`,
+the dropouts; the latest figures are in docs/figures/). `ProcessTrainer` fits in one long-lived, niced child
+process instead (a Pipe: the arrays go over, the fitted learner comes back). The app and the stress run both use
+it; fitting in the calling thread (`Session.train`) stays the default for tests, where a child process per test
+would cost more than it saves.
 
 This module imports neither scikit-learn nor the session at import time: the app imports it before its first
-frame, which must not wait for scikit-learn (~1 s).
+frame, which must not wait for scikit-learn's slow import.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -55,6 +57,14 @@ def fit_learner(space: ParameterSpace, descriptors: np.ndarray, params: np.ndarr
     if point_ids is not None:
         learner.point_ids_ = point_ids
     return learner
+
+
+def fit_session(session: Session, fit: Callable[..., Learner] = fit_learner) -> Learner:
+    """A new Learner fitted on a snapshot of the session's points (touches no session state): their arrays go to
+    `fit`, fit_learner's signature (fit_learner itself, or ProcessTrainer.fit to fit in the child process)."""
+    points = session.points
+    return fit(session.space, *training_arrays(points, session.space), seed=session.seed,
+               options=dict(session.learner_options), point_ids=[p.id for p in points])
 
 
 class Trainer(Protocol):
@@ -125,16 +135,14 @@ class ProcessTrainer:
 
     def __call__(self, session: Session) -> Learner:
         """Fit on a snapshot of the session's points (the child never opens the dataset)."""
-        points = session.points
-        return self.fit(session.space, *training_arrays(points, session.space), seed=session.seed,
-                        options=dict(session.learner_options), point_ids=[p.id for p in points])
+        return fit_session(session, self.fit)
 
     def fit(self, space: ParameterSpace, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray, *,
             seed: int = 0, options: Mapping[str, object] | None = None,
             point_ids: list[int] | None = None) -> Learner:
         """fit_learner(...) in the child; the learner comes back pickled, with `space` the caller's own."""
         args = (space, descriptors, params, good)
-        kwargs = {"seed": seed, "options": dict(options or {}), "point_ids": point_ids}
+        kwargs: dict[str, Any] = {"seed": seed, "options": dict(options or {}), "point_ids": point_ids}
         with self._lock:
             try:
                 connection = self._start()

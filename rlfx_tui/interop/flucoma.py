@@ -32,6 +32,7 @@ from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.known_points import KnownPoints
+from rlfx_tui.core.learner import ACTIVATIONS
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
@@ -47,6 +48,7 @@ FILES = {
 }
 # FluCoMa's activation enum (NNFuncs.hpp: kLinear, kSigmoid, kReLU, kTanh) by scikit-learn's names
 ACTIVATION_CODES = {"identity": 0, "logistic": 1, "relu": 2, "tanh": 3}
+ACTIVATION_BY_CODE = {code: ACTIVATIONS[name] for name, code in ACTIVATION_CODES.items()}
 EXAMPLE_SCD = Path(__file__).with_name("example.scd")
 
 
@@ -71,10 +73,10 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
     Relies on the learner's `mapping_` being a Pipeline whose steps "scale" (mean_, scale_) and "mlp" (coefs_,
     intercepts_, activation, out_activation_) are all there is between descriptors and normalised parameters;
     `check_reproduces` refuses an export that would not reproduce it."""
-    learner = session.learner
-    if not getattr(learner, "has_mapping", False):
+    mapping = getattr(session.learner, "mapping_", None)
+    if mapping is None:
         return None
-    scaler, mlp = learner.mapping_.named_steps["scale"], learner.mapping_.named_steps["mlp"]
+    scaler, mlp = mapping.named_steps["scale"], mapping.named_steps["mlp"]
     standardize = {"cols": int(len(scaler.mean_)), "mean": [float(v) for v in scaler.mean_],
                    "std": [float(v) for v in scaler.scale_]}
     last = len(mlp.coefs_) - 1
@@ -91,17 +93,19 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
 
 def forward(standardize: dict[str, Any], model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     """FluidStandardize then FluidMLPRegressor on rows of x, from their JSON alone (no clipping)."""
-    acts = {0: lambda z: z, 1: lambda z: 1.0 / (1.0 + np.exp(-z)), 2: lambda z: np.maximum(z, 0.0), 3: np.tanh}
     h = (np.asarray(x, dtype=float) - standardize["mean"]) / np.maximum(standardize["std"], np.finfo(float).eps)
     for layer in model["layers"]:
-        h = acts[layer["activation"]](h @ np.array(layer["weights"]) + np.array(layer["biases"]))
+        h = ACTIVATION_BY_CODE[layer["activation"]](h @ np.array(layer["weights"]) + np.array(layer["biases"]))
     return h
 
 
 def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[str, Any]) -> None:
     """Refuse to write a model that FluCoMa would evaluate differently from rlfx-tui (e.g. a changed learner)."""
+    mapping = session.learner.mapping_
+    if mapping is None:
+        raise RlfxError("cannot export: the learner has no mapping yet")
     x = np.array([p.descriptors for p in session.points] or [session.descriptors])
-    ours = session.learner.mapping_.predict(x).reshape(len(x), -1)
+    ours = mapping.predict(x).reshape(len(x), -1)
     theirs = forward(standardize, model, x)
     if not np.allclose(theirs, ours, rtol=0, atol=1e-9):
         raise RlfxError("cannot export: the learner's mapping is not a plain standardise + MLP that FluCoMa can run")

@@ -103,6 +103,7 @@ class OscOut:
         """One control-rate tick: parameters if they changed, then queued label events, descriptors if due.
         (Parameters first: a label's parameters are then already the patch's latest /rlfx/params.)"""
         space = self.session.space
+        real: np.ndarray | None
         try:
             real = space.as_array(self.values())
         except (KeyError, ValueError):

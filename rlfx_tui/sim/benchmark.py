@@ -50,7 +50,9 @@ class Performance:
 
 def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Generator) -> Performance:
     tracker = DescriptorTracker(SAMPLERATE)
-    order, takes, descriptors = [], [], []
+    order: list[int] = []
+    takes: list[np.ndarray] = []
+    descriptors: list[np.ndarray] = []
     for i in range(labels):
         sound = (i // turn) % len(sounds)
         changed = not order or order[-1] != sound
@@ -61,8 +63,8 @@ def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Gene
         takes.append(take)
         descriptors.append(tracker.values)
     clean = []
-    for sound in sounds:
-        take = sound.take(2.0, rng)
+    for each in sounds:
+        take = each.take(2.0, rng)
         for start in range(0, len(take), 256):
             tracker.update(take[start:start + 256])
         clean.append((take, tracker.values))
@@ -93,9 +95,9 @@ def play(method: Method, performance: Performance, tastes: Sequence[Taste], narr
         liked.append(good)
     distance = np.full(n_sounds, np.nan)
     for sound, (take, descriptors) in enumerate(performance.clean):
-        u = method.mapping(take, descriptors)
-        if u is not None:
-            distance[sound] = tastes[sound].distance(u)
+        mapped = method.mapping(take, descriptors)
+        if mapped is not None:
+            distance[sound] = tastes[sound].distance(mapped)
     method.close()
     return Outcome(np.array(liked), np.array(performance.sounds), first_like, distance, np.array(novelty))
 

@@ -12,12 +12,15 @@ BLOCK = 10
 LATE_FROM = 40  # labels 41–60 (0-based start)
 
 
-def _spread(values: Sequence[float], fmt: str) -> str:
+def _spread(values: Sequence[float] | np.ndarray, fmt: str) -> str:
     """median [q1–q3]; inf values (no like) sort last and read "never"."""
     v = np.asarray(values, dtype=float)
     finite_max = v[np.isfinite(v)].max(initial=0.0)
     q1, med, q3 = np.percentile(np.where(np.isinf(v), finite_max + 1e6, v), [25, 50, 75])
-    show = (lambda x: "never" if x > finite_max + 1e5 else format(x, fmt))
+
+    def show(x: float) -> str:
+        return "never" if x > finite_max + 1e5 else format(x, fmt)
+
     return f"{show(med)} [{show(q1)}–{show(q3)}]"
 
 
@@ -75,7 +78,10 @@ def verdict(results: dict[str, list[Outcome]]) -> str:
     lines = []
     if len(ours[0].liked) > LATE_FROM:
         u, n, o = (float(np.median(late_rates(r))) for r in (uniform, nudge, ours))
-        ratio = (lambda a, b: a / b if b > 0 else np.inf)
+
+        def ratio(a: float, b: float) -> float:
+            return a / b if b > 0 else np.inf
+
         lines.append(f"late like-rate: {o:.0%} vs uniform {u:.0%} (×{ratio(o, u):.1f}, target ≥ 8) "
                      f"{'met' if ratio(o, u) >= 8 else 'MISSED'}; vs randomise N % {n:.0%} (×{ratio(o, n):.1f}, "
                      f"target ≥ 2) {'met' if ratio(o, n) >= 2 else 'MISSED'}")

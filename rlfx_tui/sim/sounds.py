@@ -1,7 +1,8 @@
-"""Synthesised input sounds for the benchmark: five clearly different things a player might play.
+"""Synthesised input sounds: five clearly different things a player might play, for the benchmark and the tests.
 
 Each `take` is one short performance of a sound with a little human variation (pitch ±2 %, level ±1.5 dB, its own
-noise), so the descriptors jitter from label to label the way live playing does.
+noise), so the descriptors jitter from label to label the way live playing does: the benchmark plays those.
+`synth_sounds` gives one plain take of each (no variation, set peak levels), for tests that need fixed inputs.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def loud_square_drone(t: np.ndarray, f0: float, rng: np.random.Generator) -> np.
 class Sound:
     name: str
     synth: Callable[[np.ndarray, float, np.random.Generator], np.ndarray]
+    key: str  # short, for synth_sounds
+    peak_db: float  # synth_sounds' level: the pad quiet, the drone loud, as a player's sounds differ
 
     def take(self, seconds: float, rng: np.random.Generator) -> np.ndarray:
         """One performance: mono float32 at SAMPLERATE, with small pitch/level variation."""
@@ -68,9 +71,21 @@ class Sound:
 
 
 SOUNDS: tuple[Sound, ...] = (
-    Sound("bass saw", dark_bass_saw),
-    Sound("sine pad", soft_sine_pad),
-    Sound("noise hats", bright_noise_hats),
-    Sound("plucks", mid_plucks),
-    Sound("square drone", loud_square_drone),
+    Sound("bass saw", dark_bass_saw, "bass", -10.0),
+    Sound("sine pad", soft_sine_pad, "pad", -20.0),
+    Sound("noise hats", bright_noise_hats, "noise_hats", -8.0),
+    Sound("plucks", mid_plucks, "pluck", -8.0),
+    Sound("square drone", loud_square_drone, "drone", -1.0),
 )
+
+
+def synth_sounds(seconds: float = 2.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """One plain take of each sound by key (float32 mono at SAMPLERATE): no pitch or level variation, peak at the
+    sound's `peak_db`. Their descriptors sit far apart (tests/audio/test_sources.py checks how far)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(round(seconds * SAMPLERATE))) / SAMPLERATE
+    plain = {}
+    for sound in SOUNDS:
+        x = sound.synth(t, 1.0, rng)
+        plain[sound.key] = (x * (10.0 ** (sound.peak_db / 20.0) / float(np.max(np.abs(x))))).astype(np.float32)
+    return plain

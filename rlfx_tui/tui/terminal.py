@@ -29,7 +29,7 @@ def c_stderr_to(log_path: Path) -> Iterator[None]:
     saved_fd = os.dup(2)
     terminal = os.fdopen(os.dup(2), "w", encoding=original.encoding, errors=original.errors, buffering=1)
     saved_stderr = sys.stderr
-    sys.__stderr__ = sys.stderr = terminal
+    sys.__stderr__ = sys.stderr = terminal  # type: ignore[misc]  # on purpose: Textual draws on sys.__stderr__
     os.dup2(log_fd, 2)
     os.close(log_fd)
     try:
@@ -38,5 +38,5 @@ def c_stderr_to(log_path: Path) -> Iterator[None]:
         terminal.flush()
         os.dup2(saved_fd, 2)
         os.close(saved_fd)
-        sys.__stderr__, sys.stderr = original, saved_stderr
+        sys.__stderr__, sys.stderr = original, saved_stderr  # type: ignore[misc]
         terminal.close()

@@ -14,12 +14,12 @@ from pedalboard.io import AudioFile
 from rlfx_tui.audio.config import EngineStatus
 from rlfx_tui.audio.devices import list_devices
 from rlfx_tui.audio.engine import Engine, EngineConfig
-from rlfx_tui.audio.sources import synth_sounds
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.session import Session
+from rlfx_tui.sim.sounds import SAMPLERATE, synth_sounds
 from tests.waiting import wait_for
 
-SR = 48000
+SR = SAMPLERATE  # synth_sounds' rate
 NO_DEVICE = "no-such-device-rlfx"  # forces the "no output device" path even when a JACK server is up
 
 
@@ -104,7 +104,7 @@ def test_an_exception_in_the_callback_is_counted_and_silenced(tmp_data_dir: Path
 def _trained_session(data_dir: Path) -> tuple[Session, dict[str, np.ndarray]]:
     """Bass liked with a dark, clean setting; hats liked with a bright, driven one."""
     session = Session(preset="grit", data_dir=data_dir)
-    sounds = synth_sounds(SR, seconds=1.0)
+    sounds = synth_sounds(seconds=1.0)
     space = session.space
     targets = {"bass": space.default() | {"cutoff": 300.0, "drive": 2.0, "bit_depth": 15.0},
                "noise_hats": space.default() | {"cutoff": 9000.0, "drive": 35.0, "bit_depth": 5.0}}
@@ -120,7 +120,7 @@ def _trained_session(data_dir: Path) -> tuple[Session, dict[str, np.ndarray]]:
 
 def test_follow_mode_moves_the_parameters_with_the_input(tmp_data_dir: Path, tmp_path: Path) -> None:
     session, targets = _trained_session(tmp_data_dir)
-    sounds = synth_sounds(SR, seconds=1.0)
+    sounds = synth_sounds(seconds=1.0)
     config = dict(output_device=NO_DEVICE, follow_interval_s=0.02, follow_smoothing_s=0.1)
     reached = {}
     for name in ("bass", "noise_hats"):
@@ -156,11 +156,11 @@ def test_follow_without_a_mapping_says_so(tmp_data_dir: Path) -> None:
 
 
 def test_a_stream_that_cannot_open_falls_back_to_the_clock(tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rlfx_tui.audio.engine as engine_module
+    import rlfx_tui.audio.devices as devices_module
     from rlfx_tui.audio.devices import Device
 
     fake = Device(7, "Fake Interface", "ALSA", 2, 2, 44100.0)
-    monkeypatch.setattr(engine_module, "find_device", lambda sd, spec, kind, hostapi=None: fake)
+    monkeypatch.setattr(devices_module, "find_device", lambda sd, spec, kind, hostapi=None: fake)  # choose_devices'
 
     def refuse(*args: object) -> None:
         raise ValueError("Invalid sample rate")

@@ -105,11 +105,11 @@ def test_audio_never_imports_textual_and_core_never_imports_sounddevice() -> Non
 
 
 def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp_data_dir: Path) -> None:
-    from rlfx_tui.audio.sources import synth_sounds
     from rlfx_tui.core.descriptors import DescriptorTracker
+    from rlfx_tui.sim.sounds import SAMPLERATE, synth_sounds
 
-    sr = 48000
-    sounds = synth_sounds(sr, seconds=1.0)
+    sr = SAMPLERATE
+    sounds = synth_sounds(seconds=1.0)
     session = Session(preset="grit", data_dir=tmp_data_dir)
     liked = {"bass": {"cutoff": 300.0, "drive": 2.0}, "noise_hats": {"cutoff": 9000.0, "drive": 35.0}}
     for name, params in liked.items():

@@ -17,9 +17,9 @@ from rlfx_tui.audio.sources import (
     demo_signal,
     demo_source,
     file_source,
-    synth_sounds,
 )
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, describe
+from rlfx_tui.sim.sounds import synth_sounds
 
 IDX = {name: i for i, name in enumerate(DESCRIPTOR_NAMES)}
 
@@ -122,7 +122,7 @@ def test_garbage_file_raises_source_error_naming_the_path(tmp_path: Path) -> Non
 
 
 def test_synth_sounds_are_clearly_different() -> None:
-    sounds = synth_sounds(48000, seconds=2.0)
+    sounds = synth_sounds(seconds=2.0)  # at 48 kHz
     assert set(sounds) >= {"bass", "pad", "noise_hats", "pluck", "drone"}
     for name, x in sounds.items():
         assert x.dtype == np.float32 and x.shape == (96000,), name

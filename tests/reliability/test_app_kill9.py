@@ -19,8 +19,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from rlfx_tui.core.session import Session
 from tests.tui.test_tmux import SCRIPT, Tmux
+
+pytestmark = pytest.mark.tmux
 
 
 class Pane(Tmux):

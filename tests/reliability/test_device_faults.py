@@ -41,6 +41,7 @@ def callback_rate(engine: Engine, seconds: float = 0.5) -> float:
     return (engine.callbacks - first) / (time.perf_counter() - began)
 
 
+@pytest.mark.jack  # its own jackd, in a child process
 def test_the_jack_server_shutting_down_under_the_engine(tmp_path: Path) -> None:
     began = time.monotonic()
     child = subprocess.Popen([sys.executable, "-m", "tests.reliability.jack_death", str(tmp_path)], cwd=ROOT,
@@ -137,6 +138,8 @@ async def test_the_app_shows_a_lost_stream_and_r_brings_it_back(jack_server: Jac
     assert [p.good for p in Session(data_dir=tmp_data_dir).points] == [True, False, True]
 
 
+@pytest.mark.jack
+@pytest.mark.tmux
 def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None:
     """The real console script on its own JACK server (the test process never connects to it), which then shuts
     down: the app shows it, keeps labelling, `r` falls back to silence and says why, and q quits at once."""

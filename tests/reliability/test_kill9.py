@@ -178,7 +178,7 @@ def test_kill9_during_model_cache_save_never_blocks_opening(tmp_path: Path) -> N
     ledger = Ledger()
     outcomes = {"intact": 0, "torn": 0, "loaded": 0}
     directory = tmp_path / "space"
-    for trial in range(CACHE_TRIALS):
+    for _ in range(CACHE_TRIALS):
         child = Child(tmp_path, seed=0, slow_cache=True)
         assert child.ready.wait(30), "the child never opened its session"
         child.caching.clear()

@@ -1,5 +1,5 @@
-"""Any dataset the log accepts trains: extreme but accepted descriptors (|x| <= 1e9), all good, all bad, one point, identical
-sounds. Retraining never raises, and proposals and the mapping stay finite and inside the parameter space —
+"""Any dataset the log accepts trains: extreme but accepted descriptors (|x| <= 1e9), all good, all bad, one point,
+identical sounds. Retraining never raises, and proposals and the mapping stay finite and inside the parameter space —
 a NaN here would be refused by set_current and leave the player without jumps.
 """
 

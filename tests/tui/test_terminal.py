@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.tui.test_tmux import SCRIPT, Tmux
+
+pytestmark = pytest.mark.tmux
 
 
 def test_a_start_error_still_reaches_the_terminal(tmp_path):

@@ -12,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from rlfx_tui.core.session import Session
 
 SCRIPT = Path(sys.executable).with_name("rlfx-tui")
+pytestmark = pytest.mark.tmux
 
 
 class Tmux:

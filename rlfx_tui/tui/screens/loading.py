@@ -16,6 +16,3 @@ class LoadingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"[b]rlfx-tui[/b] · {self.preset}\n{self.chain}\n\nloading the model and the audio engine…",
                      id="loading-text", markup=True)
-
-    def failed(self, message: str) -> None:
-        self.query_one("#loading-text", Static).update(f"[b]rlfx-tui[/b] could not start:\n{message}\n\nq quits")

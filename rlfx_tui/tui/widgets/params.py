@@ -78,7 +78,7 @@ class ParamPanel(Vertical, can_focus=True):
         self._locked = locked
         self.selected = 0
 
-    def compose(self):  # type: ignore[override]
+    def compose(self):
         fractions = self.space.normalize(self._values)
         for i, (spec, fraction) in enumerate(zip(self.space.specs, fractions)):
             row = ParamRow(spec, self._values[spec.name], float(fraction))
