@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rlfx_tui.core.errors import ModelNotReadyError, RlfxError
+
+if TYPE_CHECKING:
+    from rlfx_tui.core.session import Session
 
 HELP = "run headless: labels and parameters over OSC (no terminal, no audio)"
 DEMO_SECONDS = 4.0
@@ -28,16 +32,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class FollowFlag:
-    """Stands in for the audio engine's follow/mute controls: serve applies the mapping itself."""
+    """Stands in for the audio engine's controls: serve makes no sound and applies the mapping itself, so what
+    plays is always the session's current setting."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         self.follow = False
+        self.session = session
 
     def set_follow(self, on: bool) -> None:
         self.follow = on
 
     def set_muted(self, muted: bool) -> None:
         pass
+
+    def set_bypass(self, on: bool) -> None:
+        pass
+
+    @property
+    def current_params(self) -> dict[str, float]:
+        return dict(self.session.current)
 
 
 def demo_block(t: float, n: int, samplerate: int, rng: np.random.Generator) -> np.ndarray:
@@ -68,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         raise RlfxError("serve: nothing to serve; give --osc-in PORT and/or --osc-out HOST:PORT")
     session = Session(preset=getattr(args, "preset", None), data_dir=getattr(args, "data_dir", None),
                       seed=args.seed)
-    controls = FollowFlag()
+    controls = FollowFlag(session)
     rehearsal = Rehearsal(session, engine=controls)
     rehearsal.subscribe(lambda event: print(describe(event), flush=True))
     handle = start_osc(args, session, rehearsal)

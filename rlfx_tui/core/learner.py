@@ -172,7 +172,7 @@ class Learner(BaseEstimator):
 
     def sound_of(self, descriptors: np.ndarray) -> SoundHere | None:
         """Which of the labelled sounds these descriptors are (see sound_groups.py); None before any label."""
-        if not getattr(self, "n_points_", 0) or not hasattr(self, "sound_leaders_"):
+        if not getattr(self, "n_points_", 0) or self.context_scaler_ is None or not hasattr(self, "sound_leaders_"):
             return None
         z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
         return sound_here(z, self.sound_groups_, self.sound_leaders_, self.good_, SOUND_RADIUS * self.context_width)

@@ -137,7 +137,7 @@ class SnapshotStore:
         if missing or unknown:
             raise SnapshotError(f"a snapshot must name every parameter ({', '.join(self.param_names)}) and no "
                                 f"other; missing: {', '.join(missing) or '-'}; unknown: {', '.join(unknown) or '-'}")
-        values = {}
+        values: dict[str, float] = {}
         for n in self.param_names:
             value = params[n]
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not is_finite(value):

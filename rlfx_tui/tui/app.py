@@ -14,10 +14,11 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -53,7 +54,7 @@ class Parts:
 class RlfxApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "rlfx-tui"
-    BINDINGS = PLAYER_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = list(PLAYER_KEYS)
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
@@ -268,10 +269,10 @@ class RlfxApp(App[None]):
     def action_redo(self) -> None:
         self.act(self.rehearsal.redo)
 
-    def action_back(self) -> None:
+    def action_previous_setting(self) -> None:  # not action_back: App has one (screen navigation)
         self.act(self.rehearsal.back)
 
-    def action_forward(self) -> None:
+    def action_next_setting(self) -> None:
         self.act(self.rehearsal.forward)
 
     def _selected_point(self) -> int | None:
@@ -320,7 +321,8 @@ class RlfxApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="audio", name="restart audio")
     def _restart_audio(self) -> None:
         """Opening devices may block: off the UI thread. The engine says how it went in its status message."""
-        self.engine.restart()
+        if self.engine is not None:
+            self.engine.restart()
 
     async def action_quit(self) -> None:
         """Quit at once, unless labels still wait for the disk (full, read-only): quitting would lose them, so

@@ -57,7 +57,7 @@ class ParamRow(Widget):
         name = self.spec.display[:name_width - 1].ljust(name_width)
         text = Text(no_wrap=True, overflow="crop")
         text.append(f"{mark}{mattering}{locked} ")
-        selected = self.has_class("-selected") and self.parent is not None and self.parent.has_focus
+        selected = self.has_class("-selected") and isinstance(self.parent, Widget) and self.parent.has_focus
         text.append(name[:-1], "reverse" if selected else "")  # one column less: the lock mark took it
         text.append(bar(self.fraction, bar_width), self.get_component_rich_style("param-row--bar"))
         text.append(format_value(self.value, self.spec.unit).rjust(VALUE_WIDTH + 1))
