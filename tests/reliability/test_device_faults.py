@@ -159,7 +159,9 @@ def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None
         tmux.wait_for("✓ good")
         server._proc.terminate()
         server._proc.wait(timeout=10)
-        tmux.wait_for("STOPPED", timeout=10)
+        # the audio panel says STOPPED, or the notice saying so in words sits over it (notices are top right)
+        assert wait_for(lambda: "STOPPED" in (screen := tmux.screen()) or "audio stream stopped" in screen, 10), \
+            tmux.screen()
         tmux.press("Left")
         tmux.wait_for("✗ bad")
         tmux.press("r")
