@@ -33,7 +33,7 @@ def test_the_console_script_in_tmux(tmp_path):
         tmux.press("f")
         screen = tmux.wait_for("FOLLOW")
         assert "following your input" in screen
-        assert "good 1  bad 1" in screen
+        tmux.wait_for("good 1  bad 1", timeout=20)  # the model panel, once the notices over it have gone
         tmux.press("q")
         screen = tmux.wait_for("EXITED=")
         assert "EXITED=0" in screen and "Traceback" not in screen
