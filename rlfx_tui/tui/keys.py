@@ -48,8 +48,10 @@ PLAYER_KEYS: list[Binding] = [
     Binding("enter", "recall", "hear again", id="rlfx.recall", show=False, key_display="enter"),
     Binding("x", "flip_point", "flip", id="rlfx.flip", show=False),
     Binding("d,delete", "delete_point", "delete", id="rlfx.delete"),
-    # the knob selected in the parameters (tab moves there, ↑/↓ select):
-    Binding("l", "toggle_lock", "lock", id="rlfx.lock", priority=True, show=False),
+    # the knob selected in the parameters (tab moves there, ↑/↓ select). Not a priority binding: those run as soon
+    # as the app reads the key, ahead of a tab or ↓ still queued for the focused widget, so a quick ↓ l locked the
+    # knob above the one selected; this way l waits in the same queue as the keys that select:
+    Binding("l", "toggle_lock", "lock", id="rlfx.lock", show=False),
     Binding("L", "lock_mattering", "lock •", id="rlfx.lock_mattering", priority=True, show=False),
     Binding("s", "save_snapshot", "save", id="rlfx.snapshot", priority=True, show=False),
     Binding("r", "restart_audio", "restart audio", id="rlfx.restart_audio", show=False),
