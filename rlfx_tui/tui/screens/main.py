@@ -7,6 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -83,6 +84,17 @@ class MainScreen(Screen[None]):
             return order.get(active.binding.action, len(order)), keys.index(key) if key in keys else len(keys)
 
         return dict(sorted(super().active_bindings.items(), key=place))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._level_frames)
+
+    def _level_frames(self) -> None:
+        """Framed, the parameters' frame ends level with the side panels' when those are taller (a short preset);
+        CSS can't say "as tall as my sibling" in an auto-height row."""
+        params, side = self.query_one(ParamPanel), self.query_one("#side")
+        want = None if self.compact else side.outer_size.height
+        if params.styles.min_height != (None if want is None else Scalar.from_number(want)):
+            params.styles.min_height = want
 
     @property
     def compact(self) -> bool:
