@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         from rlfx_tui.core.session import Session
         from rlfx_tui.interop.osc import start_osc
 
-        session = Session(preset, getattr(args, "data_dir", None))
+        import numpy as np
+
+        session = Session(preset, getattr(args, "data_dir", None), rng=np.random.default_rng())  # new dice each launch
         engine = Engine(session, config)
         engines.append(engine)
         engine.start()

@@ -44,7 +44,10 @@ class TrainingError(RlfxError):
 class Session:
     def __init__(self, preset: str | os.PathLike[str] | Preset | None = None,
                  data_dir: str | os.PathLike[str] | None = None, seed: int = 0, samplerate: int = 48000,
-                 learner_options: Mapping[str, object] | None = None) -> None:
+                 learner_options: Mapping[str, object] | None = None,
+                 rng: np.random.Generator | None = None) -> None:
+        """`seed` fixes the learner's fits (and the model cache's key); `rng` draws the jumps, from `seed` unless
+        given: the app passes a fresh one, so each launch does not replay the same random settings."""
         self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset)
         self.data_dir: Path = resolve_data_dir(data_dir)
         self.directory: Path = self.data_dir / self.preset.name
@@ -52,7 +55,7 @@ class Session:
         self.samplerate = int(samplerate)
         self.chain = EffectChain(self.preset, self.samplerate)
         self.tracker: ContextSource = DescriptorTracker(self.samplerate)  # a running engine attaches its own
-        self.rng = np.random.default_rng(seed)
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.seed = seed
         self.learner_options = dict(learner_options or {})
         self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
