@@ -30,7 +30,8 @@ from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
 
-if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
+if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the start-up time): not before the first frame
+    from rlfx_tui.tui.engine_view import EngineView
     from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
@@ -48,7 +49,7 @@ class Parts:
     """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
     session: Session
     rehearsal: Rehearsal
-    engine: Any | None = None
+    engine: EngineView | None = None
 
 
 class RlfxApp(App[None]):
@@ -88,7 +89,7 @@ class RlfxApp(App[None]):
         return self.parts.rehearsal
 
     @property
-    def engine(self) -> Any | None:
+    def engine(self) -> EngineView | None:
         return self.parts.engine if self.parts is not None else None
 
     # -- life cycle ------------------------------------------------------------------------------------
@@ -349,7 +350,7 @@ class RlfxApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: EngineView | None = None, *,
              build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
              clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
              poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:

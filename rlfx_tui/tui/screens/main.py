@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
@@ -21,6 +21,12 @@ from rlfx_tui.tui.widgets.params import ParamPanel
 from rlfx_tui.tui.widgets.points import PointsTable
 from rlfx_tui.tui.widgets.topbar import TopBar
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rlfx_tui.audio.config import EngineStatus
+    from rlfx_tui.tui.engine_view import EngineView
+
 COMPACT_CLASSES = ("-narrow", "-short")
 RETRY_INTERVAL_S = 2.0
 
@@ -29,7 +35,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide"), (140, "-very-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: Any | None = None) -> None:
+    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: EngineView | None = None) -> None:
         super().__init__(id="main")
         self.rehearsal = rehearsal
         self.session = rehearsal.session
@@ -121,7 +127,7 @@ class MainScreen(Screen[None]):
         self.query_one(ModelPanel).show_sound(sound.describe() if sound else "")
         self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
         if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
-            current = getattr(self.engine, "current_params", None)
+            current = self.engine.current_params if self.engine is not None else None
             self.show_following(current if current is not None else self.rehearsal.predict_or_none())
 
     def _engine_notice(self, message: str) -> None:
@@ -191,7 +197,7 @@ class MainScreen(Screen[None]):
     def show_training(self, training: bool) -> None:
         self.query_one(ModelPanel).show_training(training, self.last_trained, self.trained_points, self.fit_error)
 
-    def show_engine(self, status: Any | None, descriptors: Any) -> None:
+    def show_engine(self, status: EngineStatus | None, descriptors: np.ndarray) -> None:
         audio = self.query_one(AudioPanel)
         audio.show_status(status)
         audio.show_descriptors(descriptors)
