@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     print(stage.describe(), flush=True)
     tick = 0.05
     started = time.monotonic()
-    shown = ""
+    shown, shown_at = "", 0.0
     try:
         while args.seconds is None or time.monotonic() - started < args.seconds:
             now = time.monotonic() - started
@@ -144,9 +144,10 @@ def run(args: argparse.Namespace) -> int:
                     pass
             rehearsal.tick()
             status = stage.describe()
-            if status.split(" @ ")[0] != shown.split(" @ ")[0]:  # the context's state, not every rate wobble
+            # the context's state at once; a new rate at most every 2 s
+            if status != shown and (status.split(" @ ")[0] != shown.split(" @ ")[0] or now - shown_at >= 2.0):
                 print(status, flush=True)
-                shown = status
+                shown, shown_at = status, now
             time.sleep(tick)
     except KeyboardInterrupt:
         pass

@@ -111,7 +111,7 @@ def adopt_declared(preset: Preset, data_dir: str | os.PathLike[str] | None, *, r
     labels = _labels(data / preset.name, old)
     if old is not None and labels:
         if not redeclare:
-            raise DeclarationError(f"{DECLARE}: preset {preset.name!r} already exists with another space and "
+            raise DeclarationError(f"{preset.path}: preset {preset.name!r} already exists with another space and "
                                    f"{labels} label(s) for it; they would mean nothing for the new one. Declare "
                                    "another name, or start rlfx-tui with --redeclare to keep them aside and start a "
                                    "new dataset")

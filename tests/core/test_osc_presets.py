@@ -156,7 +156,7 @@ def test_a_stale_context_refuses_the_label_and_a_fresh_one_records_its_names(tmp
     rehearsal.subscribe(heard.append)
     assert rehearsal.good() is None and session.points == []
     assert any(isinstance(e, Noticed) and "no features received yet" in e.message for e in heard)
-    for i in range(5):
+    for _ in range(5):
         context.receive([0.2, 1500.0, 0.1])
         clock.now += 0.1
     assert context.describe() == "features: 3 @ 10 Hz"
