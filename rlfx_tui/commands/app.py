@@ -9,6 +9,7 @@ demo loop and says why, which the app shows as a notice.
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def _seconds(value: str) -> float:
@@ -60,7 +61,16 @@ def run(args: argparse.Namespace) -> int:
         from rlfx_tui.interop.osc import start_osc
 
         session = Session(preset, getattr(args, "data_dir", None))
-        engine = Engine(session, config)
+        engine: Any
+        if preset.engine == "osc":  # the patch makes the sound: parameters go out over OSC, no audio here
+            from rlfx_tui.interop.osc import destination_of
+            from rlfx_tui.interop.osc_engine import OscEngine
+
+            engine = OscEngine(session, destination_of(args, session))
+            if session.features is None:
+                session.input_gate_db = -90.0  # no audio in: a label would be a like for silence
+        else:
+            engine = Engine(session, config)
         engines.append(engine)
         engine.start()
         rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
