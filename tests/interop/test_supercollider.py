@@ -65,6 +65,10 @@ s.waitForBoot {
 	SkipJack({ if (s.serverRunning.not) { "RLFX SERVER DIED".postln; 1.exit } }, 1, name: \rlfxWatchdog);
 	("RLFX READY" + NetAddr.langPort + ~source.nodeID + ~fx.nodeID).postln;
 };
+OSCdef(\testCompile, { |msg|
+	var code = File.readAllString(msg[1].asString);
+	("RLFX COMPILED" + thisProcess.interpreter.compile(code).notNil).postln;
+}, '/test/compile');
 OSCdef(\testStart, { |msg|
 	~rlfx.addr = NetAddr("127.0.0.1", msg[1].asInteger);
 	~rlfx.declare(\rlfxExample).postln;
@@ -268,3 +272,25 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
         serve.wait(timeout=10)
     counters = out.wait_for("stopped; OSC counters")
     assert "'bad_arguments': 0" in counters and "'failed': 0" in counters, counters
+
+
+def test_the_shipped_example_compiles_in_sclang(supercollider, tmp_path):
+    """`rlfx-tui export sc --example` needs a sound card to run (SoundIn); here sclang at least compiles it."""
+    example = tmp_path / "example.scd"
+    out = subprocess.run([sys.executable, "-m", "rlfx_tui", "export", "sc", "--example"], capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    example.write_text(out)
+    supercollider.send_lang("/test/compile", str(example))
+    assert supercollider.lines.wait_for("RLFX COMPILED", timeout=30).endswith("true")
+    readme = (HELPER.parents[2] / "README.md").read_text()
+    snippet = readme.split("```supercollider\n", 1)[1].split("```", 1)[0]
+    assert len(snippet.splitlines()) < 20  # the README's promise: the workflow in under 20 lines of SC
+    block, rest = snippet.split("\n)\n", 1)  # evaluated as two chunks in the IDE: the ( … ) block, then the swipes
+    for i, chunk in enumerate((block + "\n)\n", rest)):
+        (tmp_path / f"readme{i}.scd").write_text(chunk)
+        supercollider.send_lang("/test/compile", str(tmp_path / f"readme{i}.scd"))
+        assert supercollider.lines.wait_for("RLFX COMPILED", timeout=30).endswith("true"), chunk
+    broken = tmp_path / "broken.scd"
+    broken.write_text(out.replace("s.sync;", "s.sync(;", 1))
+    supercollider.send_lang("/test/compile", str(broken))
+    assert supercollider.lines.wait_for("RLFX COMPILED", timeout=30).endswith("false")  # the check can fail
