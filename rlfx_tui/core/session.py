@@ -109,10 +109,11 @@ class Session:
     @contextmanager
     def attach(self, sink: ParamSink, context: ContextSource) -> Iterator[None]:
         """While an audio engine runs (Engine.start to Engine.stop): parameter states go to `sink` and the
-        descriptors come from `context`. On exit the session's own sink and tracker are back, and its chain
-        catches up with `current`."""
+        descriptors come from `context` (unless the preset's context comes from outside: then it stays). On exit
+        the session's own sink and tracker are back, and its chain catches up with `current`."""
         saved = self.tracker, self.param_sink
-        self.tracker, self.param_sink = context, sink
+        # a context from outside stays the context: the engine's audio descriptors are not what the learner keys on
+        self.tracker, self.param_sink = (self.tracker if self.features is not None else context), sink
         try:
             yield
         finally:

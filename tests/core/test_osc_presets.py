@@ -205,3 +205,4 @@ def test_the_learner_maps_any_context_length_without_octaves(tmp_path):
         assert predicted["mix"] == pytest.approx(values["mix"], abs=0.15)
         session.randomize(0.3)  # proposals work on this context too
     assert Session(preset, data_dir=tmp_path / "data", seed=1).learner.n_points_ == 6  # cached or rebuilt alike
+
