@@ -76,13 +76,14 @@ class OscHandle:
             counts |= {"sent": self.out.sent, "send_errors": self.out.send_errors, "poll_errors": self.out.poll_errors}
         return counts
 
-    def use(self, session: Session, rehearsal: Rehearsal) -> None:
+    def use(self, session: Session, rehearsal: Rehearsal, *, values: Callable[[], Mapping[str, float]] | None = None,
+            descriptors: Callable[[], np.ndarray] | None = None) -> None:
         """A patch declared its preset: every OSC part acts on (and reports) the new session from now on."""
         for inp in (self.inp, self.wek):
             if inp:
                 inp.use(rehearsal)
         if self.out:
-            self.out.use(session, rehearsal)
+            self.out.use(session, rehearsal, values=values, descriptors=descriptors)
 
     def stop(self) -> None:
         if self.wek:

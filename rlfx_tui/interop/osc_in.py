@@ -147,16 +147,17 @@ class OscIn:
                 return
             setter = self.settings[address]
             self._act(lambda: setter(value))
-        elif self.outside is not None and address in OUTSIDE:
-            self._answer(getattr(self.outside, OUTSIDE[address])(args), sender, bad=True)
-        elif self.outside is not None and address == "/wek/inputs":
-            self._answer(self.outside.feature_vector(args, address), sender, bad=True)
+        elif self.outside is not None and (address in OUTSIDE or address == "/wek/inputs"):
+            outside = self.outside
+            handler = getattr(outside, OUTSIDE.get(address, "feature_vector"))
+            ran, answer = self._outside(lambda: handler(args) if address != "/wek/inputs" else
+                                        outside.feature_vector(args, address))
+            if ran:
+                self._answer(answer, sender, bad=True)
         elif self.outside is not None and address.startswith(WEKINATOR_CONTROL):
-            try:
-                answer = self.outside.wekinator_control(address, args)
-            except Exception as exc:  # noqa: BLE001 -- e.g. a retrain that fails: counted, never fatal
-                self.counters.failed += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
+            outside = self.outside
+            ran, answer = self._outside(lambda: outside.wekinator_control(address, args))
+            if not ran:
                 return
             if answer == "":
                 self.counters.unknown_address += 1
@@ -164,6 +165,16 @@ class OscIn:
                 self._answer(answer, sender, bad=False)
         else:
             self.counters.unknown_address += 1
+
+    def _outside(self, action: Callable[[], str | None]) -> tuple[bool, str | None]:
+        """Run a declaration, feature or Wekinator handler: (ran, its answer); (False, None) if it raised (counted
+        as failed, never fatal: e.g. a retrain, or a declared preset whose session could not be opened)."""
+        try:
+            return True, action()
+        except Exception as exc:  # noqa: BLE001 -- whatever a message does, the receiver keeps running
+            self.counters.failed += 1
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            return False, None
 
     def _answer(self, error: str | None, sender: Any, *, bad: bool) -> None:
         """None: handled. A text: counted (as bad arguments, or as refused) and sent back as /rlfx/error."""

@@ -64,11 +64,13 @@ class OscOut:
         """Send /rlfx/label and /rlfx/unlabel for the rehearsal's label events."""
         rehearsal.subscribe(self.on_event)
 
-    def use(self, session: Session, rehearsal: Rehearsal) -> None:
-        """Report this session from now on (a patch declared its own preset): names again, then its parameters."""
+    def use(self, session: Session, rehearsal: Rehearsal, *, values: Callable[[], Mapping[str, float]] | None = None,
+            descriptors: Callable[[], np.ndarray] | None = None) -> None:
+        """Report this session from now on (a patch declared its own preset): names again, then its parameters
+        (`values`/`descriptors` as in __init__: the new engine's, if it has one)."""
         self.session = session
-        self.values = lambda: self.session.current
-        self.descriptors = lambda: self.session.descriptors
+        self.values = values or (lambda: self.session.current)
+        self.descriptors = descriptors or (lambda: self.session.descriptors)
         self._last = None
         self.attach(rehearsal)
         self._send("/rlfx/names", list(session.space.names))

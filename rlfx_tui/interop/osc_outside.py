@@ -2,9 +2,9 @@
 (/rlfx/declare_features, /rlfx/features, Wekinator's /wek/inputs) and Wekinator's control messages. OscIn
 (osc_in.py) dispatches here; each handler returns None when it acted, or the text to answer with /rlfx/error.
 
-Adopting a declared preset means a new Session and Rehearsal: that is the caller's (serve's `Stage.adopt`),
-given as `adopt`. Without one (an app running on a preset of its own), a declaration of another preset is
-answered with how to open it.
+Adopting a declared preset means a new Session and Rehearsal: that is the caller's (serve's `Stage.adopt`, the
+app command's `adopt`), given as `adopt`. Without one, a declaration of another preset is kept and answered with
+how to open it.
 """
 
 from __future__ import annotations

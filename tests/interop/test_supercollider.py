@@ -294,3 +294,45 @@ def test_the_shipped_example_compiles_in_sclang(supercollider, tmp_path):
     broken.write_text(out.replace("s.sync;", "s.sync(;", 1))
     supercollider.send_lang("/test/compile", str(broken))
     assert supercollider.lines.wait_for("RLFX COMPILED", timeout=30).endswith("false")  # the check can fail
+
+
+@pytest.mark.tmux
+def test_the_app_in_tmux_adopts_the_synth_and_its_keys_move_the_server(supercollider, tmp_path):
+    """The real console script, started on the shipped preset; the synth declares itself and the app switches to
+    it while running: then space moves the controls on scsynth and → records what the server has."""
+    from tests.tui.test_tmux import SCRIPT, Tmux
+
+    assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
+    sc = supercollider
+    data = tmp_path / "data"
+    control = free_udp_port()
+    tmux = Tmux(tmp_path.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JACK_")} | {
+        "TERM": "xterm-256color", "COLUMNS": "110", "LINES": "34"}  # the demo on the silent clock, not our JACK
+    command = (f"{SCRIPT} --source demo --data-dir {data} --osc-in {control} --osc-out 127.0.0.1:{sc.lang_port}; "
+               "echo EXITED=$?; sleep 30")
+    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "34", command],
+                   check=True, env=env, timeout=10)
+    try:
+        tmux.wait_for("labelled points")
+        tmux.wait_for("audio · demo")
+        sc.send_server("/n_set", sc.source, "which", 0)
+        sc.send_lang("/test/start", control)
+        screen = tmux.wait_for(f"engine: OSC → 127.0.0.1:{sc.lang_port}")
+        assert "rlfxExample" in screen and "cutoff" in screen
+        tmux.wait_for("features: 3 @")
+        before = sc.controls()
+        tmux.press("Space")
+        wait_until(lambda: sc.controls() != before, what="the server's controls to follow the jump")
+        time.sleep(0.3)
+        on_server = sc.controls()
+        tmux.press("Right")
+        tmux.wait_for("✓ good")
+        tmux.press("q")
+        screen = tmux.wait_for("EXITED=")
+        assert "EXITED=0" in screen and "Traceback" not in screen
+    finally:
+        tmux("kill-server")
+    record = labels(data)[-1]
+    assert record["good"] and set(record["descriptors"]) == {"amp", "centroid", "flatness"}
+    np.testing.assert_allclose([record["params"][k] for k in NAMES], [on_server[k] for k in NAMES], rtol=1e-5)
