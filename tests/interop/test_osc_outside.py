@@ -247,3 +247,21 @@ def test_serve_adopts_a_declared_synth_and_sends_it_named_parameters(tmp_path, p
     point = Session("mysynth", data_dir=data).points[0]
     assert point.descriptors.tolist() == pytest.approx([0.4, 900.0])
     assert not (data / "space" / "points.jsonl").exists()
+
+
+def test_an_adoption_that_raises_is_counted_and_the_receiver_keeps_listening(tmp_path, patch):
+    session = Session(data_dir=tmp_path / "data")
+    rehearsal = Rehearsal(session)
+
+    def broken(preset) -> None:
+        raise OSError(28, "No space left on device")
+    inp = OscIn(rehearsal, 0, outside=Outside(lambda: rehearsal, tmp_path / "data", adopt=broken)).start()
+    patch.target = ("127.0.0.1", inp.port)
+    try:
+        patch.send("/rlfx/declare", *DECLARATION)
+        patch.wait_for(lambda: inp.counters.failed == 1)
+        assert "No space left" in inp.last_error
+        patch.send("/rlfx/strength", 0.2)  # the receiver thread is still alive
+        patch.wait_for(lambda: rehearsal.strength == 0.2)
+    finally:
+        inp.stop()
