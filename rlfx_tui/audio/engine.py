@@ -293,7 +293,7 @@ class Engine:
         space = self.session.space
         follower = Follower(space, space.normalize(self._target.real), self.config.follow_interval_s,
                             self.config.follow_smoothing_s)
-        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.descriptors,
+        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.session.descriptors,
                                     self._hand_off).start()
 
     def _stop_follow(self) -> None:

@@ -9,6 +9,11 @@ demo loop and says why, which the app shows as a notice.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rlfx_tui.core.preset_spec import Preset
+    from rlfx_tui.core.session import Session
 
 
 def _seconds(value: str) -> float:
@@ -43,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
     from rlfx_tui.tui.terminal import c_stderr_to
 
-    preset = resolve_preset(getattr(args, "preset", None))
+    preset = resolve_preset(getattr(args, "preset", None), getattr(args, "data_dir", None))
     keys = getattr(args, "keys", None)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     default_keys = data_dir / KEYMAP_FILE
@@ -54,25 +59,59 @@ def run(args: argparse.Namespace) -> int:
     osc_handles: list = []
 
     def build() -> Parts:
-        from rlfx_tui.audio.engine import Engine
-        from rlfx_tui.core.rehearsal import Rehearsal
         from rlfx_tui.core.session import Session
         from rlfx_tui.interop.osc import start_osc
 
+<<<<<<< HEAD
         import numpy as np
 
         session = Session(preset, getattr(args, "data_dir", None), rng=np.random.default_rng())  # new dice each launch
         engine = Engine(session, config)
+=======
+        session = Session(preset, getattr(args, "data_dir", None))
+        parts = parts_for(session)
+        # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
+        # events through post_message); OSC out reports what the engine plays, follow mode included.
+        engine: Any = parts.engine
+        osc_handles.append(start_osc(args, session, parts.rehearsal, values=lambda: engine.current_params,
+                                     descriptors=lambda: engine.descriptors, adopt=adopt))
+        return parts
+
+    def parts_for(session: Session) -> Parts:
+        from rlfx_tui.audio.engine import Engine
+        from rlfx_tui.core.rehearsal import Rehearsal
+
+        engine: Any
+        if session.preset.engine == "osc":  # the patch makes the sound: parameters go out over OSC, no audio here
+            from rlfx_tui.interop.osc import destination_of
+            from rlfx_tui.interop.osc_engine import OscEngine
+
+            engine = OscEngine(session, destination_of(args, session))
+            if session.features is None:
+                session.input_gate_db = -90.0  # no audio in: a label would be a like for silence
+        else:
+            engine = Engine(session, config)
+>>>>>>> osc
         engines.append(engine)
         engine.start()
         rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
                               auto_interval_s=getattr(args, "auto_seconds", 4.0))
         trainer.on_fallback = lambda reason: rehearsal.notice(reason, "warning")
-        # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
-        # events through post_message); OSC out reports what the engine plays, follow mode included.
-        osc_handles.append(start_osc(args, session, rehearsal, values=lambda: engine.current_params,
-                                     descriptors=lambda: engine.descriptors))
         return Parts(session, rehearsal, engine)
+
+    def adopt(declared: Preset) -> None:
+        """A patch declared its preset (in the OSC thread): new parts, OSC switched to them, then the app."""
+        from rlfx_tui.core.session import Session
+
+        parts = parts_for(Session(declared, getattr(args, "data_dir", None)))
+        old = engines[:-1]
+        engine: Any = parts.engine
+        osc_handles[0].use(parts.session, parts.rehearsal, values=lambda: engine.current_params,
+                           descriptors=lambda: engine.descriptors)
+        app.call_from_thread(app.adopt, parts)  # type: ignore[arg-type]  # textual types a coroutine's None as Never
+        for stopped in old:
+            stopped.stop()
+            engines.remove(stopped)
 
     trainer = ProcessTrainer()
     trainer.warm_up()  # starts the child now, while stdout/stderr are still the terminal's own

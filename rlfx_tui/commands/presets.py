@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         print("\n\n".join(f"{p.path}: ok\n{describe(p)}" for p in presets))
         return 0
     if getattr(args, "preset", None):
-        print(describe(resolve_preset(args.preset)))
+        print(describe(resolve_preset(args.preset, getattr(args, "data_dir", None))))
         return 0
     print("\n\n".join(describe(load_preset(path), name == DEFAULT_PRESET) for name, path in shipped_presets().items()))
     return 0

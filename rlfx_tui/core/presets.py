@@ -14,12 +14,13 @@ from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
                                        SafetySpec)
 from rlfx_tui.core.preset_toml import read_preset
-from rlfx_tui.paths import shipped_presets_dir
+from rlfx_tui.paths import resolve_data_dir, shipped_presets_dir
 
 __all__ = ["DEFAULT_PRESET", "HUGE", "IDENTIFIER", "PLUGIN_TYPES", "SAFE_RANGES", "ParamSpec", "PluginSpec", "Preset",
-           "SafetySpec", "load_preset", "resolve_preset", "shipped_presets"]
+           "SafetySpec", "USER_PRESETS", "load_preset", "resolve_preset", "shipped_presets", "user_presets"]
 
 DEFAULT_PRESET = "space"
+USER_PRESETS = "presets"  # <data dir>/presets/: presets the player's patches declared
 
 
 def load_preset(path: str | Path) -> Preset:
@@ -32,14 +33,24 @@ def shipped_presets() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_presets_dir().glob("*.toml"))}
 
 
-def resolve_preset(preset: str | os.PathLike[str] | None) -> Preset:
-    """None → the default preset; a shipped name; or a path to a .toml file."""
+def user_presets(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Presets in `<data dir>/presets/` (declared by a patch with /rlfx/declare, or put there by hand), by name."""
+    return {p.stem: p for p in sorted((resolve_data_dir(data_dir) / USER_PRESETS).glob("*.toml"))}
+
+
+def resolve_preset(preset: str | os.PathLike[str] | None, data_dir: str | os.PathLike[str] | None = None) -> Preset:
+    """None → the default preset; a shipped name; a name in `<data dir>/presets/`; or a path to a .toml file."""
     if preset is None:
         preset = DEFAULT_PRESET
     shipped = shipped_presets()
     if isinstance(preset, str) and preset in shipped:
         return load_preset(shipped[preset])
+    user = user_presets(data_dir) if isinstance(preset, str) and IDENTIFIER.match(preset) else {}
+    if isinstance(preset, str) and preset in user:
+        return load_preset(user[preset])
     path = Path(preset)
     if path.suffix == ".toml" or path.exists():
         return load_preset(path)
-    raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}, or a .toml file")
+    mine = f", one in {resolve_data_dir(data_dir) / USER_PRESETS} ({', '.join(user) or 'none yet'})"
+    raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}{mine}, "
+                      "or a .toml file")

@@ -122,6 +122,23 @@ class RlfxApp(App[None]):
         self.main = MainScreen(parts.rehearsal, self.clock, parts.engine)
         parts.rehearsal.subscribe(self._forward)
 
+    async def adopt(self, parts: Parts) -> None:
+        """A patch declared its own preset over OSC (`/rlfx/declare`): play it from now on, on a new main screen
+        (the command line built the parts, and stops the old engine once this returns)."""
+        if self.parts is not None and self._forward in self.rehearsal.listeners:
+            self.rehearsal.listeners.remove(self._forward)
+        old = self.main
+        while len(self.screen_stack) > 1 and self.screen is not old:
+            await self.pop_screen()  # a help or name prompt over the old screen
+        if old is not None and self.screen is old and len(self.screen_stack) > 1:
+            await self.pop_screen()  # gone (and its id "main" with it) before the new one mounts
+        self._install(parts)
+        assert self.main is not None
+        await self.push_screen(self.main)
+        self.refresh_bindings()
+        self._start()
+        self.notify(f"playing preset {parts.session.preset.name!r}, declared by the patch", title="OSC")
+
     def _start(self) -> None:
         assert self.main is not None
         self.main.start_polling(self.poll_interval)

@@ -116,13 +116,19 @@ class MainScreen(Screen[None]):
     def poll(self) -> None:
         """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
         status, descriptors = None, self.session.descriptors
-        if self.engine is not None:
+        summary = getattr(self.engine, "summary", None)  # an engine with no sound of its own (engine = "osc")
+        if summary is not None:
+            audio = self.query_one(AudioPanel)
+            audio.show_outside(summary())
+            audio.show_descriptors(dict(zip(self.session.context_names, self.session.descriptors.tolist())))
+        elif self.engine is not None:
             try:
                 status, descriptors = self.engine.status, self.engine.descriptors
                 self._engine_notice(status.message or "")
             except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
                 self._engine_notice(f"audio engine: {type(exc).__name__}: {exc}")
-        self.show_engine(status, descriptors)
+        if summary is None:
+            self.show_engine(status, descriptors)
         sound = self.session.sound_here()
         self.query_one(ModelPanel).show_sound(sound.describe() if sound else "")
         self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]

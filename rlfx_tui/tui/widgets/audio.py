@@ -32,8 +32,9 @@ def descriptor_values(raw: Any) -> dict[str, float]:
 
 
 def descriptor_lines(values: Mapping[str, float], per_line: int = 2) -> list[str]:
-    names = [n for n in DESCRIPTOR_SHORT if n in values]
-    cells = [f"{DESCRIPTOR_SHORT[n]} {compact_number(values[n]):>5}" for n in names]
+    """The audio descriptors by their short names; features from outside by their own (cut to 6)."""
+    names = [n for n in DESCRIPTOR_SHORT if n in values] or list(values)
+    cells = [f"{DESCRIPTOR_SHORT.get(n, n[:6])} {compact_number(values[n]):>5}" for n in names]
     return ["  ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
 
 
@@ -62,6 +63,7 @@ class AudioPanel(Widget):
         super().__init__(**kwargs)
         self.status: Any | None = None
         self.descriptor_text: list[str] = ["", ""]
+        self.outside: list[str] = []  # an engine with no sound here: where the parameters go, the context's state
         self._shown: tuple[object, ...] = ()
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
@@ -69,6 +71,12 @@ class AudioPanel(Widget):
 
     def show_status(self, status: Any | None) -> None:
         self.status = status
+        self._refresh_if_changed()
+
+    def show_outside(self, lines: list[str]) -> None:
+        """In place of the meters: `engine: OSC → host:port` and `features: 3 @ 10 Hz`."""
+        self.outside = list(lines)[:3]
+        self.show_source("engine · OSC")
         self._refresh_if_changed()
 
     def show_descriptors(self, raw: Any) -> None:
@@ -105,7 +113,7 @@ class AudioPanel(Widget):
                      for v in (s.input_rms_db, s.input_peak_db, s.output_rms_db, s.output_peak_db))
 
     def _refresh_if_changed(self) -> None:
-        shown = (self._levels(), self.health(), tuple(self.descriptor_text))
+        shown = (self._levels(), self.health(), tuple(self.descriptor_text), tuple(self.outside))
         if shown != self._shown:
             self._shown = shown
             self.refresh()
@@ -117,6 +125,15 @@ class AudioPanel(Widget):
         in_rms, in_peak, out_rms, out_peak = self._levels()
         health, warn = self.health()
         text = Text(no_wrap=True, overflow="crop")
+        if self.outside:
+            for i, line in enumerate((self.outside + ["", "", ""])[:3]):
+                stale = "stale" in line or "none received" in line
+                text.append(("\n" if i else "") + line, self.get_component_rich_style(
+                    "audio--warn" if stale else "audio--bar" if i == 0 else "audio--muted"))
+            for line in self.descriptor_text:
+                text.append("\n")
+                text.append(line, self.get_component_rich_style("audio--muted"))
+            return text
         text.append_text(meter_line(" in", in_rms, in_peak, width, bar_style, hot_style))
         text.append("\n")
         text.append_text(meter_line("out", out_rms, out_peak, width, bar_style, hot_style))
