@@ -62,13 +62,9 @@ def run(args: argparse.Namespace) -> int:
         from rlfx_tui.core.session import Session
         from rlfx_tui.interop.osc import start_osc
 
-<<<<<<< HEAD
         import numpy as np
 
         session = Session(preset, getattr(args, "data_dir", None), rng=np.random.default_rng())  # new dice each launch
-        engine = Engine(session, config)
-=======
-        session = Session(preset, getattr(args, "data_dir", None))
         parts = parts_for(session)
         # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
         # events through post_message); OSC out reports what the engine plays, follow mode included.
@@ -91,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
                 session.input_gate_db = -90.0  # no audio in: a label would be a like for silence
         else:
             engine = Engine(session, config)
->>>>>>> osc
         engines.append(engine)
         engine.start()
         rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
@@ -103,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         """A patch declared its preset (in the OSC thread): new parts, OSC switched to them, then the app."""
         from rlfx_tui.core.session import Session
 
-        parts = parts_for(Session(declared, getattr(args, "data_dir", None)))
+        import numpy as np
+
+        parts = parts_for(Session(declared, getattr(args, "data_dir", None), rng=np.random.default_rng()))
         old = engines[:-1]
         engine: Any = parts.engine
         osc_handles[0].use(parts.session, parts.rehearsal, values=lambda: engine.current_params,
