@@ -45,6 +45,8 @@ class EngineStatus:
     muted: bool
     follow: bool
     message: str  # why we fell back and how to fix it ("" if fine)
+    startup_xruns: int = 0  # flagged within the stream's first second: priming, not dropouts while playing
+    latency_ms: tuple[float | None, float | None] = (None, None)  # PortAudio's (input, output) latency
 
 
 def db(amplitude: float) -> float:

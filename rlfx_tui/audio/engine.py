@@ -34,6 +34,8 @@ from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
 
+STARTUP_S = 1.0  # xruns within the stream's first second are start-up glitches (EngineStatus.startup_xruns)
+
 
 class Engine:
     def __init__(self, session: Session, config: EngineConfig | None = None) -> None:
@@ -186,7 +188,23 @@ class Engine:
             output_rms_db=db(math.sqrt(st.out_ms)) if st else -120.0,
             xruns=self.xruns, cpu_load=self.cpu_load, chain_faults=st.faults if st else 0,
             callback_errors=self.callback_errors + (self._clock.errors if self._clock else 0),
-            muted=self._muted, follow=self._follow_on, message="; ".join(notes))
+            muted=self._muted, follow=self._follow_on, message="; ".join(notes),
+            startup_xruns=self.startup_xruns, latency_ms=self.latency_ms)
+
+    @property
+    def latency_ms(self) -> tuple[float | None, float | None]:
+        """(input, output) latency of the open stream in ms, as PortAudio reports it; None where there is none."""
+        stream = self._stream
+        if stream is None:
+            return (None, None)
+        try:
+            latency = stream.latency
+        except Exception:  # noqa: BLE001 - a closed stream has none
+            return (None, None)
+        if isinstance(latency, tuple):
+            return (1000.0 * latency[0], 1000.0 * latency[1])
+        kind = type(stream).__name__
+        return (1000.0 * latency, None) if kind == "InputStream" else (None, 1000.0 * latency)
 
     @property
     def cpu_load(self) -> float:
@@ -203,6 +221,8 @@ class Engine:
         self.worst_gap_s = 0.0  # longest time between two callbacks (a stall drops many, but is flagged once)
         self.worst_callback_s = 0.0  # longest time spent inside one callback (waiting for the GIL included)
         self._last_callback = 0.0
+        self.startup_xruns = 0  # flagged within the stream's first second (priming, the server settling)
+        self._first_callback = 0.0
 
     # -- internals -----------------------------------------------------------------------------------------------
     def _make_source(self, notes: list[str]) -> LoopSource:
@@ -213,9 +233,18 @@ class Engine:
                 self.source_name = loop.name
                 return loop
             except SourceError as exc:
-                notes.append(f"{exc}; playing the built-in demo loop instead")
-        self.source_name = "demo"
-        return demo_source(self.samplerate)
+                notes.append(f"{exc}; no input until it can be read (press r to restart the audio engine)")
+        return self._stand_in()
+
+    def _stand_in(self) -> LoopSource:
+        """What plays without the input: the demo loop when nothing was asked for, else silence (a typo in
+        --input-device must never send a drum loop to the PA)."""
+        cfg = self.config
+        if cfg.source == "demo" or (cfg.source == "live" and cfg.input_device is None):
+            self.source_name = "demo"
+            return demo_source(self.samplerate)
+        self.source_name = "no input"
+        return LoopSource(np.zeros(self.blocksize, dtype=np.float32), self.samplerate, "no input")
 
     def _open_stream(self, sd: Any, in_dev: Device | None, out_dev: Device | None, notes: list[str]) -> None:
         """Open and start the stream; if that fails, say why and go on silently (the clock then runs)."""
@@ -226,9 +255,9 @@ class Engine:
             self._close_stream()
             self.output_name = "none (silent)"
             state = self._state
-            if state is not None and state.source is None:  # live input is gone with the stream: play the demo
-                state.source = demo_source(self.samplerate)
-                self.source_name = self.input_name = "demo"
+            if state is not None and state.source is None:  # live input is gone with the stream
+                state.source = self._stand_in()
+                self.source_name = self.input_name = state.source.name
             notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} source")
             if closing.abandoned_streams:
                 notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
@@ -276,10 +305,15 @@ class Engine:
         now = time.perf_counter()
         if self.callbacks:
             self.worst_gap_s = max(self.worst_gap_s, now - self._last_callback)
-            # Over/underflow flags mean audio was dropped or padded. The very first callback can carry them
-            # while the stream primes, which is not a dropout, hence `if self.callbacks`.
+            # Over/underflow flags mean audio was dropped or padded. While the stream primes and the server
+            # settles (its first second) they are start-up glitches, counted apart: not dropouts while playing.
             if status.input_overflow or status.output_underflow or status.input_underflow or status.output_overflow:
-                self.xruns += 1
+                if now - self._first_callback < STARTUP_S:
+                    self.startup_xruns += 1
+                else:
+                    self.xruns += 1
+        else:
+            self._first_callback = now
         self._last_callback = now
         self.callbacks += 1
         try:

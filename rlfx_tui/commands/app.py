@@ -2,8 +2,9 @@
 
 The preset is checked before the terminal switches to the app, so a bad preset is one line and exit 2; the
 session (which imports scikit-learn and may load or fit the model) and the audio engine are built behind the
-first frame, so the app shows at once. The engine never raises for a missing sound card: it falls back to the
-demo loop and says why, which the app shows as a notice.
+first frame, so the app shows at once. A device or file the player asked for must be there (one line listing what
+exists, exit 2, before the terminal is taken over); with nothing asked the engine never raises for a missing sound
+card: it falls back to the demo loop (DEMO in the top bar) and says why, which the app shows as a notice.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from rlfx_tui.audio.devices import preflight_devices
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
     from rlfx_tui.core.training import ProcessTrainer
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     default_keys = data_dir / KEYMAP_FILE
     keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
     config = engine_config_from_args(args)
+    preflight_devices(config)  # an asked-for device or file that is not there: one line listing what is, exit 2
     preflight_osc(args)  # a busy port or unknown host: one line and exit 2, before the terminal is taken over
     engines: list = []  # whatever build() started, so it is stopped even if the app quits before it shows
     osc_handles: list = []

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.binding import BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.tui.format import Clock
-from rlfx_tui.tui.keys import PLAYER_KEYS
+from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.messages import RehearsalEvent
 from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
@@ -56,7 +58,7 @@ class RlfxApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "rlfx-tui"
     BINDINGS: ClassVar[list[BindingType]] = list(PLAYER_KEYS)
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
                  loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
@@ -73,7 +75,7 @@ class RlfxApp(App[None]):
         self.main: MainScreen | None = None
         self._training_worker: Worker[None] | None = None
         self._follow_when_trained = False
-        self._quit_asked = float("-inf")
+        self._quit_asked = self._live_quit_asked = float("-inf")
         if parts is not None:
             self._install(parts)
 
@@ -154,9 +156,16 @@ class RlfxApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.parts is None and action not in ("quit", "help"):
             return False
-        if isinstance(self.screen, SnapshotNameScreen):
-            return False  # typing a name: every key is the name's, backspace and enter included
+        if isinstance(self.screen, (SnapshotNameScreen, CommandPalette)):
+            return False  # typing a name or a command: every key is the text's, backspace and enter included
         return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p): the player's actions first, from the key table, then Textual's own."""
+        if self.parts is not None:
+            for title, text, action in palette_rows():
+                yield SystemCommand(title, text, partial(self.run_action, action))
+        yield from super().get_system_commands(screen)
 
     def _forward(self, event: RehearsalEventType) -> None:
         """Rehearsal listener: runs in whichever thread acted, so it only posts (thread-safe)."""
@@ -343,16 +352,22 @@ class RlfxApp(App[None]):
             self.engine.restart()
 
     async def action_quit(self) -> None:
-        """Quit at once, unless labels still wait for the disk (full, read-only): quitting would lose them, so
-        the first q says so and a second q within QUIT_CONFIRM_S quits, naming what was lost."""
+        """Quit at once, unless sound is live (the first q asks, a second within QUIT_CONFIRM_S quits) or labels
+        still wait for the disk (full, read-only): quitting would lose them, so the first q says so and a second
+        q within QUIT_CONFIRM_S quits, naming what was lost."""
         pending = self.rehearsal.pending if self.parts is not None else []
         if pending:
             self.act(self.rehearsal.retry_pending)
+        now = time.monotonic()
         if not pending:
+            if self._sound_live() and now - self._live_quit_asked > QUIT_CONFIRM_S:  # a stray q mustn't end the show
+                self._live_quit_asked = now
+                self.notify("sound is live: q again to quit (your labels are on disk)", title="quit?",
+                            timeout=QUIT_CONFIRM_S)
+                return
             self.exit()
             return
         labels = f"{len(pending)} label{'s' if len(pending) > 1 else ''}"
-        now = time.monotonic()
         if now - self._quit_asked > QUIT_CONFIRM_S:
             self._quit_asked = now
             self.notify(f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
@@ -361,6 +376,15 @@ class RlfxApp(App[None]):
             return
         were = "were" if len(pending) > 1 else "was"
         self.exit(return_code=1, message=f"rlfx-tui: {labels} {were} not saved: {pending[0].error}")
+
+    def _sound_live(self) -> bool:
+        """The engine plays to an output device, unmuted (silent, muted or stopped: q quits at once)."""
+        try:
+            status = self.engine.status if self.engine is not None else None
+        except Exception:  # noqa: BLE001 - a broken engine must not keep the player from quitting
+            return False
+        return bool(status is not None and status.running and not status.muted
+                    and not str(status.output_device).startswith("none"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -79,7 +79,7 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.lock_mattering": "lock every knob marked • (what the learner thinks matters for this sound)",
     "rlfx.snapshot": "save the setting heard as a named snapshot (rlfx-tui export preset --snapshot NAME)",
     "rlfx.help": "help: every key and what it does",
-    "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
+    "rlfx.quit": "quit (asks once while sound is live, and if the disk refused labels; the rest are on disk)",
     "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
 }
@@ -94,6 +94,17 @@ def help_rows() -> list[tuple[str, str, str]]:
                 rows.append(("rlfx.strength_digits", "1 … 9, 0", "strength 10 % … 90 %, 100 %"))
             continue
         rows.append((binding.id or "", binding.key, HELP_TEXT.get(binding.id or "", binding.description)))
+    return rows
+
+
+def palette_rows() -> list[tuple[str, str, str]]:
+    """(title, help, action) for Textual's command palette (ctrl+p): the player's actions, from the same table.
+    The strength digits stay one per row, so "strength 70 %" can be typed; a title is what the footer says."""
+    rows = []
+    for binding in PLAYER_KEYS:
+        text = HELP_TEXT.get(binding.id or "", binding.description)
+        keys = " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+        rows.append((binding.description, f"{text} [{keys}]", binding.action))
     return rows
 
 

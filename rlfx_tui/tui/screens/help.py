@@ -15,7 +15,7 @@ from rlfx_tui.tui.widgets.points import knob_initials
 
 INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
          "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
-         "as soon as it shows in the table.")
+         "as soon as it shows in the table. ctrl+p finds any action by name.")
 
 
 CLOSE = "esc / ? to close"
