@@ -38,8 +38,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("audio")
     group.add_argument("--source", default="live", metavar="live|demo|FILE",
                        help="live: the input device (default); demo: a built-in band loop; FILE: an audio file, "
-                            "looped. Without an input device (or PortAudio) the app falls back to demo; an asked-for device "
-                            "or FILE that is missing is an error")
+                            "looped. Without an input device (or PortAudio) the app falls back to demo; an "
+                            "asked-for device or FILE that is missing is an error")
     group.add_argument("--input-device", type=_device, default=None, metavar="ID|NAME",
                        help="input device index or part of its name (see `rlfx-tui devices`)")
     group.add_argument("--output-device", type=_device, default=None, metavar="ID|NAME",

@@ -20,14 +20,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.interop.midi_map import BINDING_IDS
 from rlfx_tui.tui.format import Clock
 from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.messages import RehearsalEvent
+from rlfx_tui.tui.screens.midi_learn import MidiLearnScreen
 from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the sta
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1
+MIDI_ACTIONS = {binding_id: action for action, binding_id in BINDING_IDS.items()}  # rlfx.good -> good
 QUIT_CONFIRM_S = 5.0  # with labels still waiting for the disk, a second q within this time quits anyway
 
 
@@ -52,6 +55,7 @@ class Parts:
     session: Session
     rehearsal: Rehearsal
     engine: EngineView | None = None
+    midi: Any | None = None  # an open MIDI input (rlfx_tui.interop.midi.MidiIn), with its map
 
 
 class RlfxApp(App[None]):
@@ -156,8 +160,8 @@ class RlfxApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.parts is None and action not in ("quit", "help"):
             return False
-        if isinstance(self.screen, (SnapshotNameScreen, CommandPalette)):
-            return False  # typing a name or a command: every key is the text's, backspace and enter included
+        if isinstance(self.screen, (SnapshotNameScreen, CommandPalette, MidiLearnScreen)):
+            return False  # typing a name or a command, learning a pedal: the keys are that screen's
         return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -386,6 +390,27 @@ class RlfxApp(App[None]):
         return bool(status is not None and status.running and not status.muted
                     and not str(status.output_device).startswith("none"))
 
+    @property
+    def midi(self) -> Any | None:
+        return self.parts.midi if self.parts is not None else None
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the footer shows it, with its MIDI pedal beside it once one is learned: "→·n60"."""
+        shown = super().get_key_display(binding)
+        midi = self.midi
+        if midi is not None and binding.id:
+            trigger = midi.map.get(MIDI_ACTIONS.get(binding.id, ""))
+            if trigger is not None:
+                return f"{shown}·{trigger.short}"
+        return shown
+
+    def action_midi_learn(self) -> None:
+        if self.midi is None:
+            self.notify("no MIDI input: start with --midi-in PORT (`rlfx-tui devices` lists the MIDI ports)",
+                        severity="warning")
+            return
+        self.push_screen(MidiLearnScreen(self.midi), lambda _: self.refresh_bindings())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -394,7 +419,8 @@ class RlfxApp(App[None]):
 def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: EngineView | None = None, *,
              build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
              clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
-             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
+             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None,
+             midi: Any | None = None) -> RlfxApp:
     """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
 
     Either on a session (rehearsal defaults to one that retrains in the background, through `trainer` if given;
@@ -411,7 +437,8 @@ def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None,
             from rlfx_tui.core.rehearsal import Rehearsal
 
             rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer)
-        app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
+        app = RlfxApp(Parts(session, rehearsal, engine, midi), clock=clock, poll_interval=poll_interval,
+                      trainer=trainer)
     else:
         app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)
     if keymap:

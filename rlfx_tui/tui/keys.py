@@ -55,6 +55,7 @@ PLAYER_KEYS: list[Binding] = [
     Binding("L", "lock_mattering", "lock •", id="rlfx.lock_mattering", priority=True, show=False),
     Binding("s", "save_snapshot", "save", id="rlfx.snapshot", priority=True, show=False),
     Binding("r", "restart_audio", "restart audio", id="rlfx.restart_audio", show=False),
+    Binding("M", "midi_learn", "MIDI learn", id="rlfx.midi_learn", priority=True, show=False),
     Binding("question_mark", "help", "help", id="rlfx.help", key_display="?"),
     Binding("q", "quit", "quit", id="rlfx.quit"),
 ]
@@ -82,6 +83,7 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.quit": "quit (asks once while sound is live, and if the disk refused labels; the rest are on disk)",
     "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
+    "rlfx.midi_learn": "MIDI learn (with --midi-in): press the pedal for good, bad, jump…; saved in midi.toml",
 }
 
 

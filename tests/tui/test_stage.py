@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.jack_server import JackDummyServer
-from tests.tui.conftest import labels_on_disk, notices, settle, until
-
 from rlfx_tui.audio.engine import Engine, EngineConfig
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
@@ -15,6 +12,8 @@ from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.widgets.audio import AudioPanel, latency_text
 from rlfx_tui.tui.widgets.line import Line
+from tests.jack_server import JackDummyServer
+from tests.tui.conftest import labels_on_disk, notices, settle, until
 
 
 def test_latency_text() -> None:
