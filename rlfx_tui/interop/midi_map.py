@@ -117,7 +117,7 @@ class MidiMap:
 
     def decide(self, event: MidiEvent) -> tuple[str, float | None] | None:
         """(action, strength 0-1 for "strength", else None) for a message, or None: unbound, or a release."""
-        for action, trigger in self.bindings.items():
+        for action, trigger in list(self.bindings.items()):  # MIDI learn may change it from the UI thread
             if trigger.matches(event):
                 if action == "strength":
                     return action, event.value / 127.0
