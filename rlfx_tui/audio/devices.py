@@ -153,10 +153,12 @@ def preflight_devices(config: EngineConfig) -> None:
     asked = [(option, spec, kind) for option, spec, kind in (
         ("--input-device", config.input_device if config.source == "live" else None, "input"),
         ("--output-device", config.output_device, "output")) if spec is not None]
-    if not asked and config.hostapi is None:
+    if not asked and config.hostapi is None and tuple(config.input_channels) == (1,):
         return
     what = ", ".join([f"{option} {spec}" for option, spec, _ in asked]
-                     + ([f"--hostapi {config.hostapi}"] if config.hostapi else []))
+                     + ([f"--hostapi {config.hostapi}"] if config.hostapi else [])
+                     + ([f"--input-channels {','.join(map(str, config.input_channels))}"]
+                        if tuple(config.input_channels) != (1,) else []))
     try:
         sd = load_sounddevice()
     except PortAudioMissing as exc:
@@ -173,6 +175,22 @@ def preflight_devices(config: EngineConfig) -> None:
             reason = str(exc).removesuffix(" (see `rlfx-tui devices`)")
             raise DeviceNotFound(f"{option} {spec}: {reason}; {kind}s: {available(sd, kind)} "
                                  "(`rlfx-tui devices` lists them)") from None
+    _check_input_channels(sd, config)
+
+
+def _check_input_channels(sd: ModuleType, config: EngineConfig) -> None:
+    """--input-channels must exist on the input device that will be opened."""
+    if config.source != "live" or tuple(config.input_channels) == (1,):
+        return
+    asked = ",".join(map(str, config.input_channels))
+    try:
+        device = find_device(sd, config.input_device, "input", config.hostapi)
+    except DeviceNotFound as exc:
+        raise DeviceNotFound(f"--input-channels {asked}: {exc}; inputs: {available(sd, 'input')}") from None
+    if max(config.input_channels) > device.max_input_channels:
+        raise DeviceNotFound(f"--input-channels {asked}: {device.label} has {device.max_input_channels} input "
+                             f"channel{'s' if device.max_input_channels != 1 else ''}; inputs: "
+                             f"{available(sd, 'input')} (`rlfx-tui devices` lists them)")
 
 
 def _pa_default(sd: ModuleType, kind: str) -> int:

@@ -53,6 +53,8 @@ class Engine:
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
         self._run: ExitStack | None = None  # what start() put in place (real-time settings, the session attached)
+        self._in_channels: tuple[int, ...] = (0,)  # 0-based: the input channels that are the instrument
+        self._mix = np.zeros(self.blocksize, dtype=np.float32)
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -82,6 +84,8 @@ class Engine:
         self._state.bypass_requested = self._bypass
         self._state.wet = 0.0 if self._bypass else 1.0
         self.input_name = in_dev.label if live and in_dev else (source.name if source else "")
+        if live and tuple(cfg.input_channels) != (1,):
+            self.input_name += f" in {'+'.join(map(str, cfg.input_channels))}"
         self.output_name = out_dev.label if out_dev else "none (silent)"
         self.reset_stats()
         if sd is not None and (live or out_dev is not None):
@@ -272,9 +276,12 @@ class Engine:
         if in_dev is not None:
             self.source_name = "live"
             self._scratch = np.zeros((self.blocksize, 1), dtype=np.float32)
+            self._in_channels = tuple(c - 1 for c in cfg.input_channels)
+            self._mix = np.zeros(self.blocksize, dtype=np.float32)
+            in_ch = max(self._in_channels) + 1
             if out_dev is None:
-                return sd.InputStream(device=in_dev.index, channels=1, callback=self._input_callback, **common)
-            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(1, out_ch),
+                return sd.InputStream(device=in_dev.index, channels=in_ch, callback=self._input_callback, **common)
+            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(in_ch, out_ch),
                              callback=self._duplex_callback, **common)
         if out_dev is None:
             raise ValueError("neither an input nor an output device to open")
@@ -291,7 +298,7 @@ class Engine:
 
     # The callbacks: bookkeeping, then process_block; nothing else. No I/O, no locks, no logging.
     def _duplex_callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
-        self._block(indata, outdata, status)
+        self._block(self._instrument(indata), outdata, status)
 
     def _output_callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
         self._block(None, outdata, status)
@@ -299,7 +306,23 @@ class Engine:
     def _input_callback(self, indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
         if frames > self._scratch.shape[0]:
             self._scratch = np.zeros((frames, 1), dtype=np.float32)
-        self._block(indata, self._scratch[:frames], status)
+        self._block(self._instrument(indata), self._scratch[:frames], status)
+
+    def _instrument(self, indata: np.ndarray) -> np.ndarray:
+        """The input channels that are the instrument (--input-channels): one as a view, more mixed (averaged)
+        into a preallocated buffer."""
+        channels = self._in_channels
+        if len(channels) == 1:
+            return indata[:, channels[0]]
+        frames = indata.shape[0]
+        if frames > self._mix.shape[0]:
+            self._mix = np.zeros(frames, dtype=np.float32)
+        mix = self._mix[:frames]
+        np.copyto(mix, indata[:, channels[0]])
+        for c in channels[1:]:
+            np.add(mix, indata[:, c], out=mix)
+        mix *= np.float32(1.0 / len(channels))
+        return mix
 
     def _block(self, indata: np.ndarray | None, outdata: np.ndarray, status: Any) -> None:
         now = time.perf_counter()
