@@ -28,6 +28,7 @@ from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
 from rlfx_tui.audio.devices import Device, choose_devices, list_devices
 from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.session import Session
@@ -53,8 +54,7 @@ class Engine:
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
         self._run: ExitStack | None = None  # what start() put in place (real-time settings, the session attached)
-        self._in_channels: tuple[int, ...] = (0,)  # 0-based: the input channels that are the instrument
-        self._mix = np.zeros(self.blocksize, dtype=np.float32)
+        self._instrument = InputMix(self.config.input_channels, self.blocksize)
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -276,9 +276,8 @@ class Engine:
         if in_dev is not None:
             self.source_name = "live"
             self._scratch = np.zeros((self.blocksize, 1), dtype=np.float32)
-            self._in_channels = tuple(c - 1 for c in cfg.input_channels)
-            self._mix = np.zeros(self.blocksize, dtype=np.float32)
-            in_ch = max(self._in_channels) + 1
+            self._instrument = InputMix(cfg.input_channels, self.blocksize)
+            in_ch = self._instrument.opened
             if out_dev is None:
                 return sd.InputStream(device=in_dev.index, channels=in_ch, callback=self._input_callback, **common)
             return sd.Stream(device=(in_dev.index, out_dev.index), channels=(in_ch, out_ch),
@@ -307,22 +306,6 @@ class Engine:
         if frames > self._scratch.shape[0]:
             self._scratch = np.zeros((frames, 1), dtype=np.float32)
         self._block(self._instrument(indata), self._scratch[:frames], status)
-
-    def _instrument(self, indata: np.ndarray) -> np.ndarray:
-        """The input channels that are the instrument (--input-channels): one as a view, more mixed (averaged)
-        into a preallocated buffer."""
-        channels = self._in_channels
-        if len(channels) == 1:
-            return indata[:, channels[0]]
-        frames = indata.shape[0]
-        if frames > self._mix.shape[0]:
-            self._mix = np.zeros(frames, dtype=np.float32)
-        mix = self._mix[:frames]
-        np.copyto(mix, indata[:, channels[0]])
-        for c in channels[1:]:
-            np.add(mix, indata[:, c], out=mix)
-        mix *= np.float32(1.0 / len(channels))
-        return mix
 
     def _block(self, indata: np.ndarray | None, outdata: np.ndarray, status: Any) -> None:
         now = time.perf_counter()
