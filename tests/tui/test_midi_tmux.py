@@ -3,8 +3,6 @@ server, opened with --midi-in as hardware would be; its pedals label good and ba
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import mido
@@ -13,7 +11,7 @@ import pytest
 from rlfx_tui.core.session import Session
 from rlfx_tui.interop.midi_map import MIDI_MAP_FILE
 from tests.midi_pedal import Pedal, midi_jack_server
-from tests.tui.test_tmux import SCRIPT, Tmux
+from tests.tui.tmux import SCRIPT, Tmux, app_env
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.tmux, pytest.mark.jack]
@@ -33,10 +31,8 @@ def test_a_midi_pedal_labels_and_jumps_in_tmux(tmp_path: Path) -> None:
     with midi_jack_server() as server:
         pedal = Pedal(server, "fcb")
         command = f"{SCRIPT} --source demo --midi-in fcb --data-dir {data_dir}; echo EXITED=$?; sleep 30"
-        env = {**os.environ, **server.env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "32"}
         try:
-            subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32",
-                            command], check=True, env=env, timeout=10)
+            tmux.start(command, app_env(**server.env))
             screen = tmux.wait_for("q quit")
             assert "→·n60" in screen and "←·cc81" in screen and "space·pc3 jump" in screen  # the footer shows them
             assert wait_for(pedal.connected, 20), "the app never connected to the pedal"

@@ -3,22 +3,17 @@ devices, before the terminal is taken over (never the demo loop in its place).""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
-from tests.tui.test_tmux import SCRIPT, Tmux
+from tests.tui.tmux import SCRIPT, Tmux
 
 pytestmark = pytest.mark.tmux
 
 
 def test_a_missing_input_device_exits_2_in_tmux_with_the_device_list(tmp_path) -> None:  # noqa: ANN001
     tmux = Tmux(tmp_path.name)
-    command = f"{SCRIPT} --input-device Scarlett --data-dir {tmp_path / 'data'}; echo EXITED=$?; sleep 30"
-    env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "200", "-y", "20", command],
-                   check=True, env=env, timeout=10)
+    tmux.start(f"{SCRIPT} --input-device Scarlett --data-dir {tmp_path / 'data'}; echo EXITED=$?; sleep 30",
+               width=200, height=20)
     try:
         screen = tmux.wait_for("EXITED=")
     finally:
