@@ -46,7 +46,8 @@ def test_system_deps_deselects_what_the_missing_optional_packages_would_run(mach
     assert len(lines) == 1 and lines[0].startswith("make test: skipped, for want of Debian packages: jackd2 (tests "
                                                    "marked jack: real audio on JACK's dummy server, MIDI ports); ")
     assert "tmux (tests marked tmux:" in lines[0]
-    assert lines[0].endswith("To run them too: sudo apt-get install jackd2 tmux supercollider-language")
+    assert lines[0].endswith("To run them too: sudo apt-get install jackd2 tmux supercollider-language "
+                             "supercollider-server")
 
 
 def test_system_deps_stops_when_portaudio_is_missing(machine: Path) -> None:
@@ -54,7 +55,7 @@ def test_system_deps_stops_when_portaudio_is_missing(machine: Path) -> None:
     out = run([str(ROOT / ".ci/system-deps"), "--tests"], machine)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.splitlines() == ["missing Debian packages the tests need: libportaudio2; run: sudo apt-get "
-                                       "install libportaudio2 jackd2 tmux supercollider-language"]
+                                       "install libportaudio2 jackd2 tmux supercollider-language supercollider-server"]
 
 
 def test_make_test_runs_the_rest_and_lists_what_it_skipped(machine: Path, tmp_path: Path) -> None:
