@@ -98,3 +98,20 @@ def test_pedal_presses_call_the_rehearsals_actions(pedal: Pedal, tmp_data_dir: P
     finally:
         midi.stop()
     assert [p.good for p in Session(data_dir=tmp_data_dir).points] == [True, False]
+
+
+def test_an_adopted_preset_takes_the_pedals_with_it(pedal: Pedal, tmp_path: Path) -> None:
+    """The app adopts a preset a patch declared (a new session and rehearsal): the same MIDI input acts on it."""
+    first = Rehearsal(Session(data_dir=tmp_path / "first", seed=0), train_in_background=True)
+    second = Rehearsal(Session(data_dir=tmp_path / "second", seed=0), train_in_background=True)
+    midi = MidiIn(first, find_midi_input(pedal.name), MidiMap({"good": MidiTrigger("note", 60)}))
+    try:
+        assert wait_for(pedal.connected, 5)
+        received = midi.counters.received
+        pedal.send(mido.Message("control_change", control=119, value=0), lambda: midi.counters.received > received)
+        midi.use(second)
+        before = midi.counters.received
+        pedal.send(mido.Message("note_on", note=60, velocity=127), lambda: midi.counters.received > before)
+    finally:
+        midi.stop()
+    assert not first.session.points and [p.good for p in second.session.points] == [True]
