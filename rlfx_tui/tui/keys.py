@@ -55,6 +55,7 @@ PLAYER_KEYS: list[Binding] = [
     Binding("L", "lock_mattering", "lock •", id="rlfx.lock_mattering", priority=True, show=False),
     Binding("s", "save_snapshot", "save", id="rlfx.snapshot", priority=True, show=False),
     Binding("r", "restart_audio", "restart audio", id="rlfx.restart_audio", show=False),
+    Binding("M", "midi_learn", "MIDI learn", id="rlfx.midi_learn", priority=True, show=False),
     Binding("question_mark", "help", "help", id="rlfx.help", key_display="?"),
     Binding("q", "quit", "quit", id="rlfx.quit"),
 ]
@@ -79,9 +80,10 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.lock_mattering": "lock every knob marked • (what the learner thinks matters for this sound)",
     "rlfx.snapshot": "save the setting heard as a named snapshot (rlfx-tui export preset --snapshot NAME)",
     "rlfx.help": "help: every key and what it does",
-    "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
+    "rlfx.quit": "quit (asks once while sound is live, and if the disk refused labels; the rest are on disk)",
     "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
+    "rlfx.midi_learn": "MIDI learn (with --midi-in): press the pedal for good, bad, jump…; saved in midi.toml",
 }
 
 
@@ -94,6 +96,17 @@ def help_rows() -> list[tuple[str, str, str]]:
                 rows.append(("rlfx.strength_digits", "1 … 9, 0", "strength 10 % … 90 %, 100 %"))
             continue
         rows.append((binding.id or "", binding.key, HELP_TEXT.get(binding.id or "", binding.description)))
+    return rows
+
+
+def palette_rows() -> list[tuple[str, str, str]]:
+    """(title, help, action) for Textual's command palette (ctrl+p): the player's actions, from the same table.
+    The strength digits stay one per row, so "strength 70 %" can be typed; a title is what the footer says."""
+    rows = []
+    for binding in PLAYER_KEYS:
+        text = HELP_TEXT.get(binding.id or "", binding.description)
+        keys = " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+        rows.append((binding.description, f"{text} [{keys}]", binding.action))
     return rows
 
 

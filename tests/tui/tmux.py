@@ -19,9 +19,12 @@ SOURCE_ROOT = Path(rlfx_tui.__file__).resolve().parent.parent  # the code under 
 
 def app_env(**extra: str) -> dict[str, str]:
     """The pane's environment: this one, a real terminal type, and the code under test first on the path (the
-    console script belongs to an editable install that may point at another checkout)."""
+    console script belongs to an editable install that may point at another checkout). Without the test run's
+    JACK server (the jack_server fixture puts it in this process's environment): the pane has no sound card
+    unless `extra` gives it one, so what it plays never depends on which tests ran before."""
     path = os.pathsep.join(p for p in (str(SOURCE_ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": path, **extra}
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("JACK_")}
+    return {**inherited, "TERM": "xterm-256color", "PYTHONPATH": path, **extra}
 
 
 class Tmux:

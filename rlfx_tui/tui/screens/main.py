@@ -63,7 +63,7 @@ class MainScreen(Screen[None]):
         table = PointsTable(self.session.space, self.clock.local, id="points")
         table.border_title = "labelled points"
         yield table
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: said in the help, 80 columns
 
     def on_mount(self) -> None:
         self.query_one(TopBar).show_strength(self.rehearsal.strength)
@@ -210,6 +210,7 @@ class MainScreen(Screen[None]):
         if status is not None:
             rate = f" · {status.samplerate / 1000:g} kHz/{status.blocksize}" if status.samplerate else ""
             audio.show_source(f"audio · {status.input_device or status.source or '?'}{rate}")
+        self.query_one(TopBar).show_demo(status is not None and status.source == "demo")
 
     def show_following(self, values: dict[str, float] | None) -> None:
         if values is not None:

@@ -49,6 +49,14 @@ def meter_line(label: str, rms_db: float | None, peak_db: float | None, width: i
     return text
 
 
+def latency_text(latency_ms: tuple[float | None, float | None]) -> str:
+    """PortAudio's input/output latency: "lat 5.3/11 ms" ("–" for a side the stream lacks; "" without a stream)."""
+    if all(side is None for side in latency_ms):
+        return ""
+    shown = ["–" if ms is None else f"{ms:.1f}" if ms < 10 else f"{ms:.0f}" for ms in latency_ms]
+    return f"lat {'/'.join(shown)} ms"
+
+
 class AudioPanel(Widget):
     """Meters, health and descriptors, as one widget: the 10 Hz poll then repaints one region, not four.
 
@@ -94,7 +102,12 @@ class AudioPanel(Widget):
         if status is None:
             return "no audio engine", False
         faults = int(getattr(status, "chain_faults", 0) or 0) + int(getattr(status, "callback_errors", 0) or 0)
-        parts = [f"xruns {status.xruns}", f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
+        startup = int(getattr(status, "startup_xruns", 0) or 0)  # not dropouts while playing: shown apart
+        parts = [f"xruns {status.xruns}" + (f" ({startup} at start)" if startup else ""),
+                 f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
+        latency = latency_text(getattr(status, "latency_ms", (None, None)))
+        if latency:
+            parts.append(latency)
         if faults:
             parts.append(f"faults {faults}")
         if str(getattr(status, "output_device", "")).startswith("none"):
