@@ -33,8 +33,9 @@ def machine(tmp_path: Path) -> Path:
     return bin_dir
 
 
-def run(args: list[str], bin_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+def run(args: list[str], bin_dir: Path, cwd: Path = ROOT, **extra: str) -> subprocess.CompletedProcess[str]:
+    """On a newcomer's machine, not CI's (.ci/run sets CI=true, under which nothing may be skipped)."""
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | {"PATH": f"{bin_dir}:{os.environ['PATH']}"} | extra
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -48,6 +49,12 @@ def test_system_deps_deselects_what_the_missing_optional_packages_would_run(mach
     assert "tmux (tests marked tmux:" in lines[0]
     assert lines[0].endswith("To run them too: sudo apt-get install jackd2 tmux supercollider-language "
                              "supercollider-server")
+
+
+def test_in_ci_a_missing_optional_package_fails_instead_of_skipping(machine: Path) -> None:
+    out = run([str(ROOT / ".ci/system-deps"), "--tests"], machine, CI="true")
+    assert out.returncode == 1 and out.stdout == ""
+    assert "every test must run here" in out.stderr and "jackd2" in out.stderr
 
 
 def test_system_deps_stops_when_portaudio_is_missing(machine: Path) -> None:
