@@ -260,9 +260,11 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
 
     from rlfx_tui.tui.app import make_app
 
-    class SlowTrainer:
+    release = threading.Event()
+
+    class SlowTrainer:  # holds the first fit until the test has pressed f (however loaded the machine is)
         def __call__(self, s):
-            time.sleep(0.3)
+            assert release.wait(10)
             return s.train()
 
         def close(self):
@@ -271,9 +273,12 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
     app = make_app(session, poll_interval=None, trainer=SlowTrainer())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right")
-        await pilot.pause(0.05)
-        assert app.training
+        began = time.monotonic()
+        while not app.training:
+            assert time.monotonic() - began < 5, "the retrain never started"
+            await pilot.pause(0.02)
         await pilot.press("f")
         assert not app.rehearsal.follow and any("as soon as the model" in n for n in notices(app))
+        release.set()
         await settle(pilot)
         assert app.rehearsal.follow
