@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from rlfx_tui.core.session import Session
 
 
+# Input loudness below this is silence (a dead input, nothing plugged in): a label then is refused with a notice.
+# Far under any instrument's quiet passage (a soft pad sits near -50 dBFS) and over a silent input's -120.
+AUDIO_INPUT_GATE_DB = -90.0
+
+
 def _seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -100,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
                 session.input_gate_db = -90.0  # no audio in: a label would be a like for silence
         else:
             engine = Engine(session, config)
+            if session.features is None:
+                session.input_gate_db = AUDIO_INPUT_GATE_DB  # no like for silence: nothing is played into it
         engines.append(engine)
         engine.start()
         rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
