@@ -6,24 +6,33 @@ descriptors, runs the effect at the parameters in force, applies the safety stag
 **Jumps without clicks: a primed chain and a crossfade.** Changing parameters on a running chain can't be made
 click-free in general: a pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a
 step in the wet signal, which its feedback then repeats for seconds), a filter coefficient swap or a bitcrusher
-steps too, and a chain reset to avoid that makes the first echo start abruptly. So a new parameter state gets a
-*new* chain: ``prepare`` (on the caller's thread, never the audio thread) builds it at the new parameters and
-primes it with the last ``HISTORY_S`` of input, faded in at the start, so its delay lines and reverb already hold
-exactly what they would if it had been running all along. The audio thread picks it up between blocks, feeds it
-the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms`` with a raised-cosine curve.
-The two gains sum to 1, so two outputs under the ceiling mix to an output under the ceiling. Plugins of a chain the
-audio thread runs are never touched by another thread; pedalboard releases the GIL while priming.
+steps too, and a chain reset to avoid that makes the first echo start abruptly. So a new parameter state gets
+*another* chain: ``prepare`` (on the caller's thread, never the audio thread) takes an idle chain of the pool,
+resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of input, faded in at the start, so its
+delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
+it up between blocks, feeds it the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms``
+with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
+ceiling. pedalboard releases the GIL while priming.
+
+**The pool.** Chains are built once per stream (``POOL_SIZE``: the one heard, the one fading in, the one being
+prepared): plugin instances are expensive to load (an external plugin: 10 ms to over a minute) and cannot be
+copied. Each chain has exactly one owner at a time. The preparing thread owns the idle ones (``_idle``); it hands one
+over through ``_slot`` (a one-item deque: ``popleft`` is atomic, so either the audio thread takes the chain or the
+preparer takes it back to prepare the next jump, never both); the audio thread owns what it took (``heard``,
+``incoming``) and gives a chain back through ``_returned`` (an atomic ``append``) when its fade-out ends, when a mute
+drops it, or when it set a jump in place instead. So no plugin is ever touched by two threads.
 
 A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
 
-Threading: other threads only replace ``state.pending`` (one reference to an immutable ``Prepared``), set
-``state.mute_requested`` (a bool) and clear ``state.retired``. The rest is the audio thread's alone.
+Threading: other threads call ``prepare`` (one at a time) and set ``state.mute_requested`` / ``bypass_requested``
+(bools). The rest is the audio thread's alone.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +45,7 @@ from rlfx_tui.core.presets import Preset
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
 HISTORY_MARGIN_S = 1.0  # ring slack, so a snapshot being copied is never overwritten under the copier
 PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start never echoes as a click
+POOL_SIZE = 3  # heard + incoming + the one being prepared; more are built only if a caller outruns the audio thread
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
 
 
@@ -63,7 +73,7 @@ class ParamTarget:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A chain at ``target``, primed with the input up to frame ``upto``; owned by the audio thread once handed."""
+    """A chain at ``target``, primed with the input up to frame ``upto``; owned by the audio thread once taken."""
 
     target: ParamTarget
     chain: EffectChain
@@ -81,9 +91,10 @@ class BlockState:
         self.target = ParamTarget.of(initial)
         self.heard = self._new_chain(self.target.real)
         self.incoming: EffectChain | None = None  # the chain being faded in
-        self.retired: EffectChain | None = None  # last chain faded out; freed by whoever prepares next
-        self.pending: Prepared | None = None  # the hand-off slot: replaced by other threads, never mutated
-        self._taken: Prepared | None = None
+        self.chains = [self.heard, *(self._new_chain(self.target.real) for _ in range(POOL_SIZE - 1))]
+        self._idle: list[EffectChain] = self.chains[1:]  # the preparing thread's
+        self._slot: deque[Prepared] = deque()  # the hand-off: at most one prepared chain
+        self._returned: deque[EffectChain] = deque()  # chains the audio thread is done with
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.source = source
@@ -122,13 +133,34 @@ class BlockState:
 
     @property
     def faults(self) -> int:
-        """Blocks the chain could not process: exceptions plus non-finite outputs the chain replaced by silence."""
-        return self.chain_faults + sum(c.faults for c in (self.heard, self.incoming) if c is not None)
+        """Blocks the chain could not process: exceptions plus non-finite outputs the chains replaced by silence."""
+        return self.chain_faults + sum(c.faults for c in list(self.chains))
+
+    @property
+    def pending(self) -> Prepared | None:
+        """The prepared jump the audio thread has not taken yet, if any."""
+        return self._slot[0] if self._slot else None
+
+    def _idle_chain(self) -> EffectChain:
+        """A chain no other thread uses: one given back by the audio thread, one it never took, or (only if the
+        caller outruns it) a new one."""
+        while self._returned:
+            self._idle.append(self._returned.popleft())
+        try:
+            self._idle.append(self._slot.popleft().chain)  # not taken yet: it is ours again
+        except IndexError:
+            pass
+        if self._idle:
+            return self._idle.pop()
+        chain = self._new_chain(self.target.real)
+        self.chains.append(chain)
+        return chain
 
     def prepare(self, real: np.ndarray) -> Prepared:
-        """Build and prime a chain at ``real`` (any thread but the audio thread) and hand it over."""
-        self.retired = None  # free the last faded-out chain here, not on the audio thread
-        chain = self._new_chain(real)
+        """Set an idle chain to ``real`` and prime it (any thread but the audio thread), then hand it over."""
+        chain = self._idle_chain()
+        chain.reset()
+        chain.apply_array(np.asarray(real, dtype=float))
         end = self.written
         n = min(end, self.history_len)
         if n:
@@ -137,7 +169,7 @@ class BlockState:
             primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)
         prepared = Prepared(ParamTarget.of(real), chain, end)
-        self.pending = prepared
+        self._slot.append(prepared)
         return prepared
 
     def _history_segments(self, start: int, stop: int) -> list[np.ndarray]:
@@ -229,22 +261,25 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
 def _panic(state: BlockState) -> None:
     """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
     if state.incoming is not None:
-        state.retired, state.heard, state.incoming = state.heard, state.incoming, None
+        state._returned.append(state.heard)
+        state.heard, state.incoming = state.incoming, None
     state.heard.reset()
-    state._taken = None  # a jump prepared before the mute is applied in place at unmute (see _pick_up)
 
 
 def _pick_up(state: BlockState, n: int) -> None:
-    prepared = state.pending
-    if prepared is None or prepared is state._taken:
+    if not state._slot:
         return
-    state._taken = prepared
+    try:
+        prepared = state._slot.popleft()  # atomic: the preparer may be taking it back at this very moment
+    except IndexError:
+        return
     state.target = prepared.target
     missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
     if state.fade_len == 0 or state.mute_gain == 0.0 or missing > state.history_len:
         # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
         # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
         state.heard.apply_array(prepared.target.real)
+        state._returned.append(prepared.chain)
         return
     for seg in state._history_segments(prepared.upto, state.written - n):
         prepared.chain.process(seg)
@@ -261,6 +296,8 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     except Exception:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
         y.fill(0.0)
+        if state.incoming is not None:
+            state._returned.append(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
         try:
             state.heard.reset()  # its tails may hold whatever made it fail
@@ -280,4 +317,5 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
-        state.retired, state.heard, state.incoming = state.heard, state.incoming, None  # type: ignore[assignment]
+        state._returned.append(state.heard)
+        state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]

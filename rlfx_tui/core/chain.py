@@ -132,6 +132,10 @@ class EffectChain:
             out = self.board(block, self.samplerate, reset=False)
         if out.ndim > 1:  # a plugin widened to stereo: fold back to mono
             out = out.mean(axis=0, dtype=np.float32)
+        if out.shape[0] < block.shape[-1]:
+            # pedalboard compensates a plugin's reported latency by dropping that many samples from the first
+            # block after a reset: the missing head is the plugin's delay, so it is silence.
+            out = np.concatenate([np.zeros(block.shape[-1] - out.shape[0], dtype=np.float32), out])
         return self.make_safe(out)
 
     def make_safe(self, out: np.ndarray) -> np.ndarray:
