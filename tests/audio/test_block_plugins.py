@@ -33,7 +33,7 @@ def test_plugin_jumps_do_not_click(plugin_preset: Path) -> None:
     window = slice(SR - 4800, SR + SR // 2)
     in_place_clicks = 0
     for a, b in zip(states[::2], states[1::2]):
-        steady = max(_max_step(_sine_run(preset, a, None, 30)[window]), _max_step(_sine_run(preset, b, None, 30)[window]))
+        steady = max(_max_step(_sine_run(preset, s, None, 30)[window]) for s in (a, b))
         bound = 1.05 * steady + 0.002
         faded = _max_step(_sine_run(preset, a, b, 30.0)[window])
         assert faded <= bound, (a, b, faded, steady)
