@@ -99,8 +99,12 @@ class ParameterSpace:
         return dict(zip(self.names, held.tolist()))
 
     def constrain(self, u: np.ndarray) -> np.ndarray:
-        """Clip to [0, 1] and hold pinned parameters at their default; works on (n,) or (k, n)."""
-        return np.where(self.pinned, self.default_normalized, np.clip(u, 0.0, 1.0))
+        """Clip to [0, 1], put choices on their grid (k / (K − 1)) and hold pinned parameters at their default;
+        works on (n,) or (k, n)."""
+        u = np.clip(u, 0.0, 1.0)
+        if self.choice.any():
+            u = np.where(self.choice, np.round(u * self._steps) / self._steps, u)
+        return np.where(self.pinned, self.default_normalized, u)
 
     def holding(self, names: Collection[str], u: np.ndarray) -> ParameterSpace:
         """This space with the named parameters also held, at their values in the normalised setting u: what a jump
@@ -134,20 +138,15 @@ class ParameterSpace:
 
     def typical_jump(self, u: np.ndarray, strength: float) -> np.ndarray:
         """Root-mean-square distance ‖u' − u‖ of a jump at this strength from u (shape (n,) → scalar array, (k, n)
-        → (k,)): s · √Σ E[(r_j − u_j)²] over the free parameters, r uniform in the random range."""
+        → (k,)) over the free continuous parameters: s · √Σ E[(r_j − u_j)²], r uniform in the random range.
+
+        Choices are left out: a choice moves all or nothing, and counting its flips (s · the mean squared distance
+        to the other values) would make flipping a choice the only way to be as new as a typical jump, so every
+        novel proposal would flip one whatever the player liked."""
         low, high = self.random_low, self.random_high
-        u = np.asarray(u, dtype=float)
-        s = float(np.clip(strength, 0.0, 1.0))
-        per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - u) ** 2) * ~self.pinned * ~self.choice
-        total = s * s * per_axis.sum(axis=-1)
-        if self.choice.any():  # a choice moves with probability s, to one of the others: s · mean over them of d²
-            steps = self._steps
-            k = np.round(np.clip(u, 0.0, 1.0) * steps)
-            # Σ_j (j − k)² over j = 0..K−1, minus the j = k term (0), over K − 1 others, in units of (K − 1)².
-            sum_sq = ((steps + 1) * k * k - 2 * k * steps * (steps + 1) / 2 + steps * (steps + 1) * (2 * steps + 1) / 6)
-            mean_sq = sum_sq / steps / steps**2
-            total = total + s * (mean_sq * self.choice * ~self.pinned).sum(axis=-1)
-        return np.sqrt(total)
+        free = ~self.pinned & ~self.choice
+        per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - np.asarray(u, dtype=float)) ** 2) * free
+        return float(np.clip(strength, 0.0, 1.0)) * np.sqrt(per_axis.sum(axis=-1))
 
     def novelty(self, u: np.ndarray, liked: np.ndarray, strength: float) -> np.ndarray:
         """How new each setting u ((p,) or (k, p)) is next to the liked settings (m, p): its distance to the nearest
