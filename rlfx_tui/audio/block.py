@@ -38,13 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from rlfx_tui.audio.sources import LoopSource
-from rlfx_tui.core.chain import EffectChain
+from rlfx_tui.core.chain import EffectChain, fault_culprit
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.presets import Preset
 
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
 HISTORY_MARGIN_S = 1.0  # ring slack, so a snapshot being copied is never overwritten under the copier
 PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start never echoes as a click
+REPEATED_FAULTS = 3  # from this many faulty blocks the status names the plugin
 POOL_SIZE = 3  # heard + incoming + the one being prepared; more are built only if a caller outruns the audio thread
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
 
@@ -112,6 +113,7 @@ class BlockState:
         self.wet = 1.0  # 1 = the effect, 0 = the dry input (bypass); moves there over ramp_ms
         self.wet_step = 1.0 / max(fade, 1)  # per sample
         self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
+        self.last_error: BaseException | None = None  # the last of them (a reference, formatted by the UI)
         self.input_faults = 0  # non-finite input blocks (zeroed)
         self.blocks = self.frames = 0
         self.chain_s = self.descriptors_s = 0.0  # time spent in chains / descriptors (for the bench)
@@ -241,6 +243,15 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     state.frames += n
 
 
+def fault_note(state: BlockState) -> str:
+    """After repeated faults, which plugin keeps failing (for the engine's status; "" before that)."""
+    if state.faults < REPEATED_FAULTS:
+        return ""
+    error = state.last_error
+    why = f": {type(error).__name__}: {error}" if error is not None else " (non-finite output)"
+    return f"{fault_culprit(state.preset, error)} keeps failing, its blocks play as silence{why}"
+
+
 def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     """Bypass: y = x + wet·(y − x), wet ramping linearly towards 0 (bypassed) or 1 over ramp_ms, so it never
     clicks. The chains keep running underneath, so un-bypassing resumes the effect as if it had never stopped."""
@@ -293,8 +304,9 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
             _pick_up(state, n)
         a = state.heard.process(x)
         b = state.incoming.process(x) if state.incoming is not None else None
-    except Exception:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
+    except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
+        state.last_error = exc
         y.fill(0.0)
         if state.incoming is not None:
             state._returned.append(state.incoming)  # reset before its next use, by the preparer

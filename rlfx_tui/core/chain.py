@@ -62,6 +62,22 @@ def channel_note(preset: Preset) -> str:
             "folded back to mono")
 
 
+def chain_notes(preset: Preset, samplerate: float) -> list[str]:
+    """What a player should know about the chain's plugins: channels, and the latency they report."""
+    notes = [channel_note(preset)] if channel_note(preset) else []
+    notes += [f"{p.title} reports {p.latency_samples} samples of latency ({1000 * p.latency_samples / samplerate:.1f} "
+              f"ms at {samplerate:g} Hz)" for p in preset.plugins if p.latency_samples]
+    return notes
+
+
+def fault_culprit(preset: Preset, error: BaseException | None) -> str:
+    """Which plugin to blame for repeated faults: the external one the error names, else the external ones (they
+    are far likelier to fail than pedalboard's built-ins), else the chain."""
+    external = [p.title for p in preset.plugins if p.external]
+    named = [t for t in external if error is not None and t in str(error)]
+    return ", ".join(named or external) or "the effect chain"
+
+
 class EffectChain:
     def __init__(self, preset: Preset, samplerate: float = 48000.0) -> None:
         self.preset = preset

@@ -95,8 +95,9 @@ class ParamSpec:
         """A real value as the player reads it: a choice's value itself, a number as %g."""
         if self.values:
             choice = self.values[min(len(self.values) - 1, max(0, int(round(value))))]
-            return ("on" if choice else "off") if isinstance(choice, bool) else f"{choice:g}" if isinstance(
-                choice, float) else str(choice)
+            if isinstance(choice, bool) or self.values in ((0.0, 1.0), (False, True)):  # a switch
+                return "on" if choice else "off"
+            return f"{choice:g}" if isinstance(choice, float) else str(choice)
         return f"{value:g}"
 
 

@@ -23,7 +23,7 @@ def test_choices_normalise_to_their_grid_and_back(space: ParameterSpace) -> None
     assert space.normalize({"cutoff": 1000.0, "mode": 1, "on": 0}).tolist() == [0.5, 0.5, 0.0]
     assert space.denormalize([0.5, 0.7, 0.4]) == {"cutoff": pytest.approx(1000.0), "mode": 1.0, "on": 0.0}
     assert space.within(np.array([300.0, 1.4, 0.6]))["mode"] == 1.0  # what the chain plays: an index
-    assert space.spec("mode").shown(2) == "Band" and space.spec("on").shown(1) == "1"
+    assert space.spec("mode").shown(2) == "Band" and space.spec("on").shown(1) == "on"
 
 
 @pytest.mark.parametrize("strength", [0.0, 0.2, 0.7, 1.0])
