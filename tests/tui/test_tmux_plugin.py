@@ -1,0 +1,48 @@
+"""The real console script in tmux with a preset scanned from the test plugin: scan, play, jump, label, quit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rlfx_tui.core.session import Session
+from tests.tui.test_tmux import SCRIPT, Tmux
+
+pytestmark = pytest.mark.tmux
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
+    env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}  # this checkout's code
+    preset = tmp_path / "filter.toml"
+    scanned = subprocess.run([str(SCRIPT), "presets", "scan", str(test_plugin), "--out", str(preset)], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert scanned.returncode == 0 and preset.exists(), scanned.stderr
+    data_dir = tmp_path / "data"
+    tmux = Tmux(tmp_path.name)
+    command = f"{SCRIPT} --source demo --preset {preset} --data-dir {data_dir}; echo EXITED=$?; sleep 30"
+    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "36", command],
+                   check=True, env=env, timeout=10)
+    try:
+        screen = tmux.wait_for("stereo only")  # the engine's notice, once, over the audio panel for 10 s
+        assert "RlfxTestFilter → Limiter" in screen and "cutoff hz" in screen and "mode" in screen
+        assert "64 samples of" in screen and "q quit" in screen
+        tmux.wait_for("audio · demo")
+        for _ in range(4):
+            tmux.press("Space")
+        tmux.press("Right")
+        tmux.wait_for("✓ good")
+        screen = tmux.screen()
+        assert "faults" not in screen and "DPF" not in screen
+        tmux.press("q")
+        screen = tmux.wait_for("EXITED=")
+        assert "EXITED=0" in screen and "Traceback" not in screen
+    finally:
+        tmux("kill-server")
+    points = Session(preset=str(preset), data_dir=data_dir).points
+    assert [p.good for p in points] == [True]
