@@ -133,7 +133,7 @@ def _describe(path: str, plugin_name: str) -> dict[str, Any]:
     for name, p in plugin.parameters.items():
         kind = {str: "str", bool: "bool"}.get(p.type, "float")
         values = list(p.valid_values) if p.is_discrete and 1 < len(p.valid_values) <= MAX_CHOICES else []
-        params.append({"name": name, "label": p.name, "units": p.units or "", "kind": kind,
+        params.append({"name": name, "label": p.name, "units": (p.units or "").strip(), "kind": kind,
                        "min": None if p.min_value is None else float(p.min_value),
                        "max": None if p.max_value is None else float(p.max_value),
                        "default": _value(getattr(plugin, name), kind), "automatable": bool(p.is_automatable),

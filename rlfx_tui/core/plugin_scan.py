@@ -4,7 +4,7 @@ The plugin is probed in a child process (core/plugin_probe.py). Every automatabl
 entry with the plugin's own range, unit and default, and a comment saying what it is: a discrete one with a few
 values (a switch, a mode) as a choice, a number on a log scale when its unit is Hz or its range spans more than two
 decades. What nobody wants randomised is left out, and listed at the top: bypass, program, buffer size, sample
-rate, latency, oversampling, and anything the plugin marks non-automatable.
+rate, latency, oversampling, sidechain, and anything the plugin marks non-automatable.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.plugin_probe import ParamInfo, PluginInfo
 from rlfx_tui.core.preset_writer import _comment, _number, _string, _value
 
-LEFT_OUT = re.compile(r"bypass|program|preset|buffer|sample_?rate|latency|oversampl", re.IGNORECASE)
+LEFT_OUT = re.compile(r"bypass|program|preset|buffer|sample_?rate|latency|oversampl|sidechain", re.IGNORECASE)
 
 
 def left_out(param: ParamInfo) -> str:
