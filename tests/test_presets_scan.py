@@ -53,9 +53,11 @@ def test_presets_shows_the_plugin_and_says_when_it_is_missing(test_plugin: Path,
     shown = capsys.readouterr().out
     assert "RlfxTestFilter (vst3, 2 ch, reports 64 samples of latency)" in shown and "Low | High | Band" in shown
     shutil.rmtree(copy)
-    assert main(["presets", str(out)]) == 2
-    error = capsys.readouterr().err.strip()
+    assert main(["presets", str(out), str(Path(__file__).parents[1] / "presets" / "grit.toml")]) == 2
+    captured = capsys.readouterr()
+    error = captured.err.strip()
     assert error.count("\n") == 0 and "plugins[0].path: expected a VST3 plugin (.vst3) that exists" in error
+    assert "grit.toml: ok" in captured.out  # the other presets are still shown
 
 
 def _one_line_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.core.errors import PresetError, RlfxError
 from rlfx_tui.core.plugin_probe import PROBE_TIMEOUT_S
 from rlfx_tui.core.presets import DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets
 
@@ -91,9 +92,20 @@ def run(args: argparse.Namespace) -> int:
     if args.out or args.plugin_name or args.force:
         raise RlfxError("presets: --out, --plugin-name and --force are for `rlfx-tui presets scan PLUGIN`")
     if args.files:
-        presets = [load_preset(f) for f in args.files]  # the first bad file raises PresetError → one line, exit 2
-        print("\n\n".join(f"{p.path}: ok\n{describe(p)}" for p in presets))
-        return 0
+        shown, missing = [], 0
+        for file in args.files:
+            try:
+                preset = load_preset(file)  # a malformed file raises PresetError → one line, exit 2
+            except PresetError as exc:
+                if not (exc.key.startswith("plugins[") and exc.key.endswith(".path")):
+                    raise
+                print(f"rlfx-tui: error: {exc}", file=sys.stderr)  # its plugin is missing: say so, show the rest
+                missing += 1
+                continue
+            shown.append(f"{preset.path}: ok\n{describe(preset)}")
+        if shown:
+            print("\n\n".join(shown))
+        return 2 if missing else 0
     if getattr(args, "preset", None):
         print(describe(resolve_preset(args.preset)))
         return 0

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 import pedalboard
 
-from rlfx_tui.core.denormals import no_denormals
+from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
 
@@ -41,7 +41,8 @@ def limiter_makeup_db(limiter: pedalboard.Limiter, samplerate: float) -> float:
 def build_plugin(spec: PluginSpec) -> pedalboard.Plugin:
     """One plugin of a preset, with its fixed settings (an external one loaded from its file)."""
     if spec.external:
-        plugin = pedalboard.load_plugin(str(spec.path), plugin_name=spec.plugin_name or None)
+        with kept_fp_environment():  # loading a -ffast-math library sets flush-to-zero for this whole thread
+            plugin = pedalboard.load_plugin(str(spec.path), plugin_name=spec.plugin_name or None)
         for attribute, value in spec.settings.items():
             setattr(plugin, attribute, value)
         return plugin

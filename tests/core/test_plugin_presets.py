@@ -53,6 +53,17 @@ def test_a_plugin_preset_loads_and_plays(plugin_preset: Path) -> None:
     assert after.shape == (256,) and not after[:64].any()
 
 
+def test_loading_a_fast_math_plugin_keeps_this_threads_subnormals(plugin_preset: Path, tmp_path: Path) -> None:
+    """DPF builds with -ffast-math: loading its library sets flush-to-zero for the loading thread (hypothesis then
+    refuses to run, and numpy flushes subnormals for good). The chain puts the environment back."""
+    tiny = np.array([1e-310])
+    assert (tiny * 1.0)[0] != 0.0
+    copy = tmp_path / "fresh" / "RlfxTestFilter.vst3"  # a library not loaded yet in this process
+    shutil.copytree(load_preset(plugin_preset).plugins[0].path, copy)
+    EffectChain(load_preset(_write(tmp_path, preset_text(copy))))
+    assert (tiny * 1.0)[0] != 0.0
+
+
 def test_paths_resolve_from_the_preset_folder_and_home(test_plugin: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(test_plugin, tmp_path / "plugins" / test_plugin.name)
