@@ -24,8 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="FILE", help="scan: the preset file to write (default: print it)")
     parser.add_argument("--plugin-name", default="", metavar="NAME",
                         help="scan: which plugin, in a bundle that holds several")
-    parser.add_argument("--timeout", type=float, default=PROBE_TIMEOUT_S, metavar="S",
-                        help=f"scan: give up on a plugin that takes longer to load (default {PROBE_TIMEOUT_S:g} s)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help=f"scan: give up on a plugin that takes longer to load (default $RLFX_TUI_PLUGIN_TIMEOUT, "
+                             f"else {PROBE_TIMEOUT_S:g} s)")
     parser.add_argument("--force", action="store_true", help="scan: replace --out if it exists")
 
 

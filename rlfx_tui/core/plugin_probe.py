@@ -25,7 +25,8 @@ from typing import Any
 
 from rlfx_tui.core.errors import RlfxError
 
-PROBE_TIMEOUT_S = 120.0  # some real plugins take over a minute to load (ZamVerb)
+PROBE_TIMEOUT_S = 120.0  # some real plugins take over a minute to load (ZamVerb: over 4 min on a busy machine)
+TIMEOUT_ENV = "RLFX_TUI_PLUGIN_TIMEOUT"  # seconds, for presets of plugins slower than that
 MAX_CHOICES = 32  # a discrete parameter with more steps than this is treated as a number
 _cache: dict[tuple[str, str, int], PluginInfo] = {}
 
@@ -77,9 +78,15 @@ def _stamp(path: Path) -> int:
     return max(stamps)
 
 
-def probe(path: Path, plugin_name: str = "", timeout: float = PROBE_TIMEOUT_S) -> PluginInfo:
-    """What the plugin at `path` exposes, learnt in a child process (cached per file version)."""
+def probe(path: Path, plugin_name: str = "", timeout: float | None = None) -> PluginInfo:
+    """What the plugin at `path` exposes, learnt in a child process (cached per file version). The timeout
+    defaults to $RLFX_TUI_PLUGIN_TIMEOUT, else PROBE_TIMEOUT_S."""
     path = Path(path)
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get(TIMEOUT_ENV, PROBE_TIMEOUT_S))
+        except ValueError:
+            raise PluginLoadError(path, f"${TIMEOUT_ENV} must be a number of seconds") from None
     if not path.exists():
         raise PluginLoadError(path, "no such file or directory")
     key = (str(path), plugin_name, _stamp(path))
@@ -93,7 +100,7 @@ def probe(path: Path, plugin_name: str = "", timeout: float = PROBE_TIMEOUT_S) -
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise PluginLoadError(path, f"the plugin did not finish loading within {timeout:g} s (it hangs, or takes "
-                              "longer: scan it with a longer --timeout)") from None
+                              f"longer: give it more with --timeout or ${TIMEOUT_ENV})") from None
     if done.returncode < 0:
         try:
             how = signal.Signals(-done.returncode).name

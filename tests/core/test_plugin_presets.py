@@ -123,8 +123,9 @@ def test_a_crashing_plugin_is_one_line(test_plugin: Path, tmp_path: Path, monkey
 def test_a_hanging_plugin_times_out_in_one_line(test_plugin: Path, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLFX_TEST_PLUGIN_HANG", "1")
+    monkeypatch.setenv("RLFX_TUI_PLUGIN_TIMEOUT", "2")  # what a preset check waits (scan also takes --timeout)
     with pytest.raises(PluginLoadError, match="did not finish loading within 2 s") as caught:
-        probe(_copy(test_plugin, tmp_path), timeout=2.0)
+        probe(_copy(test_plugin, tmp_path))
     assert "\n" not in str(caught.value)
 
 
