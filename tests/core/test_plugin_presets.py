@@ -136,3 +136,13 @@ def test_a_truncated_binary_is_one_line(test_plugin: Path, tmp_path: Path) -> No
     with pytest.raises(PluginLoadError) as caught:
         probe(copy)
     assert "\n" not in str(caught.value) and str(copy) in str(caught.value)
+
+
+def test_a_plugin_preset_with_choices_writes_back_as_itself(plugin_preset: Path, tmp_path: Path) -> None:
+    from rlfx_tui.core.preset_writer import with_defaults, write_preset
+
+    preset = load_preset(plugin_preset)
+    changed = with_defaults(preset, {**{p.name: p.default for p in preset.params}, "mode": 2.0}, name="mine")
+    written = write_preset(changed, tmp_path / "mine.toml")
+    assert 'values = ["Low", "High", "Band"]\ndefault = "Band"' in (tmp_path / "mine.toml").read_text()
+    assert written.params == changed.params and written.plugins == preset.plugins
