@@ -145,7 +145,9 @@ def jump_steps(preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blo
 def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7, extra: Sequence[Path] = ()) -> str:
     lines = [f"Jump clicks: largest sample-to-sample step around a 100 %-strength jump on a 440 Hz sine, divided by "
              f"the largest step holding either setting ({pairs} jumps per preset; worst case)"]
-    for preset in benched_presets(extra):
+    presets = benched_presets(extra)
+    width = max([8, *(len(p.name) for p in presets)])
+    for preset in presets:
         name = preset.name
         space = ParameterSpace(preset.params)
         rng = np.random.default_rng(seed)
@@ -159,21 +161,22 @@ def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7, extra: Se
             faded = max(faded, jump / steady)
             jump, steady = jump_steps(preset, a, b, 0.0)
             in_place = max(in_place, jump / steady)
-        lines.append(f"  {name:<10} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
+        lines.append(f"  {name:<{width}} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
                      f"parameters set in place: {in_place:5.2f}x")
     return "\n".join(lines)
 
 
 def format_costs(costs: list[BlockCost]) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    width = max([8, *(len(c.preset) for c in costs)]) + 1
     lines = [f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "
              f"{os.cpu_count()} CPUs, load average {load:.2f}",
-             f"{'preset':<10}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
+             f"{'preset':<{width}}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
              f"{'overhead':>17}{'total':>17}{'total/bare':>11}{'prepare/jump':>14}"]
     for c in costs:
         cells = "".join(f"{us:>9.1f} ({c.pct(us):4.2f}%)" for us in
                         (c.bare_us, c.chain_us, c.descriptors_us, c.overhead_us, c.total_us))
-        lines.append(f"{c.preset:<10}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
+        lines.append(f"{c.preset:<{width}}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
                      f"{c.prepare_ms:>11.1f} ms")
     return "\n".join(lines)
 
