@@ -41,3 +41,29 @@ def test_zamcomp_scans_into_a_mono_preset_that_plays(tmp_path: Path, capsys: pyt
         process_block(state, noise[i * 256 : (i + 1) * 256], out_block)
         peak = max(peak, float(np.abs(out_block).max()))
     assert state.faults == 0 and 0.01 < peak <= 10 ** (-0.3 / 20)
+
+
+def test_a_mono_only_and_a_stereo_only_plugin_cannot_share_a_chain(test_plugin: Path, tmp_path: Path) -> None:
+    from rlfx_tui.core.errors import PresetError
+
+    path = tmp_path / "both.toml"
+    path.write_text(f'''name = "both"
+[[plugins]]
+id = "comp"
+type = "vst3"
+path = "{ZAMCOMP}"
+[[plugins]]
+id = "filter"
+type = "vst3"
+path = "{test_plugin}"
+[[params]]
+name = "ratio"
+plugin = "comp"
+attribute = "ratio"
+min = 1.0
+max = 8.0
+[safety]
+''')
+    with pytest.raises(PresetError, match=r"plugins: expected plugins that run at one channel count.*comp \(1 ch\), "
+                       r"filter \(2 ch\)"):
+        load_preset(path)

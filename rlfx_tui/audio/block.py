@@ -24,8 +24,10 @@ drops it, or when it set a jump in place instead. So no plugin is ever touched b
 
 A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
 
-Threading: other threads call ``prepare`` (one at a time) and set ``state.mute_requested`` / ``bypass_requested``
-(bools). The rest is the audio thread's alone.
+Threading: other threads call ``prepare`` (several may, at once: the UI and follow mode do; each move of a chain
+between ``_idle``, ``_slot`` and ``_returned`` is one atomic list or deque operation, so a chain is only ever in one
+place or in one thread's hands) and set ``state.mute_requested`` / ``bypass_requested`` (bools). The rest is the
+audio thread's alone.
 """
 
 from __future__ import annotations

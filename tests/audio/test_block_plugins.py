@@ -3,6 +3,7 @@ no chain handed to the audio thread while another thread uses it."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -68,3 +69,35 @@ def test_built_in_chains_use_the_pool_too() -> None:
     sine = (0.3 * np.sin(2 * np.pi * 220 * np.arange(SR) / SR)).astype(np.float32)
     _run(state, sine, {i: states[i % 4] for i in range(5, 180, 10)}, channels=1)
     assert state.chains == chains and (state.heard in chains)
+
+
+def test_two_preparing_threads_never_share_a_chain_with_the_audio_thread(plugin_preset: Path) -> None:
+    """The UI and follow mode may both prepare jumps while the audio thread plays: every chain stays in exactly one
+    place (idle, the slot, given back, heard, fading in), and none is built beyond what the overlap needs."""
+    preset = load_preset(plugin_preset)
+    states = _walk(preset, 8, seed=9)
+    state = BlockState(preset, SR, states[0], blocksize=BS, ramp_ms=5)
+    stop = threading.Event()
+
+    def jumping(offset: int) -> None:
+        k = offset
+        while not stop.is_set():
+            state.prepare(states[k % len(states)])
+            k += 1
+
+    threads = [threading.Thread(target=jumping, args=(k,)) for k in (0, 3)]
+    for t in threads:
+        t.start()
+    sine = (0.3 * np.sin(2 * np.pi * 330 * np.arange(BS) / SR)).astype(np.float32)
+    out = np.zeros(BS, dtype=np.float32)
+    try:
+        for _ in range(600):
+            process_block(state, sine, out)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    places = [*state._idle, *(p.chain for p in state._slot), *state._returned, state.heard,
+              *([state.incoming] if state.incoming is not None else [])]
+    assert sorted(map(id, places)) == sorted(map(id, state.chains))  # each chain in one place, none lost
+    assert len(state.chains) <= POOL_SIZE + 2 and state.faults == 0 and np.isfinite(out).all()

@@ -146,3 +146,27 @@ def test_a_plugin_preset_with_choices_writes_back_as_itself(plugin_preset: Path,
     written = write_preset(changed, tmp_path / "mine.toml")
     assert 'values = ["Low", "High", "Band"]\ndefault = "Band"' in (tmp_path / "mine.toml").read_text()
     assert written.params == changed.params and written.plugins == preset.plugins
+
+
+BUILT_IN_CHOICE = '''name = "modes"
+[[plugins]]
+id = "filter"
+type = "LadderFilter"
+[[params]]
+name = "mode"
+plugin = "filter"
+attribute = "mode"
+values = ["LPF24", "BPF12", "HPF12"]
+default = "BPF12"
+[safety]
+'''
+
+
+def test_a_built_in_enum_as_a_choice(tmp_path: Path) -> None:
+    preset = load_preset(_write(tmp_path, BUILT_IN_CHOICE))
+    assert preset.params[0].values == ("LPF24", "BPF12", "HPF12") and preset.params[0].default == 1
+    chain = EffectChain(preset)
+    chain.apply({"mode": 2})
+    assert chain.plugins["filter"].mode.name == "HPF12"
+    error = _error(_write(tmp_path, BUILT_IN_CHOICE.replace('"HPF12"]', '"NOTCH"]'), "bad.toml"))
+    assert error.key == "params[0].values[2]" and "HPF12" in error.expected
