@@ -73,6 +73,9 @@ def plugin_preset(test_plugin: Path, tmp_path: Path) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Anything that uses the server carries the `jack` marker, so `-m "not jack"` deselects exactly those tests.
+    # Likewise `plugin` for everything that builds the test plugin (dpf-source, g++, make).
     for item in items:
         if "jack_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.jack)
+        if "test_plugin" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.plugin)
