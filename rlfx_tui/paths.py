@@ -22,6 +22,14 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
     return Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
 
 
+USER_PRESETS = "my-presets"  # not an identifier, so no preset's own folder can be called that
+
+
+def user_presets_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Your presets (`rlfx-tui presets scan` writes there): found by name like the shipped ones."""
+    return resolve_data_dir(data_dir) / USER_PRESETS
+
+
 def shipped_presets_dir() -> Path:
     """presets/ ships inside the wheel as rlfx_tui/presets; in a source checkout it sits beside the package."""
     here = Path(__file__).resolve().parent

@@ -39,9 +39,33 @@ def test_scan_writes_a_preset_with_ranges_scales_and_choices(test_plugin: Path, 
     assert tomllib.loads(text)["plugins"][0]["path"] == str(test_plugin.resolve())
 
 
-def test_scan_without_out_prints_the_preset(test_plugin: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["presets", "scan", str(test_plugin)]) == 0
+def test_scan_to_stdout(test_plugin: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["presets", "scan", str(test_plugin), "--out", "-"]) == 0
     assert tomllib.loads(capsys.readouterr().out)["name"] == "rlfxtestfilter"
+
+
+def test_scan_into_your_presets_then_play_and_list_them_by_name(test_plugin: Path, tmp_path: Path,
+                                                                  tmp_data_dir: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "mine" / test_plugin.name
+    shutil.copytree(test_plugin, copy)
+    assert main(["presets", "scan", str(copy)]) == 0  # no --out: into <data dir>/my-presets/
+    assert "play it with `rlfx-tui --preset rlfxtestfilter`" in capsys.readouterr().out
+    assert (tmp_data_dir / "my-presets" / "rlfxtestfilter.toml").exists()
+    assert main(["presets", "scan", str(copy)]) == 2 and "already exists" in capsys.readouterr().err
+    assert main(["presets"]) == 0
+    listed = capsys.readouterr().out
+    assert "Yours (" in listed and "rlfxtestfilter: RlfxTestFilter (scanned)" in listed and "space (default)" in listed
+    sr = 48000
+    with AudioFile(str(tmp_path / "in.wav"), "w", samplerate=sr, num_channels=1) as f:
+        f.write((0.3 * np.sin(np.arange(sr // 4) / 9))[None, :].astype(np.float32))
+    assert main(["render", str(tmp_path / "in.wav"), str(tmp_path / "out.wav"), "--preset", "rlfxtestfilter"]) == 0
+    capsys.readouterr()
+    shutil.rmtree(copy)  # the plugin is uninstalled: the listing says so and goes on
+    assert main(["presets"]) == 2
+    listed = capsys.readouterr().out
+    assert "rlfxtestfilter: cannot be played:" in listed and "plugins[0].path" in listed and "that exists" in listed
+    assert "motion" in listed
 
 
 def test_presets_shows_the_plugin_and_says_when_it_is_missing(test_plugin: Path, tmp_path: Path,

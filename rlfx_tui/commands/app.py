@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from rlfx_tui.tui.keys import KEYMAP_FILE, load_keymap
     from rlfx_tui.tui.terminal import c_stderr_to
 
-    preset = resolve_preset(getattr(args, "preset", None))
+    preset = resolve_preset(getattr(args, "preset", None), getattr(args, "data_dir", None))
     keys = getattr(args, "keys", None)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     default_keys = data_dir / KEYMAP_FILE

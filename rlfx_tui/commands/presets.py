@@ -1,5 +1,6 @@
-"""`rlfx-tui presets [FILE...]`: list the shipped presets, or validate and show the given files.
-`rlfx-tui presets scan PLUGIN [--out FILE]`: a ready preset from a plugin file (VST3; AU on macOS)."""
+"""`rlfx-tui presets [FILE...]`: list the shipped presets and yours, or validate and show the given files.
+`rlfx-tui presets scan PLUGIN [--out FILE]`: a ready preset from a plugin file (VST3; AU on macOS), into your presets
+(`<data dir>/my-presets/`, played by name) unless --out says where (`--out -` prints it)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import argparse
 import os
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 from rlfx_tui.core.errors import PresetError, RlfxError
 from rlfx_tui.core.plugin_probe import PROBE_TIMEOUT_S
-from rlfx_tui.core.presets import DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets
+from rlfx_tui.core.presets import (DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets,
+                                   user_presets)
+from rlfx_tui.paths import user_presets_dir
 
 HELP = ("list the shipped presets and their parameters, validate and show preset files, or scan a plugin into a "
         "preset (presets scan PLUGIN [--out FILE])")
@@ -21,7 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="preset .toml files to validate and show; or `scan PLUGIN`: write a preset for a "
                              "plugin file (.vst3; .component on macOS)")
-    parser.add_argument("--out", metavar="FILE", help="scan: the preset file to write (default: print it)")
+    parser.add_argument("--out", metavar="FILE",
+                        help="scan: the preset file to write (default: your presets in the data dir, played by "
+                             "name; - prints it)")
     parser.add_argument("--plugin-name", default="", metavar="NAME",
                         help="scan: which plugin, in a bundle that holds several")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
@@ -41,12 +47,20 @@ def _scan(args: argparse.Namespace) -> int:
     type_name = next((t for t, suffix in SUFFIXES.items() if plugin.suffix == suffix), None)
     if type_name is None:
         raise RlfxError(f"{plugin}: expected a plugin file ending in {' or '.join(SUFFIXES.values())}")
-    out = Path(args.out).expanduser() if args.out else None
+    to_stdout = args.out == "-"
+    out = None if to_stdout else Path(args.out).expanduser() if args.out else None
     if out is not None and out.suffix != ".toml":
         raise RlfxError(f"{out}: a preset file's name must end in .toml (so --preset reads it as a file)")
     if out is not None and out.exists() and not args.force:
         raise RlfxError(f"{out}: already exists; pass --force to replace it")
     text = scan_text(probe(plugin, args.plugin_name, timeout=args.timeout), type_name)
+    if out is None and not to_stdout:  # into your presets, by the plugin's name
+        name = str(tomllib.loads(text)["name"])
+        if name in shipped_presets():
+            raise RlfxError(f"{plugin}: its preset name {name!r} is a shipped preset's; write it with --out FILE")
+        out = user_presets_dir(getattr(args, "data_dir", None)) / f"{name}.toml"
+        if out.exists() and not args.force:
+            raise RlfxError(f"{out}: already exists (a preset scanned before?); pass --force to replace it")
     folder = out.parent if out is not None else Path(tempfile.gettempdir())
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", suffix=".toml", dir=folder, delete=False, encoding="utf-8") as temp:
@@ -61,8 +75,9 @@ def _scan(args: argparse.Namespace) -> int:
     if out is None:
         print(text, end="")
     else:
+        play = preset.name if out.parent == user_presets_dir(getattr(args, "data_dir", None)) else out
         print(f"wrote {out}: {len(preset.params)} parameters of {preset.plugins[0].title}; play it with "
-              f"`rlfx-tui --preset {out}`")
+              f"`rlfx-tui --preset {play}`")
     return 0
 
 
@@ -107,8 +122,19 @@ def run(args: argparse.Namespace) -> int:
         if shown:
             print("\n\n".join(shown))
         return 2 if missing else 0
+    data_dir = getattr(args, "data_dir", None)
     if getattr(args, "preset", None):
-        print(describe(resolve_preset(args.preset)))
+        print(describe(resolve_preset(args.preset, data_dir)))
         return 0
     print("\n\n".join(describe(load_preset(path), name == DEFAULT_PRESET) for name, path in shipped_presets().items()))
-    return 0
+    yours = user_presets(data_dir)
+    if yours:
+        print(f"\nYours ({user_presets_dir(data_dir)}):")
+    failed = 0
+    for path in yours.values():
+        try:
+            print(f"\n{describe(load_preset(path))}")
+        except RlfxError as exc:  # a plugin moved or uninstalled: say so, list the rest
+            print(f"\n{path.stem}: cannot be played: {exc}")
+            failed += 1
+    return 2 if failed else 0

@@ -45,7 +45,7 @@ class Session:
     def __init__(self, preset: str | os.PathLike[str] | Preset | None = None,
                  data_dir: str | os.PathLike[str] | None = None, seed: int = 0, samplerate: int = 48000,
                  learner_options: Mapping[str, object] | None = None) -> None:
-        self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset)
+        self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset, data_dir)
         self.data_dir: Path = resolve_data_dir(data_dir)
         self.directory: Path = self.data_dir / self.preset.name
         self.space = ParameterSpace(self.preset.params)
