@@ -75,7 +75,8 @@ def test_presets_shows_the_plugin_and_says_when_it_is_missing(test_plugin: Path,
     out = _scan(copy, tmp_path / "filter.toml", capsys)
     assert main(["presets", str(out)]) == 0
     shown = capsys.readouterr().out
-    assert "RlfxTestFilter (vst3, 2 ch, reports 64 samples of latency)" in shown and "Low | High | Band" in shown
+    assert "RlfxTestFilter (vst3, 2 ch, reports 64 samples of latency)" in shown
+    assert "chain: RlfxTestFilter (latency 64 smp) → Limiter" in shown and "Low | High | Band" in shown
     shutil.rmtree(copy)
     assert main(["presets", str(out), str(Path(__file__).parents[1] / "presets" / "grit.toml")]) == 2
     captured = capsys.readouterr()

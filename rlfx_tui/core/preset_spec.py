@@ -122,7 +122,8 @@ class Preset:
 
     @property
     def chain_summary(self) -> str:
-        return " → ".join(p.title for p in self.plugins) + " → Limiter"
+        return " → ".join(p.title + (f" (latency {p.latency_samples} smp)" if p.latency_samples else "")
+                          for p in self.plugins) + " → Limiter"
 
     @property
     def channels(self) -> int:

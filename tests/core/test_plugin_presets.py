@@ -34,7 +34,7 @@ def test_a_plugin_preset_loads_and_plays(plugin_preset: Path) -> None:
     preset = load_preset(plugin_preset)
     spec = preset.plugins[0]
     assert (spec.name, spec.channels, spec.latency_samples) == ("RlfxTestFilter", 2, 64)
-    assert preset.chain_summary == "RlfxTestFilter → Limiter"
+    assert preset.chain_summary == "RlfxTestFilter (latency 64 smp) → Limiter"  # the app's top bar
     assert "stereo only" in channel_note(preset)
     mode = next(p for p in preset.params if p.name == "mode")
     assert mode.values == ("Low", "High", "Band") and (mode.min, mode.max, mode.default) == (0, 2, 0)

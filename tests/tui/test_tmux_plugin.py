@@ -30,7 +30,7 @@ def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -
                    check=True, env=env, timeout=10)
     try:
         screen = tmux.wait_for("stereo only")  # the engine's notice, once, over the audio panel for 10 s
-        assert "RlfxTestFilter → Limiter" in screen and "cutoff hz" in screen and "mode" in screen
+        assert "RlfxTestFilter (latency 64 smp) → Limiter" in screen and "cutoff hz" in screen and "mode" in screen
         assert "64 samples of" in screen and "q quit" in screen
         tmux.wait_for("audio · demo")
         for _ in range(4):
