@@ -14,31 +14,23 @@ it up between blocks, feeds it the few blocks that arrived since the snapshot, a
 with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
 ceiling. pedalboard releases the GIL while priming.
 
-**The pool.** Chains are built once per stream (``POOL_SIZE``: the one heard, the one fading in, the one being
-prepared): plugin instances are expensive to load (an external plugin: 10 ms to over a minute) and cannot be
-copied. Each chain has exactly one owner at a time. The preparing thread owns the idle ones (``_idle``); it hands one
-over through ``_slot`` (a one-item deque: ``popleft`` is atomic, so either the audio thread takes the chain or the
-preparer takes it back to prepare the next jump, never both); the audio thread owns what it took (``heard``,
-``incoming``) and gives a chain back through ``_returned`` (an atomic ``append``) when its fade-out ends, when a mute
-drops it, or when it set a jump in place instead. So no plugin is ever touched by two threads.
+The chains come from a pool built once per stream (audio/pool.py): no jump loads a plugin, and each chain has one
+owner at a time, so no plugin is ever touched by two threads.
 
 A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
 
-Threading: other threads call ``prepare`` (several may, at once: the UI and follow mode do; each move of a chain
-between ``_idle``, ``_slot`` and ``_returned`` is one atomic list or deque operation, so a chain is only ever in one
-place or in one thread's hands) and set ``state.mute_requested`` / ``bypass_requested`` (bools). The rest is the
-audio thread's alone.
+Threading: other threads call ``prepare`` (several may, at once: the UI and follow mode do) and set
+``state.mute_requested`` / ``bypass_requested`` (bools). The rest is the audio thread's alone.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 
+from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
 from rlfx_tui.core.descriptors import DescriptorTracker
@@ -48,7 +40,6 @@ HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1
 HISTORY_MARGIN_S = 1.0  # ring slack, so a snapshot being copied is never overwritten under the copier
 PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start never echoes as a click
 REPEATED_FAULTS = 3  # from this many faulty blocks the status names the plugin
-POOL_SIZE = 3  # heard + incoming + the one being prepared; more are built only if a caller outruns the audio thread
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
 
 
@@ -61,28 +52,6 @@ def history_seconds(preset: Preset) -> float:
     return HISTORY_S
 
 
-@dataclass(frozen=True)
-class ParamTarget:
-    """A parameter state: real units, in ParameterSpace order, read-only."""
-
-    real: np.ndarray
-
-    @classmethod
-    def of(cls, real: np.ndarray) -> ParamTarget:
-        array = np.array(real, dtype=float)  # a private copy nobody else can mutate
-        array.setflags(write=False)
-        return cls(array)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A chain at ``target``, primed with the input up to frame ``upto``; owned by the audio thread once taken."""
-
-    target: ParamTarget
-    chain: EffectChain
-    upto: int
-
-
 class BlockState:
     """Everything process_block needs, preallocated so the audio thread allocates (almost) nothing."""
 
@@ -92,12 +61,9 @@ class BlockState:
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)
-        self.heard = self._new_chain(self.target.real)
+        self.pool = ChainPool(lambda: self._new_chain(self.target.real))
+        self.heard = self.pool.first
         self.incoming: EffectChain | None = None  # the chain being faded in
-        self.chains = [self.heard, *(self._new_chain(self.target.real) for _ in range(POOL_SIZE - 1))]
-        self._idle: list[EffectChain] = self.chains[1:]  # the preparing thread's
-        self._slot: deque[Prepared] = deque()  # the hand-off: at most one prepared chain
-        self._returned: deque[EffectChain] = deque()  # chains the audio thread is done with
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.source = source
@@ -138,31 +104,20 @@ class BlockState:
     @property
     def faults(self) -> int:
         """Blocks the chain could not process: exceptions plus non-finite outputs the chains replaced by silence."""
-        return self.chain_faults + sum(c.faults for c in list(self.chains))
+        return self.chain_faults + sum(c.faults for c in list(self.pool.chains))
+
+    @property
+    def chains(self) -> list[EffectChain]:
+        return self.pool.chains
 
     @property
     def pending(self) -> Prepared | None:
         """The prepared jump the audio thread has not taken yet, if any."""
-        return self._slot[0] if self._slot else None
-
-    def _idle_chain(self) -> EffectChain:
-        """A chain no other thread uses: one given back by the audio thread, one it never took, or (only if the
-        caller outruns it) a new one."""
-        while self._returned:
-            self._idle.append(self._returned.popleft())
-        try:
-            self._idle.append(self._slot.popleft().chain)  # not taken yet: it is ours again
-        except IndexError:
-            pass
-        if self._idle:
-            return self._idle.pop()
-        chain = self._new_chain(self.target.real)
-        self.chains.append(chain)
-        return chain
+        return self.pool.pending
 
     def prepare(self, real: np.ndarray) -> Prepared:
         """Set an idle chain to ``real`` and prime it (any thread but the audio thread), then hand it over."""
-        chain = self._idle_chain()
+        chain = self.pool.idle_chain()
         chain.reset()
         chain.apply_array(np.asarray(real, dtype=float))
         end = self.written
@@ -173,7 +128,7 @@ class BlockState:
             primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)
         prepared = Prepared(ParamTarget.of(real), chain, end)
-        self._slot.append(prepared)
+        self.pool.hand_over(prepared)
         return prepared
 
     def _history_segments(self, start: int, stop: int) -> list[np.ndarray]:
@@ -274,17 +229,14 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
 def _panic(state: BlockState) -> None:
     """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
     if state.incoming is not None:
-        state._returned.append(state.heard)
+        state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None
     state.heard.reset()
 
 
 def _pick_up(state: BlockState, n: int) -> None:
-    if not state._slot:
-        return
-    try:
-        prepared = state._slot.popleft()  # atomic: the preparer may be taking it back at this very moment
-    except IndexError:
+    prepared = state.pool.take()
+    if prepared is None:
         return
     state.target = prepared.target
     missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
@@ -292,7 +244,7 @@ def _pick_up(state: BlockState, n: int) -> None:
         # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
         # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
         state.heard.apply_array(prepared.target.real)
-        state._returned.append(prepared.chain)
+        state.pool.give_back(prepared.chain)
         return
     for seg in state._history_segments(prepared.upto, state.written - n):
         prepared.chain.process(seg)
@@ -311,7 +263,7 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
         state.last_error = exc
         y.fill(0.0)
         if state.incoming is not None:
-            state._returned.append(state.incoming)  # reset before its next use, by the preparer
+            state.pool.give_back(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
         try:
             state.heard.reset()  # its tails may hold whatever made it fail
@@ -331,5 +283,5 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
-        state._returned.append(state.heard)
+        state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]

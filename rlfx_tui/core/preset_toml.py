@@ -23,23 +23,13 @@ A preset file looks like this (every key is checked; unknown keys are errors, so
     pinned = false                       # optional: true = never randomised, stays at default
     random_range = [0.1, 0.8]            # optional: randomise within this narrower range (real units)
 
-    [[plugins]]                          # or a plugin file (core/preset_external.py): a VST3 (or AU on macOS)
-    id = "thing"
-    type = "vst3"
-    path = "~/.vst3/Thing.vst3"          # ~ and paths relative to this file resolved
-
-    [[params]]                           # a choice: one of a list (a switch, a mode); its real value is the index
-    name = "mode"
-    plugin = "thing"
-    attribute = "mode"
-    values = ["Low", "High"]
-
     [safety]                             # the final stage: never randomised
     limiter_threshold_db = -3.0          # pedalboard Limiter threshold
     limiter_release_ms = 80.0
     ceiling_db = -0.3                    # hard ceiling after the limiter, at most -0.3 dBFS
 
-Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever the preset says.
+Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever the preset says. Plugin files
+(`type = "vst3"`, `path = ...`) and choice parameters (`values = [...]`) are checked by preset_external.py.
 """
 
 from __future__ import annotations

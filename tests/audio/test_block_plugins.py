@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rlfx_tui.audio.block import POOL_SIZE, BlockState, process_block
+from rlfx_tui.audio.block import BlockState, process_block
+from rlfx_tui.audio.pool import POOL_SIZE
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, load_preset, resolve_preset
 from tests.audio.test_block import BS, SR, _max_step, _random_states, _run, _sine_run
@@ -97,7 +98,6 @@ def test_two_preparing_threads_never_share_a_chain_with_the_audio_thread(plugin_
         stop.set()
         for t in threads:
             t.join()
-    places = [*state._idle, *(p.chain for p in state._slot), *state._returned, state.heard,
-              *([state.incoming] if state.incoming is not None else [])]
+    places = [*state.pool.places(), state.heard, *([state.incoming] if state.incoming is not None else [])]
     assert sorted(map(id, places)) == sorted(map(id, state.chains))  # each chain in one place, none lost
     assert len(state.chains) <= POOL_SIZE + 2 and state.faults == 0 and np.isfinite(out).all()
