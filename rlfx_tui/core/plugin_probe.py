@@ -131,7 +131,8 @@ def _describe(path: str, plugin_name: str) -> dict[str, Any]:
     import numpy as np
     import pedalboard
 
-    names = pedalboard.VST3Plugin.get_plugin_names_for_file(path) if path.endswith(".vst3") else []
+    host = pedalboard.VST3Plugin if path.endswith(".vst3") else getattr(pedalboard, "AudioUnitPlugin", None)
+    names = host.get_plugin_names_for_file(path) if host is not None else []
     if len(names) > 1 and plugin_name not in names:
         what = "plugin_name, one of" if not plugin_name else f"plugin_name {plugin_name!r} is not in it; one of"
         return {"error": f"the bundle holds {len(names)} plugins: {what} {names}"}

@@ -106,9 +106,14 @@ def choice_values(check: Checker, table: dict[str, Any], where: str) -> tuple[fl
 def choice_spec(check: Checker, table: dict[str, Any], where: str, name: str, plugin_id: str, attribute: str,
                 values: tuple[float | str | bool, ...], fallback: float | str | bool) -> ParamSpec:
     default = table.get("default", fallback)
-    index = next((k for k, v in enumerate(values) if type(v) is type(default) and v == default
-                  or not isinstance(v, (str, bool)) and isinstance(default, (int, float))
-                  and not isinstance(default, bool) and float(v) == float(default)), None)
+
+    def same(value: float | str | bool) -> bool:
+        """TOML's 1 and 1.0 are the same number; a string or a boolean only equals one of its own kind."""
+        if isinstance(value, (str, bool)) or isinstance(default, (str, bool)):
+            return type(value) is type(default) and value == default
+        return isinstance(default, (int, float)) and float(value) == float(default)
+
+    index = next((k for k, v in enumerate(values) if same(v)), None)
     if index is None:
         raise check.fail(f"{where}default", f"one of values {list(values)}", default)
     pinned = table.get("pinned", False)
