@@ -22,11 +22,12 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
     return Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
 
 
-USER_PRESETS = "my-presets"  # not an identifier, so no preset's own folder can be called that
+USER_PRESETS = "presets"  # <data dir>/presets/: a reserved preset name (core/declared.py), so no preset's folder
 
 
 def user_presets_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Your presets (`rlfx-tui presets scan` writes there): found by name like the shipped ones."""
+    """Your presets (`rlfx-tui presets scan` and a patch's /rlfx/declare write there): found by name like the shipped
+    ones."""
     return resolve_data_dir(data_dir) / USER_PRESETS
 
 

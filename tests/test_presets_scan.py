@@ -49,9 +49,9 @@ def test_scan_into_your_presets_then_play_and_list_them_by_name(test_plugin: Pat
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "mine" / test_plugin.name
     shutil.copytree(test_plugin, copy)
-    assert main(["presets", "scan", str(copy)]) == 0  # no --out: into <data dir>/my-presets/
+    assert main(["presets", "scan", str(copy)]) == 0  # no --out: into <data dir>/presets/
     assert "play it with `rlfx-tui --preset rlfxtestfilter`" in capsys.readouterr().out
-    assert (tmp_data_dir / "my-presets" / "rlfxtestfilter.toml").exists()
+    assert (tmp_data_dir / "presets" / "rlfxtestfilter.toml").exists()
     assert main(["presets", "scan", str(copy)]) == 2 and "already exists" in capsys.readouterr().err
     assert main(["presets"]) == 0
     listed = capsys.readouterr().out

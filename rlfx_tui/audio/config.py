@@ -21,6 +21,7 @@ class EngineConfig:
     blocksize: int = 256
     latency: float | str | None = None  # None = "low": this is a live effect
     channels: int = 2  # output channels (mono chain output duplicated)
+    input_channels: tuple[int, ...] = (1,)  # the interface's channels that are the instrument (1-based), mixed
     ramp_ms: float = 30.0  # parameter ramp time on jumps (no clicks / zipper)
     follow_interval_s: float = 0.05  # follow-mode control rate
     follow_smoothing_s: float = 0.3  # follow-mode smoothing time constant
@@ -45,6 +46,8 @@ class EngineStatus:
     muted: bool
     follow: bool
     message: str  # why we fell back and how to fix it ("" if fine)
+    startup_xruns: int = 0  # flagged within the stream's first second: priming, not dropouts while playing
+    latency_ms: tuple[float | None, float | None] = (None, None)  # PortAudio's (input, output) latency
 
 
 def db(amplitude: float) -> float:

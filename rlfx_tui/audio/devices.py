@@ -123,11 +123,74 @@ def choose_devices(config: EngineConfig, notes: list[str]) -> DeviceChoice:
             return None
 
     in_dev = None
-    if config.source == "live":
-        in_dev = find(config.input_device, "input", "playing the built-in demo loop instead; connect an input or "
-                      "choose one with --input-device (see `rlfx-tui devices`)")
+    if config.source == "live":  # the demo stands in only for a default input; an asked-for one is never swapped
+        in_dev = find(config.input_device, "input",
+                      "playing the built-in demo loop instead; connect an input or choose one with --input-device "
+                      "(see `rlfx-tui devices`)" if config.input_device is None else
+                      "no input until it is back (press r to restart the audio engine)")
     out_dev = find(config.output_device, "output", "running silently (still analysing)")
     return DeviceChoice(sd, in_dev, out_dev)
+
+
+def available(sd: ModuleType, kind: str) -> str:
+    """The devices with `kind` channels, as one line: "0 Scarlett 2i2 (ALSA), 3 system (JACK)" or "none"."""
+    channels = "max_input_channels" if kind == "input" else "max_output_channels"
+    found = [_device(sd, i) for i, d in enumerate(sd.query_devices()) if d[channels] > 0]
+    return ", ".join(f"{d.index} {d.label}" for d in found) or "none"
+
+
+def preflight_devices(config: EngineConfig) -> None:
+    """What the player asked for (--input-device, --output-device, --hostapi, --source FILE) must be there: else one
+    line naming what was asked and listing what exists (an RlfxError: exit 2 before the terminal is taken over),
+    never a quiet fallback to the demo loop. Nothing asked: nothing checked (the engine then plays what it can)."""
+    if config.source not in ("live", "demo"):
+        from rlfx_tui.audio.sources import SourceError, check_file_source
+
+        try:
+            check_file_source(config.source)
+        except SourceError as exc:
+            raise DeviceNotFound(f"--source {config.source}: {exc}") from None
+    asked = [(option, spec, kind) for option, spec, kind in (
+        ("--input-device", config.input_device if config.source == "live" else None, "input"),
+        ("--output-device", config.output_device, "output")) if spec is not None]
+    if not asked and config.hostapi is None and tuple(config.input_channels) == (1,):
+        return
+    what = ", ".join([f"{option} {spec}" for option, spec, _ in asked]
+                     + ([f"--hostapi {config.hostapi}"] if config.hostapi else [])
+                     + ([f"--input-channels {','.join(map(str, config.input_channels))}"]
+                        if tuple(config.input_channels) != (1,) else []))
+    try:
+        sd = load_sounddevice()
+    except PortAudioMissing as exc:
+        raise DeviceNotFound(f"{what}: {exc}") from None
+    if config.hostapi is not None:
+        try:
+            find_hostapi(sd, config.hostapi)
+        except DeviceNotFound as exc:
+            raise DeviceNotFound(f"--hostapi {config.hostapi}: {exc}") from None
+    for option, spec, kind in asked:
+        try:
+            find_device(sd, spec, kind, config.hostapi)
+        except DeviceNotFound as exc:
+            reason = str(exc).removesuffix(" (see `rlfx-tui devices`)")
+            raise DeviceNotFound(f"{option} {spec}: {reason}; {kind}s: {available(sd, kind)} "
+                                 "(`rlfx-tui devices` lists them)") from None
+    _check_input_channels(sd, config)
+
+
+def _check_input_channels(sd: ModuleType, config: EngineConfig) -> None:
+    """--input-channels must exist on the input device that will be opened."""
+    if config.source != "live" or tuple(config.input_channels) == (1,):
+        return
+    asked = ",".join(map(str, config.input_channels))
+    try:
+        device = find_device(sd, config.input_device, "input", config.hostapi)
+    except DeviceNotFound as exc:
+        raise DeviceNotFound(f"--input-channels {asked}: {exc}; inputs: {available(sd, 'input')}") from None
+    if max(config.input_channels) > device.max_input_channels:
+        raise DeviceNotFound(f"--input-channels {asked}: {device.label} has {device.max_input_channels} input "
+                             f"channel{'s' if device.max_input_channels != 1 else ''}; inputs: "
+                             f"{available(sd, 'input')} (`rlfx-tui devices` lists them)")
 
 
 def _pa_default(sd: ModuleType, kind: str) -> int:

@@ -28,12 +28,15 @@ from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
 from rlfx_tui.audio.devices import Device, choose_devices, list_devices
 from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.chain import chain_notes
 from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
+
+STARTUP_S = 1.0  # xruns within the stream's first second are start-up glitches (EngineStatus.startup_xruns)
 
 
 class Engine:
@@ -52,6 +55,7 @@ class Engine:
         self._target = ParamTarget.of(session.space.as_array(session.current))
         self._notes: list[str] = []
         self._run: ExitStack | None = None  # what start() put in place (real-time settings, the session attached)
+        self._instrument = InputMix(self.config.input_channels, self.blocksize)
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -82,6 +86,8 @@ class Engine:
         self._state.bypass_requested = self._bypass
         self._state.wet = 0.0 if self._bypass else 1.0
         self.input_name = in_dev.label if live and in_dev else (source.name if source else "")
+        if live and tuple(cfg.input_channels) != (1,):
+            self.input_name += f" in {'+'.join(map(str, cfg.input_channels))}"
         self.output_name = out_dev.label if out_dev else "none (silent)"
         self.reset_stats()
         if sd is not None and (live or out_dev is not None):
@@ -190,7 +196,23 @@ class Engine:
             output_rms_db=db(math.sqrt(st.out_ms)) if st else -120.0,
             xruns=self.xruns, cpu_load=self.cpu_load, chain_faults=st.faults if st else 0,
             callback_errors=self.callback_errors + (self._clock.errors if self._clock else 0),
-            muted=self._muted, follow=self._follow_on, message="; ".join(notes))
+            muted=self._muted, follow=self._follow_on, message="; ".join(notes),
+            startup_xruns=self.startup_xruns, latency_ms=self.latency_ms)
+
+    @property
+    def latency_ms(self) -> tuple[float | None, float | None]:
+        """(input, output) latency of the open stream in ms, as PortAudio reports it; None where there is none."""
+        stream = self._stream
+        if stream is None:
+            return (None, None)
+        try:
+            latency = stream.latency
+        except Exception:  # noqa: BLE001 - a closed stream has none
+            return (None, None)
+        if isinstance(latency, tuple):
+            return (1000.0 * latency[0], 1000.0 * latency[1])
+        kind = type(stream).__name__
+        return (1000.0 * latency, None) if kind == "InputStream" else (None, 1000.0 * latency)
 
     @property
     def cpu_load(self) -> float:
@@ -207,6 +229,8 @@ class Engine:
         self.worst_gap_s = 0.0  # longest time between two callbacks (a stall drops many, but is flagged once)
         self.worst_callback_s = 0.0  # longest time spent inside one callback (waiting for the GIL included)
         self._last_callback = 0.0
+        self.startup_xruns = 0  # flagged within the stream's first second (priming, the server settling)
+        self._first_callback = 0.0
 
     # -- internals -----------------------------------------------------------------------------------------------
     def _make_source(self, notes: list[str]) -> LoopSource:
@@ -217,9 +241,18 @@ class Engine:
                 self.source_name = loop.name
                 return loop
             except SourceError as exc:
-                notes.append(f"{exc}; playing the built-in demo loop instead")
-        self.source_name = "demo"
-        return demo_source(self.samplerate)
+                notes.append(f"{exc}; no input until it can be read (press r to restart the audio engine)")
+        return self._stand_in()
+
+    def _stand_in(self) -> LoopSource:
+        """What plays without the input: the demo loop when nothing was asked for, else silence (a typo in
+        --input-device must never send a drum loop to the PA)."""
+        cfg = self.config
+        if cfg.source == "demo" or (cfg.source == "live" and cfg.input_device is None):
+            self.source_name = "demo"
+            return demo_source(self.samplerate)
+        self.source_name = "no input"
+        return LoopSource(np.zeros(self.blocksize, dtype=np.float32), self.samplerate, "no input")
 
     def _open_stream(self, sd: Any, in_dev: Device | None, out_dev: Device | None, notes: list[str]) -> None:
         """Open and start the stream; if that fails, say why and go on silently (the clock then runs)."""
@@ -230,9 +263,9 @@ class Engine:
             self._close_stream()
             self.output_name = "none (silent)"
             state = self._state
-            if state is not None and state.source is None:  # live input is gone with the stream: play the demo
-                state.source = demo_source(self.samplerate)
-                self.source_name = self.input_name = "demo"
+            if state is not None and state.source is None:  # live input is gone with the stream
+                state.source = self._stand_in()
+                self.source_name = self.input_name = state.source.name
             notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} source")
             if closing.abandoned_streams:
                 notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
@@ -247,9 +280,11 @@ class Engine:
         if in_dev is not None:
             self.source_name = "live"
             self._scratch = np.zeros((self.blocksize, 1), dtype=np.float32)
+            self._instrument = InputMix(cfg.input_channels, self.blocksize)
+            in_ch = self._instrument.opened
             if out_dev is None:
-                return sd.InputStream(device=in_dev.index, channels=1, callback=self._input_callback, **common)
-            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(1, out_ch),
+                return sd.InputStream(device=in_dev.index, channels=in_ch, callback=self._input_callback, **common)
+            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(in_ch, out_ch),
                              callback=self._duplex_callback, **common)
         if out_dev is None:
             raise ValueError("neither an input nor an output device to open")
@@ -266,7 +301,7 @@ class Engine:
 
     # The callbacks: bookkeeping, then process_block; nothing else. No I/O, no locks, no logging.
     def _duplex_callback(self, indata: np.ndarray, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
-        self._block(indata, outdata, status)
+        self._block(self._instrument(indata), outdata, status)
 
     def _output_callback(self, outdata: np.ndarray, frames: int, t: Any, status: Any) -> None:
         self._block(None, outdata, status)
@@ -274,16 +309,21 @@ class Engine:
     def _input_callback(self, indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
         if frames > self._scratch.shape[0]:
             self._scratch = np.zeros((frames, 1), dtype=np.float32)
-        self._block(indata, self._scratch[:frames], status)
+        self._block(self._instrument(indata), self._scratch[:frames], status)
 
     def _block(self, indata: np.ndarray | None, outdata: np.ndarray, status: Any) -> None:
         now = time.perf_counter()
         if self.callbacks:
             self.worst_gap_s = max(self.worst_gap_s, now - self._last_callback)
-            # Over/underflow flags mean audio was dropped or padded. The very first callback can carry them
-            # while the stream primes, which is not a dropout, hence `if self.callbacks`.
+            # Over/underflow flags mean audio was dropped or padded. While the stream primes and the server
+            # settles (its first second) they are start-up glitches, counted apart: not dropouts while playing.
             if status.input_overflow or status.output_underflow or status.input_underflow or status.output_overflow:
-                self.xruns += 1
+                if now - self._first_callback < STARTUP_S:
+                    self.startup_xruns += 1
+                else:
+                    self.xruns += 1
+        else:
+            self._first_callback = now
         self._last_callback = now
         self.callbacks += 1
         try:
@@ -297,7 +337,7 @@ class Engine:
         space = self.session.space
         follower = Follower(space, space.normalize(self._target.real), self.config.follow_interval_s,
                             self.config.follow_smoothing_s)
-        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.descriptors,
+        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.session.descriptors,
                                     self._hand_off).start()
 
     def _stop_follow(self) -> None:

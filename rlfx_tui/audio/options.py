@@ -34,11 +34,23 @@ def _positive(value: str) -> int:
     return number
 
 
+def _channels(value: str) -> tuple[int, ...]:
+    """ "1", "1,2" or "3,4": channel numbers as the interface labels them (from 1), each once."""
+    try:
+        channels = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected channel numbers such as 1 or 1,2, got {value!r}") from None
+    if any(not 1 <= c <= 64 for c in channels) or len(set(channels)) != len(channels):
+        raise argparse.ArgumentTypeError(f"expected distinct channel numbers from 1 to 64, got {value!r}")
+    return channels
+
+
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("audio")
     group.add_argument("--source", default="live", metavar="live|demo|FILE",
                        help="live: the input device (default); demo: a built-in band loop; FILE: an audio file, "
-                            "looped. Without an input device (or PortAudio) the app falls back to demo")
+                            "looped. Without an input device (or PortAudio) the app falls back to demo; an "
+                            "asked-for device or FILE that is missing is an error")
     group.add_argument("--input-device", type=_device, default=None, metavar="ID|NAME",
                        help="input device index or part of its name (see `rlfx-tui devices`)")
     group.add_argument("--output-device", type=_device, default=None, metavar="ID|NAME",
@@ -52,6 +64,9 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
                        help="PortAudio latency hint (default low)")
     group.add_argument("--channels", type=_positive, default=2, metavar="N",
                        help="output channels; the mono effect is copied to each (default 2)")
+    group.add_argument("--input-channels", type=_channels, default=(1,), metavar="N[,N...]",
+                       help="which of the input device's channels are the instrument, numbered from 1 as the "
+                            "interface labels them (default 1); two or more are mixed")
 
 
 def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
@@ -59,4 +74,5 @@ def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
         source=getattr(args, "source", "live"), input_device=getattr(args, "input_device", None),
         output_device=getattr(args, "output_device", None), hostapi=getattr(args, "hostapi", None),
         samplerate=getattr(args, "samplerate", None), blocksize=getattr(args, "blocksize", 256),
-        latency=getattr(args, "latency", None), channels=getattr(args, "channels", 2))
+        latency=getattr(args, "latency", None), channels=getattr(args, "channels", 2),
+        input_channels=getattr(args, "input_channels", (1,)))

@@ -57,6 +57,19 @@ class LoopSource:
         self.position = 0
 
 
+def check_file_source(path: str | os.PathLike[str]) -> None:
+    """Raise SourceError unless ``path`` is an audio file with frames (reads its header only)."""
+    from pedalboard.io import AudioFile
+
+    try:
+        with AudioFile(os.fspath(path)) as f:
+            frames = f.frames
+    except Exception as exc:  # noqa: BLE001 - pedalboard raises ValueError/RuntimeError/OSError alike
+        raise SourceError(f"cannot read audio ({exc})") from exc
+    if frames <= 0:
+        raise SourceError("contains no audio frames")
+
+
 def file_source(path: str | os.PathLike[str], samplerate: int) -> LoopSource:
     """Decode any file pedalboard.io can read, mixed to mono and resampled to ``samplerate``."""
     from pedalboard.io import AudioFile  # deferred: decoding support isn't needed for demo or live input

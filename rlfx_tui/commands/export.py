@@ -8,18 +8,21 @@ import argparse
 from rlfx_tui.commands.setting_options import add_setting_options, chosen_setting
 from rlfx_tui.core.errors import RlfxError
 
-HELP = ("export the labelled points and the trained mapping for FluCoMa (SuperCollider, Max, Pd), or one setting "
-        "(a labelled point or a snapshot) as a preset file whose defaults are that setting")
+HELP = ("export the labelled points and the trained mapping for FluCoMa (SuperCollider, Max, Pd), one setting "
+        "(a labelled point or a snapshot) as a preset file whose defaults are that setting, or print the "
+        "SuperCollider helper (sc) that declares a synth and sends its analysis")
 PRESET_ONLY = ("point", "snapshot", "name", "force")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("format", choices=["flucoma", "preset"],
-                        help="flucoma: FluCoMa's JSON files into a folder; preset: a preset .toml file")
+    parser.add_argument("format", choices=["flucoma", "preset", "sc"],
+                        help="flucoma: FluCoMa's JSON files into a folder; preset: a preset .toml file; sc: print "
+                             "rlfx.scd, the SuperCollider helper (with --example: a whole example that uses it)")
     parser.add_argument("target", nargs="?", metavar="DIR | OUT.toml",
                         help="flucoma: the folder to write (created if missing); preset: the file to write")
     parser.add_argument("--example", action="store_true",
-                        help="flucoma: print the SuperCollider example that loads an export, and write nothing")
+                        help="flucoma: print the SuperCollider example that loads an export, and write nothing; "
+                             "sc: print the example that plays your input through the helper's example synth")
     add_setting_options(parser, "preset: defaults from")
     parser.add_argument("--name", metavar="NAME",
                         help="preset: the new preset's name (default: OUT's file name without .toml); it names the "
@@ -30,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format == "preset":
         return _run_preset(args)
+    if args.format == "sc":
+        return _run_sc(args)
     given = [f"--{key}" for key in PRESET_ONLY if getattr(args, key) not in (None, False)]
     if given:
         raise RlfxError(f"export flucoma: {given[0]} is for `rlfx-tui export preset OUT.toml`")
@@ -51,6 +56,18 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {path.name:<18} {flucoma.FILES[path.name]}")
     if not session.learner.has_mapping:
         print("no mapping yet (no point labelled good): standardize.json and mlp.json were not written")
+    return 0
+
+
+def _run_sc(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    given = [f"--{key}" for key in PRESET_ONLY if getattr(args, key) not in (None, False)]
+    if given or args.target:
+        raise RlfxError(f"export sc: prints to stdout and takes no {given[0] if given else 'target'}; e.g. "
+                        "`rlfx-tui export sc > rlfx.scd`")
+    here = Path(__file__).resolve().parents[1] / "interop"
+    print((here / ("rlfx_example.scd" if args.example else "rlfx.scd")).read_text(), end="")
     return 0
 
 

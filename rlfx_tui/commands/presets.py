@@ -1,6 +1,6 @@
 """`rlfx-tui presets [FILE...]`: list the shipped presets and yours, or validate and show the given files.
 `rlfx-tui presets scan PLUGIN [--out FILE]`: a ready preset from a plugin file (VST3; AU on macOS), into your presets
-(`<data dir>/my-presets/`, played by name) unless --out says where (`--out -` prints it)."""
+(`<data dir>/presets/`, played by name) unless --out says where (`--out -` prints it)."""
 
 from __future__ import annotations
 

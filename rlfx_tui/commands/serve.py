@@ -16,10 +16,13 @@ import numpy as np
 from rlfx_tui.core.errors import ModelNotReadyError, RlfxError
 
 if TYPE_CHECKING:
+    from rlfx_tui.core.preset_spec import Preset
     from rlfx_tui.core.session import Session
+    from rlfx_tui.interop.osc import OscHandle
 
 HELP = "run headless: labels and parameters over OSC (no terminal, no audio)"
 DEMO_SECONDS = 4.0
+INPUT_GATE_DB = -90.0  # with no audio in (no --demo-input), labels are refused: nothing is playing
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,37 +75,79 @@ def describe(event: object) -> str:
     return f"{name} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in fields.items())
 
 
+class Stage:
+    """What serve plays now: a session and its rehearsal, replaced whole when a patch declares its own preset
+    (/rlfx/declare: called from the OSC thread; the main loop reads `session` and `rehearsal` at each tick)."""
+
+    def __init__(self, args: argparse.Namespace, preset: object) -> None:
+        self.args = args
+        self.handle: OscHandle | None = None
+        self.build(preset)
+
+    def build(self, preset: object) -> None:
+        from rlfx_tui.core.rehearsal import Rehearsal
+        from rlfx_tui.session import Session
+
+        session = Session(preset=preset, data_dir=getattr(self.args, "data_dir", None),  # type: ignore[arg-type]
+                          seed=self.args.seed)
+        if not self.args.demo_input and session.features is None:
+            session.input_gate_db = INPUT_GATE_DB  # no audio in: a label would be a like for silence
+        controls = FollowFlag(session)
+        rehearsal = Rehearsal(session, engine=controls)
+        rehearsal.subscribe(lambda event: print(describe(event), flush=True))
+        self.session, self.controls, self.rehearsal = session, controls, rehearsal
+
+    def adopt(self, preset: Preset) -> None:
+        self.build(preset)
+        if self.handle is not None:
+            self.handle.use(self.session, self.rehearsal)
+        print(f"adopted preset {preset.name!r} ({preset.path}): {self.describe()}", flush=True)
+
+    def describe(self) -> str:
+        session = self.session
+        where = []
+        if self.handle is not None and self.handle.out is not None and session.preset.engine == "osc":
+            where.append("engine: OSC → {}:{}".format(*self.handle.out.destination))
+        features = session.features
+        where.append(features.describe() if features is not None else "context: audio descriptors")
+        return "; ".join(where)
+
+
 def run(args: argparse.Namespace) -> int:
-    from rlfx_tui.core.rehearsal import Rehearsal
+    from rlfx_tui.core.presets import resolve_preset
     from rlfx_tui.interop.osc import start_osc
-    from rlfx_tui.session import Session
 
     if args.osc_in is None and args.osc_out is None and not args.wekinator:
         raise RlfxError("serve: nothing to serve; give --osc-in PORT and/or --osc-out HOST:PORT")
-    session = Session(preset=getattr(args, "preset", None), data_dir=getattr(args, "data_dir", None),
-                      seed=args.seed)
-    controls = FollowFlag(session)
-    rehearsal = Rehearsal(session, engine=controls)
-    rehearsal.subscribe(lambda event: print(describe(event), flush=True))
-    handle = start_osc(args, session, rehearsal)
+    stage = Stage(args, resolve_preset(getattr(args, "preset", None), getattr(args, "data_dir", None)))
+    handle = stage.handle = start_osc(args, stage.session, stage.rehearsal, adopt=stage.adopt)
     rng = np.random.default_rng(args.seed)
     where = [f"OSC in on {handle.inp.host}:{handle.inp.port}"] if handle.inp else []
+    where += [f"Wekinator in on {handle.wek.host}:{handle.wek.port}"] if handle.wek else []
     where += [f"OSC out to {handle.out.destination[0]}:{handle.out.destination[1]}"] if handle.out else []
-    print(f"serving preset {session.preset.name!r}: {', '.join(where)}; Ctrl-C stops", flush=True)
+    print(f"serving preset {stage.session.preset.name!r}: {', '.join(where)}; Ctrl-C stops", flush=True)
+    print(stage.describe(), flush=True)
     tick = 0.05
     started = time.monotonic()
+    shown, shown_at = "", 0.0
     try:
         while args.seconds is None or time.monotonic() - started < args.seconds:
             now = time.monotonic() - started
+            session, rehearsal = stage.session, stage.rehearsal
             if args.demo_input:
                 session.listen(demo_block(now, int(session.samplerate * tick), session.samplerate, rng),
                                session.samplerate)
-            if controls.follow:
+            if stage.controls.follow:
                 try:
                     session.set_current(session.predict())
                 except ModelNotReadyError:
                     pass
             rehearsal.tick()
+            status = stage.describe()
+            # the context's state at once; a new rate at most every 2 s
+            if status != shown and (status.split(" @ ")[0] != shown.split(" @ ")[0] or now - shown_at >= 2.0):
+                print(status, flush=True)
+                shown, shown_at = status, now
             time.sleep(tick)
     except KeyboardInterrupt:
         pass

@@ -94,7 +94,9 @@ class EffectChain:
         self.board = pedalboard.Pedalboard([*self.plugins.values(), self.limiter, self.makeup_trim])
         self.ceiling = db_to_linear(preset.safety.ceiling_db)
         # (plugin, attribute) in parameter order: applying a state is one setattr per parameter, nothing else.
-        self._setters = [(self.plugins[p.plugin], p.attribute, self._choice_table(p)) for p in preset.params]
+        # An OSC preset's parameters bind no plugin (the patch makes the sound): its chain is the safety stage alone.
+        self._setters = [(self.plugins[p.plugin], p.attribute, self._choice_table(p))
+                         for p in preset.params if p.plugin]
         self.faults = 0
         self.apply(self.space.default())
 

@@ -154,7 +154,12 @@ class Dataset:
         missing = [n for n in names if n not in table]
         if missing:
             raise DatasetError(f"{where}: '{field}' lacks {', '.join(missing)} (recorded with a different "
-                               f"{'descriptor set' if field == 'descriptors' else 'preset version'}?)")
+                               f"{'context' if field == 'descriptors' else 'preset version'}: "
+                               f"{', '.join(map(str, table))[:200]}?)")
+        if field == "descriptors" and len(table) != len(names):  # more names than this context has: another one
+            extra = [str(n) for n in table if n not in names]
+            raise DatasetError(f"{where}: 'descriptors' has {', '.join(extra)[:200]}, which this preset's context "
+                               f"({', '.join(names)}) does not (recorded with a different context?)")
         values = []
         for name in names:
             value = table[name]

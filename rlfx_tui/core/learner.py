@@ -73,10 +73,11 @@ _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
 
 
-def features(descriptors: np.ndarray) -> np.ndarray:
-    """Descriptors (…, d) as the learner compares them: frequency-like ones as log2(1 + f / 50 Hz)."""
+def features(descriptors: np.ndarray, octaves: bool = True) -> np.ndarray:
+    """Descriptors (…, d) as the learner compares them: frequency-like ones as log2(1 + f / 50 Hz) (only for the
+    audio descriptors: octaves=False for a context from outside, whatever its length)."""
     x = np.asarray(descriptors, dtype=float)
-    if x.shape[-1] != len(_LOG_COLUMNS):
+    if not octaves or x.shape[-1] != len(_LOG_COLUMNS):
         return x
     return np.where(_LOG_COLUMNS, np.log2(1.0 + np.maximum(x, 0.0) / 50.0), x)
 
@@ -112,13 +113,14 @@ class Learner(BaseEstimator):
     """
 
     point_ids_: list[int]  # which labelled points the fit reflects; set by training.fit_learner
+    octaves: bool = True  # what a learner cached before the option existed compares with
 
     def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
                  context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
                  prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
                  top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.08,
                  fill_sharpness: float = 2.0,
-                 prior_matters: float = 0.3, min_novelty: float = 0.9, seed: int = 0) -> None:
+                 prior_matters: float = 0.3, min_novelty: float = 0.9, octaves: bool = True, seed: int = 0) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
         self.context_width = context_width
@@ -133,6 +135,7 @@ class Learner(BaseEstimator):
         self.fill_sharpness = fill_sharpness
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
+        self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
         self.seed = seed
 
     # -- fitting -------------------------------------------------------------------------------------------
@@ -144,9 +147,9 @@ class Learner(BaseEstimator):
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        scaler = FlooredScaler().fit(features(X)) if n else None
+        scaler = FlooredScaler().fit(features(X, self.octaves)) if n else None
         self.context_scaler_ = scaler
-        self.contexts_ = (scaler.transform(features(X)) if scaler is not None
+        self.contexts_ = (scaler.transform(features(X, self.octaves)) if scaler is not None
                           else np.zeros((0, X.shape[1] if X.ndim == 2 else 0)))
         self.params_ = U
         self.good_ = y
@@ -174,7 +177,7 @@ class Learner(BaseEstimator):
         """Which of the labelled sounds these descriptors are (see sound_groups.py); None before any label."""
         if not getattr(self, "n_points_", 0) or self.context_scaler_ is None or not hasattr(self, "sound_leaders_"):
             return None
-        z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
+        z = self.context_scaler_.transform(features(descriptors, self.octaves)[None, :])[0]
         return sound_here(z, self.sound_groups_, self.sound_leaders_, self.good_, SOUND_RADIUS * self.context_width)
 
     def _liked_targets(self) -> np.ndarray:
@@ -224,7 +227,7 @@ class Learner(BaseEstimator):
         """Per labelled point: how much it speaks for the current sound (context × recency)."""
         if not getattr(self, "n_points_", 0) or self.context_scaler_ is None:
             return np.zeros(0)
-        z = self.context_scaler_.transform(features(descriptors)[None, :])[0]
+        z = self.context_scaler_.transform(features(descriptors, self.octaves)[None, :])[0]
         d2 = ((self.contexts_ - z) ** 2).mean(axis=1)
         return np.exp(-d2 / (2 * self.context_width**2)) * self.recency_
 

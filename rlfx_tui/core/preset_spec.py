@@ -108,6 +108,10 @@ class SafetySpec:
     ceiling_db: float = -0.3
 
 
+ENGINES = ("pedalboard", "osc")  # osc: no plugins; the parameters go out over OSC to a patch that makes the sound
+CONTEXT_SOURCES = ("audio", "osc")  # what the learner keys on: the audio descriptors, or named floats over OSC
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -116,12 +120,16 @@ class Preset:
     plugins: tuple[PluginSpec, ...]
     params: tuple[ParamSpec, ...]
     safety: SafetySpec
+    engine: Literal["pedalboard", "osc"] = "pedalboard"
+    context_names: tuple[str, ...] = ()  # [context] names: features received over OSC; () = the audio descriptors
 
     def plugin(self, plugin_id: str) -> PluginSpec:
         return next(p for p in self.plugins if p.id == plugin_id)
 
     @property
     def chain_summary(self) -> str:
+        if self.engine == "osc":
+            return "OSC (the patch makes the sound)"
         return " → ".join(p.title + (f" (latency {p.latency_samples} smp)" if p.latency_samples else "")
                           for p in self.plugins) + " → Limiter"
 

@@ -44,8 +44,8 @@ from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.plugin_probe import PluginInfo
 from rlfx_tui.core.preset_external import (check_external_setting, choice_spec, choice_values, external_param,
                                            load_external_info)
-from rlfx_tui.core.preset_spec import (EXTERNAL_TYPES, HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec,
-                                       PluginSpec, Preset, SafetySpec)
+from rlfx_tui.core.preset_spec import (CONTEXT_SOURCES, ENGINES, EXTERNAL_TYPES, HUGE, IDENTIFIER, PLUGIN_TYPES,
+                                       SAFE_RANGES, ParamSpec, PluginSpec, Preset, SafetySpec)
 
 
 def _one_line(text: str) -> str:
@@ -133,13 +133,54 @@ def read_preset(path: str | Path) -> Preset:
     except (ValueError, RecursionError) as exc:  # a 5000-digit integer; arrays nested thousands deep
         raise check.fail("(file)", "valid TOML within Python's limits", str(exc)[:80]) from None
 
-    check.only_keys(data, {"name", "description", "plugins", "params", "safety"}, "")
+    return preset_from_data(data, path)
+
+
+def preset_from_data(data: dict[str, Any], path: Path) -> Preset:
+    """A checked Preset from parsed TOML (or from a /rlfx/declare message built into the same shape): the same
+    rules and the same errors whichever way it came."""
+    check = _Checker(path)
+    check.only_keys(data, {"name", "description", "engine", "plugins", "params", "safety", "context"}, "")
     name = check.string(data, "name", "", identifier=True)
     description = check.string(data, "description", "", default="")
+    engine = check.string(data, "engine", "", default="pedalboard")
+    if engine not in ENGINES:
+        raise check.fail("engine", f"one of {list(ENGINES)}", engine)
+    context = _parse_context(check, check.table(data, "context", "", required=False))
+    if engine == "osc":  # the patch makes the sound: no plugins, and no safety stage of ours to set
+        if "plugins" in data or "safety" in data:
+            raise check.fail("plugins" if "plugins" in data else "safety", 'nothing here with engine = "osc" (the '
+                             "patch makes the sound; [[params]] name no plugin)")
+        params = _parse_params(check, data.get("params"), (), {})
+        return Preset(name, description, path, (), params, SafetySpec(), "osc", context)
     plugins, infos = _parse_plugins(check, data.get("plugins"), path.parent)
     params = _parse_params(check, data.get("params"), plugins, infos)
     safety = _parse_safety(check, check.table(data, "safety", ""))
-    return Preset(name, description, path, plugins, params, safety)
+    return Preset(name, description, path, plugins, params, safety, "pedalboard", context)
+
+
+MAX_CONTEXT = 64  # named features; a controller or an analysis sends a handful
+
+
+def _parse_context(check: _Checker, table: dict[str, Any]) -> tuple[str, ...]:
+    """[context]: source = "audio" (the default: the input descriptors) or "osc" with the feature names."""
+    check.only_keys(table, {"source", "names"}, "context.")
+    source = check.string(table, "source", "context.", default="audio")
+    if source not in CONTEXT_SOURCES:
+        raise check.fail("context.source", f"one of {list(CONTEXT_SOURCES)}", source)
+    if source == "audio":
+        if "names" in table:
+            raise check.fail("context.names", 'nothing with source = "audio" (the descriptors name themselves)')
+        return ()
+    names = table.get("names")
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_CONTEXT:
+        raise check.fail("context.names", f"an array of 1 to {MAX_CONTEXT} feature names", names)
+    for i, feature in enumerate(names):
+        if not isinstance(feature, str) or not IDENTIFIER.match(feature):
+            raise check.fail(f"context.names[{i}]", "an identifier (ASCII letters, digits, _; at most 40)", feature)
+        if feature in names[:i]:
+            raise check.fail(f"context.names[{i}]", "a feature name not used before", feature)
+    return tuple(names)
 
 
 def _array_of_tables(check: _Checker, value: object, key: str) -> list[dict[str, Any]]:
@@ -222,33 +263,41 @@ def _parse_plugins(check: _Checker, value: object, base: Path) -> tuple[tuple[Pl
 
 def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...],
                   infos: dict[str, PluginInfo]) -> tuple[ParamSpec, ...]:
+    """The [[params]]; with no plugins (engine = "osc") they bind nothing here: a name, a range, a scale (no
+    choices: the patch is sent numbers)."""
     by_id = {p.id: p for p in plugins}
     params: list[ParamSpec] = []
-    allowed = {"name", "plugin", "attribute", "min", "max", "default", "unit", "scale", "pinned", "random_range",
-               "label", "values"}
+    allowed = {"name", "min", "max", "default", "unit", "scale", "pinned", "random_range", "label"}
+    if plugins:
+        allowed |= {"plugin", "attribute", "values"}
     for i, table in enumerate(_array_of_tables(check, value, "params")):
         where = f"params[{i}]."
         check.only_keys(table, allowed, where)
         name = check.string(table, "name", where, identifier=True)
         if any(p.name == name for p in params):
             raise check.fail(f"{where}name", "a parameter name not used before", name)
-        plugin_id = check.string(table, "plugin", where)
-        if plugin_id not in by_id:
-            raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}", plugin_id)
-        attribute = check.string(table, "attribute", where)
-        if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
-            raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
-        if attribute in by_id[plugin_id].settings:
-            raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings", attribute)
-        if plugin_id in infos:
-            params.append(external_param(check, infos[plugin_id], table, where, name, plugin_id, attribute))
-            continue
-        type_name = by_id[plugin_id].type
-        scratch = PLUGIN_TYPES[type_name]()
-        if "values" in table:
-            params.append(_builtin_choice(check, scratch, type_name, table, where, name, plugin_id, attribute))
-            continue
-        _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame the attribute, not min
+        plugin_id = attribute = type_name = ""
+        scratch = None
+        if plugins:
+            plugin_id = check.string(table, "plugin", where)
+            if plugin_id not in by_id:
+                raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}",
+                                 plugin_id)
+            attribute = check.string(table, "attribute", where)
+            if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
+                raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
+            if attribute in by_id[plugin_id].settings:
+                raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings",
+                                 attribute)
+            if plugin_id in infos:
+                params.append(external_param(check, infos[plugin_id], table, where, name, plugin_id, attribute))
+                continue
+            type_name = by_id[plugin_id].type
+            scratch = PLUGIN_TYPES[type_name]()
+            if "values" in table:
+                params.append(_builtin_choice(check, scratch, type_name, table, where, name, plugin_id, attribute))
+                continue
+            _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame it, not min
         low, high = check.number(table, "min", where), check.number(table, "max", where)
         if not low < high:
             raise check.fail(f"{where}max", f"a number greater than min ({low:g})", high)
@@ -274,7 +323,8 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             if not low <= random_min < random_max <= high:
                 raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
         for bound_key, bound in (("min", low), ("max", high), ("default", default)):
-            _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
+            if scratch is not None:
+                _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
         params.append(ParamSpec(
             name=name, plugin=plugin_id, attribute=attribute, min=low, max=high, default=default,
             unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,

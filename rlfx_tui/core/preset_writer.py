@@ -58,8 +58,9 @@ def _comment(line: str) -> str:
 
 
 def _param_lines(spec: ParamSpec) -> list[str]:
-    lines = ["[[params]]", f"name = {_string(spec.name)}", f"plugin = {_string(spec.plugin)}",
-             f"attribute = {_string(spec.attribute)}"]
+    lines = ["[[params]]", f"name = {_string(spec.name)}"]
+    if spec.plugin:  # an OSC preset's parameters bind no plugin
+        lines += [f"plugin = {_string(spec.plugin)}", f"attribute = {_string(spec.attribute)}"]
     if spec.values:  # a choice: the values, and the default as one of them
         lines += [f"values = [{', '.join(_value(v) for v in spec.values)}]",
                   f"default = {_value(spec.values[int(round(spec.default))])}"]
@@ -84,6 +85,10 @@ def preset_toml(preset: Preset, header: Sequence[str] = ()) -> str:
     """The preset as TOML text (with `header` lines as comments at the top)."""
     lines = [_comment(line) for line in header]
     lines += [f"name = {_string(preset.name)}", f"description = {_string(preset.description)}"]
+    if preset.engine != "pedalboard":
+        lines.append(f"engine = {_string(preset.engine)}")
+    if preset.context_names:
+        lines += ["", "[context]", 'source = "osc"', f"names = [{', '.join(_string(n) for n in preset.context_names)}]"]
     for plugin in preset.plugins:
         lines += ["", "[[plugins]]", f"id = {_string(plugin.id)}", f"type = {_string(plugin.type)}"]
         if plugin.path is not None:
@@ -95,6 +100,8 @@ def preset_toml(preset: Preset, header: Sequence[str] = ()) -> str:
             lines.append(f"settings = {{ {inline} }}")
     for spec in preset.params:
         lines += ["", *_param_lines(spec)]
+    if preset.engine == "osc":
+        return "\n".join(lines) + "\n"  # no safety stage of ours: the patch makes the sound
     safety = preset.safety
     lines += ["", "[safety]", f"limiter_threshold_db = {_number(safety.limiter_threshold_db)}",
               f"limiter_release_ms = {_number(safety.limiter_release_ms)}",
@@ -163,5 +170,6 @@ def _same(a: Preset, b: Preset) -> bool:
         return (s.name, s.plugin, s.attribute, s.min, s.max, s.default, s.unit, s.scale, s.pinned, s.label, s.values,
                 *(None if math.isnan(v) else v for v in (s.random_min, s.random_max)))
 
-    return ((a.name, a.description, a.plugins, a.safety) == (b.name, b.description, b.plugins, b.safety)
+    return ((a.name, a.description, a.plugins, a.safety, a.engine, a.context_names)
+            == (b.name, b.description, b.plugins, b.safety, b.engine, b.context_names)
             and [spec_key(s) for s in a.params] == [spec_key(s) for s in b.params])

@@ -14,10 +14,10 @@ from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
                                        SafetySpec)
 from rlfx_tui.core.preset_toml import read_preset
-from rlfx_tui.paths import shipped_presets_dir, user_presets_dir
+from rlfx_tui.paths import USER_PRESETS, resolve_data_dir, shipped_presets_dir, user_presets_dir
 
 __all__ = ["DEFAULT_PRESET", "HUGE", "IDENTIFIER", "PLUGIN_TYPES", "SAFE_RANGES", "ParamSpec", "PluginSpec", "Preset",
-           "SafetySpec", "load_preset", "resolve_preset", "shipped_presets", "user_presets"]
+           "SafetySpec", "USER_PRESETS", "load_preset", "resolve_preset", "shipped_presets", "user_presets"]
 
 DEFAULT_PRESET = "space"
 
@@ -33,24 +33,26 @@ def shipped_presets() -> dict[str, Path]:
 
 
 def user_presets(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
-    """Your preset names → files (`<data dir>/my-presets/*.toml`, where `presets scan` writes), sorted by name."""
+    """Your presets in `<data dir>/presets/` (written by `presets scan`, declared by a patch with /rlfx/declare, or put
+    there by hand), by name, sorted."""
     folder = user_presets_dir(data_dir)
     return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
 
 
 def resolve_preset(preset: str | os.PathLike[str] | None, data_dir: str | os.PathLike[str] | None = None) -> Preset:
-    """None → the default preset; a shipped name; one of your presets' names (in the data dir); or a path to a
+    """None → the default preset; a shipped name; one of your presets' names (`<data dir>/presets/`); or a path to a
     .toml file."""
     if preset is None:
         preset = DEFAULT_PRESET
     shipped = shipped_presets()
     if isinstance(preset, str) and preset in shipped:
         return load_preset(shipped[preset])
-    yours = user_presets(data_dir) if isinstance(preset, str) and "/" not in preset else {}
-    if isinstance(preset, str) and preset in yours:
-        return load_preset(yours[preset])
+    user = user_presets(data_dir) if isinstance(preset, str) and IDENTIFIER.match(preset) else {}
+    if isinstance(preset, str) and preset in user:
+        return load_preset(user[preset])
     path = Path(preset)
     if path.suffix == ".toml" or path.exists():
         return load_preset(path)
-    raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}, one of yours "
-                      f"{sorted(yours)}, or a .toml file")
+    mine = f", one of yours in {resolve_data_dir(data_dir) / USER_PRESETS} ({', '.join(user or user_presets(data_dir)) or 'none yet'})"
+    raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}{mine}, "
+                      "or a .toml file")

@@ -249,6 +249,10 @@ class Rehearsal:
         if self.bypass:
             self.notice("bypassed: un-bypass (z) to judge the effect", "warning")
             return False, None
+        stale = self.session.context_stale()
+        if stale is not None:  # no like for nothing: the label would be for a sound nobody plays
+            self.notice(f"{undoing.verdict(good)} not recorded: {stale}", "warning")
+            return False, None
         now = self.clock()
         if self._last_label is not None:
             when, was_good, serial = self._last_label

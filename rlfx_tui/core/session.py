@@ -21,6 +21,7 @@ import numpy as np
 from rlfx_tui.core import model_cache
 from rlfx_tui.core.attachment import ContextSource, ParamSink
 from rlfx_tui.core.chain import EffectChain
+from rlfx_tui.core.context import FeatureContext
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
 from rlfx_tui.core.errors import RlfxError
@@ -44,18 +45,27 @@ class TrainingError(RlfxError):
 class Session:
     def __init__(self, preset: str | os.PathLike[str] | Preset | None = None,
                  data_dir: str | os.PathLike[str] | None = None, seed: int = 0, samplerate: int = 48000,
-                 learner_options: Mapping[str, object] | None = None) -> None:
+                 learner_options: Mapping[str, object] | None = None,
+                 rng: np.random.Generator | None = None) -> None:
+        """`seed` fixes the learner's fits (and the model cache's key); `rng` draws the jumps, from `seed` unless
+        given: the app passes a fresh one, so each launch does not replay the same random settings."""
         self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset, data_dir)
         self.data_dir: Path = resolve_data_dir(data_dir)
         self.directory: Path = self.data_dir / self.preset.name
         self.space = ParameterSpace(self.preset.params)
         self.samplerate = int(samplerate)
         self.chain = EffectChain(self.preset, self.samplerate)
-        self.tracker: ContextSource = DescriptorTracker(self.samplerate)  # a running engine attaches its own
-        self.rng = np.random.default_rng(seed)
+        # What the learner keys on: the audio descriptors, or named features from outside ([context] in the preset)
+        self.context_names: tuple[str, ...] = self.preset.context_names or DESCRIPTOR_NAMES
+        self.tracker: ContextSource = (FeatureContext(self.context_names, samplerate=self.samplerate)
+                                       if self.preset.context_names else DescriptorTracker(self.samplerate))
+        self.input_gate_db: float | None = None  # audio quieter than this is "nothing played": labels are refused
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.seed = seed
         self.learner_options = dict(learner_options or {})
-        self.dataset = Dataset(self.directory, self.preset.name, DESCRIPTOR_NAMES, self.space.names)
+        if self.preset.context_names:  # octaves are for frequencies; a controller's numbers are compared as they are
+            self.learner_options.setdefault("octaves", False)
+        self.dataset = Dataset(self.directory, self.preset.name, self.context_names, self.space.names)
         state = load_state(self.directory, self.space)  # the last setting heard and the locked knobs, if any
         self.current: dict[str, float] = state.current or self.space.default()
         self.locked: frozenset[str] = state.locked
@@ -68,11 +78,29 @@ class Session:
     # -- sound -----------------------------------------------------------------------------------------
     @property
     def descriptors(self) -> np.ndarray:
-        """The current input descriptors (DESCRIPTOR_NAMES order)."""
+        """The current context: input descriptors (DESCRIPTOR_NAMES order), or the features (context_names order)."""
         return self.tracker.values
 
+    @property
+    def features(self) -> FeatureContext | None:
+        """The context from outside, when the preset declares one (None: the audio descriptors)."""
+        return self.tracker if isinstance(self.tracker, FeatureContext) else None
+
+    def context_stale(self) -> str | None:
+        """Why a label now would be a label for nothing: no features for over a second, or audio below the input
+        gate (with input_gate_db set); None when something is playing."""
+        if self.features is not None:
+            return self.features.stale()
+        if self.input_gate_db is not None:
+            loudness = float(self.tracker.values[DESCRIPTOR_NAMES.index("loudness_db")])
+            if loudness < self.input_gate_db:
+                return f"nothing is playing (input {loudness:.0f} dBFS, below the {self.input_gate_db:g} dBFS gate)"
+        return None
+
     def listen(self, block: np.ndarray, samplerate: int | None = None) -> None:
-        """Feed a mono float32 input block to the descriptors."""
+        """Feed a mono float32 input block to the descriptors (nothing, with a context from outside)."""
+        if self.features is not None:
+            return
         if samplerate is not None and int(samplerate) != self.tracker_samplerate:
             self.tracker = DescriptorTracker(int(samplerate))
         self.tracker.update(np.asarray(block, dtype=np.float32))
@@ -84,10 +112,11 @@ class Session:
     @contextmanager
     def attach(self, sink: ParamSink, context: ContextSource) -> Iterator[None]:
         """While an audio engine runs (Engine.start to Engine.stop): parameter states go to `sink` and the
-        descriptors come from `context`. On exit the session's own sink and tracker are back, and its chain
-        catches up with `current`."""
+        descriptors come from `context` (unless the preset's context comes from outside: then it stays). On exit
+        the session's own sink and tracker are back, and its chain catches up with `current`."""
         saved = self.tracker, self.param_sink
-        self.tracker, self.param_sink = context, sink
+        # a context from outside stays the context: the engine's audio descriptors are not what the learner keys on
+        self.tracker, self.param_sink = (self.tracker if self.features is not None else context), sink
         try:
             yield
         finally:
@@ -233,7 +262,7 @@ class Session:
         space = [[s.name, s.min, s.max, s.scale, s.pinned, *(None if math.isnan(v) else v
                                                              for v in (s.random_min, s.random_max))]
                  for s in self.space.specs]  # lists and None, not tuples and NaN: the key must survive JSON
-        return model_cache.cache_key(DESCRIPTOR_NAMES, self.space.names, options, ids, good, space)
+        return model_cache.cache_key(self.context_names, self.space.names, options, ids, good, space)
 
     def _cached_or_trained(self) -> Learner:
         points = self.dataset.points

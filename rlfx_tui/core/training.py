@@ -37,10 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def training_arrays(points: Sequence[LabelledPoint],
-                    space: ParameterSpace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_arrays(points: Sequence[LabelledPoint], space: ParameterSpace,
+                    n_context: int = len(DESCRIPTOR_NAMES)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(descriptors, normalised params, good) for a snapshot of labelled points, in the learner's shapes."""
-    X = np.array([p.descriptors for p in points]).reshape(-1, len(DESCRIPTOR_NAMES))
+    X = np.array([p.descriptors for p in points]).reshape(-1, n_context)
     U = np.array([space.normalize(p.params) for p in points]).reshape(-1, len(space))
     good = np.array([p.good for p in points], dtype=bool)
     return X, U, good
@@ -63,7 +63,8 @@ def fit_session(session: Session, fit: Callable[..., Learner] = fit_learner) -> 
     """A new Learner fitted on a snapshot of the session's points (touches no session state): their arrays go to
     `fit`, fit_learner's signature (fit_learner itself, or ProcessTrainer.fit to fit in the child process)."""
     points = session.points
-    return fit(session.space, *training_arrays(points, session.space), seed=session.seed,
+    arrays = training_arrays(points, session.space, len(session.context_names))
+    return fit(session.space, *arrays, seed=session.seed,
                options=dict(session.learner_options), point_ids=[p.id for p in points])
 
 

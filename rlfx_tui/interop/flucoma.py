@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
+from rlfx_tui.core.descriptors import DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.known_points import KnownPoints
@@ -125,7 +125,8 @@ def _param_spec(spec: ParamSpec) -> dict[str, Any]:
 def spec_json(session: Session, n_good: int) -> dict[str, Any]:
     return {
         "format": FORMAT, "preset": session.preset.name, "files": FILES,
-        "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, "")} for n in DESCRIPTOR_NAMES],
+        "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, "") if not session.preset.context_names else ""}
+                        for n in session.context_names],
         "params": [_param_spec(s) for s in session.space.specs],
         "denormalize": {"linear": "min + u * (max - min)", "log": "min * (max / min) ** u",
                         "choice": "values[round(u * (len(values) - 1))]; its value k is u = k / (len(values) - 1), "
@@ -144,7 +145,7 @@ def export_flucoma(session: Session, directory: str | Path) -> list[Path]:
         raise RlfxError(f"{out}: cannot create the export folder ({exc.strerror})") from None
     points = session.points
     ids = point_ids([p.id for p in points])
-    d, p = len(DESCRIPTOR_NAMES), len(session.space)
+    d, p = len(session.context_names), len(session.space)
     real = np.array([session.space.as_array(pt.params) for pt in points]).reshape(-1, p)
     docs: dict[str, Any] = {
         "descriptors.json": dataset_json(ids, np.array([pt.descriptors for pt in points]).reshape(-1, d), d),
@@ -213,7 +214,8 @@ def import_flucoma(session: Session, descriptors: str | Path, params: str | Path
     nothing; the others are added in sorted-id order through the session (so they are durable), then the model is
     retrained once. `units`: "normalized" ([0, 1], as exported) or "real"."""
     space = session.space
-    x = read_dataset(descriptors, len(DESCRIPTOR_NAMES), f"rlfx-tui's descriptors ({', '.join(DESCRIPTOR_NAMES)})")
+    names = session.context_names
+    x = read_dataset(descriptors, len(names), f"preset {session.preset.name!r}'s context ({', '.join(names)})")
     u = read_dataset(params, len(space), f"preset {session.preset.name!r} ({', '.join(space.names)})")
     only = sorted(set(x) ^ set(u))
     if only:

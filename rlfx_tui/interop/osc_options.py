@@ -17,6 +17,9 @@ def host_port(text: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)  # [::1]:57120 for IPv6
 
 
+WEKINATOR_INPUT_PORT = 6448  # where Wekinator receives /wek/inputs: feature senders already send there
+
+
 def port_number(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) < 65536:
         raise argparse.ArgumentTypeError(f"expected a UDP port number (got {text!r})")
@@ -28,7 +31,13 @@ def add_osc_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--osc-out", type=host_port, metavar="HOST:PORT",
                        help="send parameters, descriptors and labels there (sclang listens on 127.0.0.1:57120)")
     group.add_argument("--wekinator", action="store_true",
-                       help="also send /wek/outputs (normalised); without --osc-out, to 127.0.0.1:12000")
+                       help="also send /wek/outputs (normalised; without --osc-out, to 127.0.0.1:12000) and accept "
+                            "/wek/inputs and /wekinator/control/* on --wekinator-port")
+    group.add_argument("--wekinator-port", type=port_number, default=WEKINATOR_INPUT_PORT, metavar="PORT",
+                       help=f"with --wekinator: the UDP port Wekinator listens on (default {WEKINATOR_INPUT_PORT})")
+    group.add_argument("--redeclare", action="store_true",
+                       help="a patch may /rlfx/declare a preset again with another space: its labels are kept "
+                            "aside and a new dataset starts")
     group.add_argument("--osc-in", type=port_number, metavar="PORT",
                        help="accept /rlfx/good, /rlfx/bad, /rlfx/randomize, /rlfx/strength, /rlfx/follow, "
                             "/rlfx/undo on this UDP port")
@@ -45,8 +54,12 @@ def preflight_osc(args: argparse.Namespace) -> None:
             socket.getaddrinfo(destination[0], destination[1], type=socket.SOCK_DGRAM)
         except OSError as exc:
             raise RlfxError(f"cannot send OSC to {destination[0]}:{destination[1]} ({exc.strerror or exc})") from None
-    port = getattr(args, "osc_in", None)
-    if port is not None:
+    ports = [getattr(args, "osc_in", None)]
+    if getattr(args, "wekinator", False) and getattr(args, "wekinator_port", None) not in ports:
+        ports.append(getattr(args, "wekinator_port", None))
+    for port in ports:
+        if port is None:
+            continue
         host = getattr(args, "osc_host", "127.0.0.1")
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as probe:
             try:

@@ -64,6 +64,18 @@ class OscOut:
         """Send /rlfx/label and /rlfx/unlabel for the rehearsal's label events."""
         rehearsal.subscribe(self.on_event)
 
+    def use(self, session: Session, rehearsal: Rehearsal, *, values: Callable[[], Mapping[str, float]] | None = None,
+            descriptors: Callable[[], np.ndarray] | None = None) -> None:
+        """Report this session from now on (a patch declared its own preset): names again, then its parameters
+        (`values`/`descriptors` as in __init__: the new engine's, if it has one)."""
+        self.session = session
+        self.values = values or (lambda: self.session.current)
+        self.descriptors = descriptors or (lambda: self.session.descriptors)
+        self._last = None
+        self.attach(rehearsal)
+        self._send("/rlfx/names", list(session.space.names))
+        self._wake.set()
+
     def on_event(self, event: object) -> None:
         # Called in the acting thread, under the rehearsal's lock: only queue, the sender thread does the I/O.
         if isinstance(event, (PointLabelled, PointRestored)):
@@ -113,11 +125,13 @@ class OscOut:
             norm = floats(space.normalize(real))
             self._send("/rlfx/params", floats(real))
             self._send("/rlfx/params/norm", norm)
+            # by name, so SuperCollider's synth.set(*msg[1..]) and Max's [route] need no positions
+            self._send("/rlfx/set", [x for pair in zip(space.names, floats(real)) for x in pair])
             if self.wekinator:
                 self._send("/wek/outputs", norm)
         while self._events:
             self._send(*self._events.popleft())
-        if now >= self._next_features:
+        if now >= self._next_features and self.session.features is None:  # features from outside: not echoed
             self._next_features = now + self.features_period
             self._send("/rlfx/features", floats(self.descriptors()))
 

@@ -12,25 +12,30 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
-from textual.binding import BindingType
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.interop.midi_map import BINDING_IDS
 from rlfx_tui.tui.format import Clock
-from rlfx_tui.tui.keys import PLAYER_KEYS
+from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.messages import RehearsalEvent
+from rlfx_tui.tui.screens.midi_learn import MidiLearnScreen
 from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
 
-if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not before the first frame
+if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the start-up time): not before the first frame
+    from rlfx_tui.tui.engine_view import EngineView
     from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
@@ -40,6 +45,7 @@ if TYPE_CHECKING:  # importing the session imports scikit-learn (~1 s): not befo
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1
+MIDI_ACTIONS = {binding_id: action for action, binding_id in BINDING_IDS.items()}  # rlfx.good -> good
 QUIT_CONFIRM_S = 5.0  # with labels still waiting for the disk, a second q within this time quits anyway
 
 
@@ -48,14 +54,15 @@ class Parts:
     """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
     session: Session
     rehearsal: Rehearsal
-    engine: Any | None = None
+    engine: EngineView | None = None
+    midi: Any | None = None  # an open MIDI input (rlfx_tui.interop.midi.MidiIn), with its map
 
 
 class RlfxApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "rlfx-tui"
     BINDINGS: ClassVar[list[BindingType]] = list(PLAYER_KEYS)
-    ENABLE_COMMAND_PALETTE = False
+    COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
     def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
                  loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
@@ -72,7 +79,7 @@ class RlfxApp(App[None]):
         self.main: MainScreen | None = None
         self._training_worker: Worker[None] | None = None
         self._follow_when_trained = False
-        self._quit_asked = float("-inf")
+        self._quit_asked = self._live_quit_asked = float("-inf")
         if parts is not None:
             self._install(parts)
 
@@ -88,7 +95,7 @@ class RlfxApp(App[None]):
         return self.parts.rehearsal
 
     @property
-    def engine(self) -> Any | None:
+    def engine(self) -> EngineView | None:
         return self.parts.engine if self.parts is not None else None
 
     # -- life cycle ------------------------------------------------------------------------------------
@@ -121,6 +128,23 @@ class RlfxApp(App[None]):
         self.main = MainScreen(parts.rehearsal, self.clock, parts.engine)
         parts.rehearsal.subscribe(self._forward)
 
+    async def adopt(self, parts: Parts) -> None:
+        """A patch declared its own preset over OSC (`/rlfx/declare`): play it from now on, on a new main screen
+        (the command line built the parts, and stops the old engine once this returns)."""
+        if self.parts is not None and self._forward in self.rehearsal.listeners:
+            self.rehearsal.listeners.remove(self._forward)
+        old = self.main
+        while len(self.screen_stack) > 1 and self.screen is not old:
+            await self.pop_screen()  # a help or name prompt over the old screen
+        if old is not None and self.screen is old and len(self.screen_stack) > 1:
+            await self.pop_screen()  # gone (and its id "main" with it) before the new one mounts
+        self._install(parts)
+        assert self.main is not None
+        await self.push_screen(self.main)
+        self.refresh_bindings()
+        self._start()
+        self.notify(f"playing preset {parts.session.preset.name!r}, declared by the patch", title="OSC")
+
     def _start(self) -> None:
         assert self.main is not None
         self.main.start_polling(self.poll_interval)
@@ -136,9 +160,16 @@ class RlfxApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.parts is None and action not in ("quit", "help"):
             return False
-        if isinstance(self.screen, SnapshotNameScreen):
-            return False  # typing a name: every key is the name's, backspace and enter included
+        if isinstance(self.screen, (SnapshotNameScreen, CommandPalette, MidiLearnScreen)):
+            return False  # typing a name or a command, learning a pedal: the keys are that screen's
         return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p): the player's actions first, from the key table, then Textual's own."""
+        if self.parts is not None:
+            for title, text, action in palette_rows():
+                yield SystemCommand(title, text, partial(self.run_action, action))
+        yield from super().get_system_commands(screen)
 
     def _forward(self, event: RehearsalEventType) -> None:
         """Rehearsal listener: runs in whichever thread acted, so it only posts (thread-safe)."""
@@ -325,16 +356,22 @@ class RlfxApp(App[None]):
             self.engine.restart()
 
     async def action_quit(self) -> None:
-        """Quit at once, unless labels still wait for the disk (full, read-only): quitting would lose them, so
-        the first q says so and a second q within QUIT_CONFIRM_S quits, naming what was lost."""
+        """Quit at once, unless sound is live (the first q asks, a second within QUIT_CONFIRM_S quits) or labels
+        still wait for the disk (full, read-only): quitting would lose them, so the first q says so and a second
+        q within QUIT_CONFIRM_S quits, naming what was lost."""
         pending = self.rehearsal.pending if self.parts is not None else []
         if pending:
             self.act(self.rehearsal.retry_pending)
+        now = time.monotonic()
         if not pending:
+            if self._sound_live() and now - self._live_quit_asked > QUIT_CONFIRM_S:  # a stray q mustn't end the show
+                self._live_quit_asked = now
+                self.notify("sound is live: q again to quit (your labels are on disk)", title="quit?",
+                            timeout=QUIT_CONFIRM_S)
+                return
             self.exit()
             return
         labels = f"{len(pending)} label{'s' if len(pending) > 1 else ''}"
-        now = time.monotonic()
         if now - self._quit_asked > QUIT_CONFIRM_S:
             self._quit_asked = now
             self.notify(f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
@@ -344,15 +381,46 @@ class RlfxApp(App[None]):
         were = "were" if len(pending) > 1 else "was"
         self.exit(return_code=1, message=f"rlfx-tui: {labels} {were} not saved: {pending[0].error}")
 
+    def _sound_live(self) -> bool:
+        """The engine plays to an output device, unmuted (silent, muted or stopped: q quits at once)."""
+        try:
+            status = self.engine.status if self.engine is not None else None
+        except Exception:  # noqa: BLE001 - a broken engine must not keep the player from quitting
+            return False
+        return bool(status is not None and status.running and not status.muted
+                    and not str(status.output_device).startswith("none"))
+
+    @property
+    def midi(self) -> Any | None:
+        return self.parts.midi if self.parts is not None else None
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the footer shows it, with its MIDI pedal beside it once one is learned: "→·n60"."""
+        shown = super().get_key_display(binding)
+        midi = self.midi
+        if midi is not None and binding.id:
+            trigger = midi.map.get(MIDI_ACTIONS.get(binding.id, ""))
+            if trigger is not None:
+                return f"{shown}·{trigger.short}"
+        return shown
+
+    def action_midi_learn(self) -> None:
+        if self.midi is None:
+            self.notify("no MIDI input: start with --midi-in PORT (`rlfx-tui devices` lists the MIDI ports)",
+                        severity="warning")
+            return
+        self.push_screen(MidiLearnScreen(self.midi), lambda _: self.refresh_bindings())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
 
-def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: Any | None = None, *,
+def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: EngineView | None = None, *,
              build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
              clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
-             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> RlfxApp:
+             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None,
+             midi: Any | None = None) -> RlfxApp:
     """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
 
     Either on a session (rehearsal defaults to one that retrains in the background, through `trainer` if given;
@@ -369,7 +437,8 @@ def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None,
             from rlfx_tui.core.rehearsal import Rehearsal
 
             rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer)
-        app = RlfxApp(Parts(session, rehearsal, engine), clock=clock, poll_interval=poll_interval, trainer=trainer)
+        app = RlfxApp(Parts(session, rehearsal, engine, midi), clock=clock, poll_interval=poll_interval,
+                      trainer=trainer)
     else:
         app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)
     if keymap:

@@ -1,6 +1,6 @@
 """How fast the app answers: start → first frame, and key → updated screen.
 
-    python -m rlfx_tui.tui.bench                 # the figures in the README
+    python -m rlfx_tui.tui.bench                 # the figures in docs/figures/app.md
     python -m rlfx_tui.tui.bench --points 50 --presses 10 --runs 1
 
 * **start → first frame / main screen**: the real console script (`rlfx-tui --source demo`) in a pseudo-terminal,

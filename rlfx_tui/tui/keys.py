@@ -48,11 +48,14 @@ PLAYER_KEYS: list[Binding] = [
     Binding("enter", "recall", "hear again", id="rlfx.recall", show=False, key_display="enter"),
     Binding("x", "flip_point", "flip", id="rlfx.flip", show=False),
     Binding("d,delete", "delete_point", "delete", id="rlfx.delete"),
-    # the knob selected in the parameters (tab moves there, ↑/↓ select):
-    Binding("l", "toggle_lock", "lock", id="rlfx.lock", priority=True, show=False),
+    # the knob selected in the parameters (tab moves there, ↑/↓ select). Not a priority binding: those run as soon
+    # as the app reads the key, ahead of a tab or ↓ still queued for the focused widget, so a quick ↓ l locked the
+    # knob above the one selected; this way l waits in the same queue as the keys that select:
+    Binding("l", "toggle_lock", "lock", id="rlfx.lock", show=False),
     Binding("L", "lock_mattering", "lock •", id="rlfx.lock_mattering", priority=True, show=False),
     Binding("s", "save_snapshot", "save", id="rlfx.snapshot", priority=True, show=False),
     Binding("r", "restart_audio", "restart audio", id="rlfx.restart_audio", show=False),
+    Binding("M", "midi_learn", "MIDI learn", id="rlfx.midi_learn", priority=True, show=False),
     Binding("question_mark", "help", "help", id="rlfx.help", key_display="?"),
     Binding("q", "quit", "quit", id="rlfx.quit"),
 ]
@@ -77,9 +80,10 @@ HELP_TEXT: dict[str, str] = {
     "rlfx.lock_mattering": "lock every knob marked • (what the learner thinks matters for this sound)",
     "rlfx.snapshot": "save the setting heard as a named snapshot (rlfx-tui export preset --snapshot NAME)",
     "rlfx.help": "help: every key and what it does",
-    "rlfx.quit": "quit (labels are on disk as you make them; if the disk refused some, q asks first)",
+    "rlfx.quit": "quit (asks once while sound is live, and if the disk refused labels; the rest are on disk)",
     "rlfx.delete": "delete the point selected in the table (↑/↓ select; undo with u)",
     "rlfx.restart_audio": "restart the audio engine (after a device was unplugged or the server went away)",
+    "rlfx.midi_learn": "MIDI learn (with --midi-in): press the pedal for good, bad, jump…; saved in midi.toml",
 }
 
 
@@ -92,6 +96,17 @@ def help_rows() -> list[tuple[str, str, str]]:
                 rows.append(("rlfx.strength_digits", "1 … 9, 0", "strength 10 % … 90 %, 100 %"))
             continue
         rows.append((binding.id or "", binding.key, HELP_TEXT.get(binding.id or "", binding.description)))
+    return rows
+
+
+def palette_rows() -> list[tuple[str, str, str]]:
+    """(title, help, action) for Textual's command palette (ctrl+p): the player's actions, from the same table.
+    The strength digits stay one per row, so "strength 70 %" can be typed; a title is what the footer says."""
+    rows = []
+    for binding in PLAYER_KEYS:
+        text = HELP_TEXT.get(binding.id or "", binding.description)
+        keys = " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+        rows.append((binding.description, f"{text} [{keys}]", binding.action))
     return rows
 
 

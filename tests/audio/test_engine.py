@@ -59,19 +59,47 @@ def test_without_portaudio_it_plays_the_demo_silently_and_says_what_to_install(
     assert "libportaudio2" in list_devices()
 
 
-def test_missing_input_device_falls_back_to_demo_with_a_hint(tmp_data_dir: Path) -> None:
-    engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(input_device=NO_DEVICE, output_device=NO_DEVICE))
-    engine.start()
+def test_a_missing_default_input_falls_back_to_demo_with_a_hint(tmp_data_dir: Path) -> None:
+    engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(hostapi="OSS", output_device=NO_DEVICE))
+    engine.start()  # nothing asked for on a host API without devices: the demo stands in, and says so
     try:
         status = engine.status
         assert status.running and status.source == "demo"
-        assert NO_DEVICE in status.message and "--input-device" in status.message
-        assert "running silently" in status.message
+        assert "--input-device" in status.message and "demo" in status.message
     finally:
         engine.stop()
 
 
-def test_file_source_loops_and_a_bad_file_falls_back(tmp_data_dir: Path, tmp_path: Path) -> None:
+def test_an_asked_for_input_that_is_gone_plays_silence_never_the_demo(tmp_data_dir: Path) -> None:
+    """E.g. unplugged before `r`: the CLI refuses a missing device at start, the engine never swaps in a drum loop."""
+    engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(input_device=NO_DEVICE, output_device=NO_DEVICE))
+    engine.start()
+    try:
+        assert _wait_for(lambda: engine._state.frames > 2048)
+        status = engine.status
+        assert status.running and status.source == "no input" and status.input_device == "no input"
+        assert NO_DEVICE in status.message and "demo" not in status.message
+        assert status.input_peak_db == -120.0
+    finally:
+        engine.stop()
+
+
+def test_xruns_in_the_first_second_are_start_up_glitches(tmp_data_dir: Path) -> None:
+    engine = Engine(Session(data_dir=tmp_data_dir))
+    engine._state = None  # process_block raises: counted as callback errors, the bookkeeping still runs
+    out = np.zeros((256, 2), dtype=np.float32)
+    xrun = SimpleNamespace(input_overflow=False, output_underflow=True, input_underflow=False, output_overflow=False)
+    for _ in range(3):
+        engine._duplex_callback(np.zeros((256, 1), np.float32), out, 256, None, xrun)
+    assert (engine.startup_xruns, engine.xruns) == (2, 0)  # the first callback's flags are priming, not counted
+    engine._first_callback -= 1.0  # the stream's first second is over
+    engine._duplex_callback(np.zeros((256, 1), np.float32), out, 256, None, xrun)
+    assert (engine.startup_xruns, engine.xruns) == (2, 1)
+    status = engine.status
+    assert (status.startup_xruns, status.xruns) == (2, 1) and status.latency_ms == (None, None)
+
+
+def test_file_source_loops_and_a_bad_file_is_silence(tmp_data_dir: Path, tmp_path: Path) -> None:
     tone = _write(tmp_path / "tone.wav", 0.5 * np.sin(2 * np.pi * 330 * np.arange(SR // 4) / SR))
     engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(source=str(tone), output_device=NO_DEVICE))
     engine.start()
@@ -86,7 +114,7 @@ def test_file_source_loops_and_a_bad_file_falls_back(tmp_data_dir: Path, tmp_pat
     engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(source=str(bad), output_device=NO_DEVICE))
     engine.start()
     try:
-        assert engine.status.source == "demo" and "broken.wav" in engine.status.message
+        assert engine.status.source == "no input" and "broken.wav" in engine.status.message
     finally:
         engine.stop()
 

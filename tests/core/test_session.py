@@ -109,3 +109,14 @@ def test_valid_cache_is_loaded_without_retraining(tmp_path, monkeypatch):
     monkeypatch.setattr(Session, "train", refuse)
     again = Session(data_dir=tmp_path, seed=0)
     assert again.learner.n_good_ == 1
+
+
+def test_the_jumps_dice_can_be_fresh_while_the_fits_stay_seeded(tmp_path):
+    import numpy as np
+
+    from rlfx_tui.core.session import Session
+
+    first = [Session(data_dir=tmp_path / "a", seed=0).randomize(1.0) for _ in range(2)]
+    assert first[0] == first[1]  # the same seed replays the same jumps (tests and benchmarks rely on it)
+    fresh = [Session(data_dir=tmp_path / "b", seed=0, rng=np.random.default_rng()).randomize(1.0) for _ in range(2)]
+    assert fresh[0] != fresh[1]  # what the app does at each launch

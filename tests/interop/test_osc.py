@@ -169,7 +169,8 @@ def test_malformed_messages_are_counted_never_fatal(osc_in):
     client.send_message("/rlfx/follow", float("nan"))
     wait_until(lambda: inp.counters.malformed == 9)
     assert inp.counters.as_dict() | {"handled": 0} == {"handled": 0, "ignored": 0, "unparseable": 2,
-                                                       "unknown_address": 1, "bad_arguments": 6, "failed": 0}
+                                                       "unknown_address": 1, "bad_arguments": 6, "failed": 0,
+                                                       "refused": 0, "answered": 6}
     assert session.points == [] and rehearsal.strength == 0.5
     client.send_message("/rlfx/good", [])  # still listening
     wait_until(lambda: len(session.points) == 1)
@@ -219,7 +220,7 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_wekinator_alone_goes_to_wekinators_port_and_ipv6_brackets(tmp_path):
     session = Session(data_dir=tmp_path)
-    handle = start_osc(parse("--wekinator"), session, Rehearsal(session))
+    handle = start_osc(parse("--wekinator", "--wekinator-port", "0"), session, Rehearsal(session))
     try:
         assert handle.out.destination == ("127.0.0.1", 12000) and handle.out.wekinator
     finally:

@@ -87,7 +87,8 @@ def test_sclang_receives_params_and_labels_from_serve(tmp_path):
         sc_port = int(next_line(sc_lines, "RLFX READY").split()[-1])  # sclang moves on if its port is taken
         control = free_udp_port()
         serve = subprocess.Popen([sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path / "data"), "serve",
-                                  "--osc-out", f"127.0.0.1:{sc_port}", "--osc-in", str(control), "--seconds", "60"],
+                                  "--osc-out", f"127.0.0.1:{sc_port}", "--osc-in", str(control), "--seconds", "60",
+                                  "--demo-input"],  # no input at all: serve refuses a like for silence
                                  stdout=subprocess.PIPE, text=True)
         next_line(lines_of(serve), "serving preset")
         first = next_line(sc_lines, "RLFX /rlfx/params").split()[2:]

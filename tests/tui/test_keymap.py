@@ -74,7 +74,7 @@ def test_the_command_line_refuses_a_bad_keymap_in_one_line(tmp_path):
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [f"rlfx-tui: error: {path}: 'jmup' is not a key name; known: auto, "
                                                "back, bad, bypass, delete, flip, follow, forward, good, help, "
-                                               "jump, lock, lock_mattering, mute, quit, recall, redo, "
+                                               "jump, lock, lock_mattering, midi_learn, mute, quit, recall, redo, "
                                                "restart_audio, snapshot, strength_10, strength_100, strength_20, "
                                                "strength_30, strength_40, strength_50, strength_60, strength_70, "
                                                "strength_80, strength_90, strength_down, strength_up, undo"]

@@ -10,12 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from rlfx_tui.interop.midi_map import BINDING_IDS
 from rlfx_tui.tui.keys import help_rows, shown_keys
 from rlfx_tui.tui.widgets.points import knob_initials
 
 INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
          "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
-         "as soon as it shows in the table.")
+         "as soon as it shows in the table. ctrl+p finds any action by name.")
 
 
 CLOSE = "esc / ? to close"
@@ -54,8 +55,15 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column("key", style="bold", no_wrap=True)
         table.add_column("does", ratio=1)
+        midi = getattr(self.app, "midi", None)
+        pedals = {BINDING_IDS[a]: t for a, t in midi.map if a in BINDING_IDS} if midi is not None else {}
         for binding_id, keys, text in help_rows():
-            table.add_row(self._display(binding_id, keys), text)
+            shown = self._display(binding_id, keys)
+            if binding_id in pedals:
+                shown += f" · MIDI {pedals[binding_id]}"
+            elif binding_id == "rlfx.strength_digits" and midi is not None and midi.map.get("strength"):
+                shown += f" · MIDI {midi.map.get('strength')}"
+            table.add_row(shown, text)
         return table
 
     def _legend(self) -> Text | None:

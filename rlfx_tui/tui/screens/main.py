@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -20,6 +21,12 @@ from rlfx_tui.tui.widgets.params import ParamPanel
 from rlfx_tui.tui.widgets.points import PointsTable
 from rlfx_tui.tui.widgets.topbar import TopBar
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rlfx_tui.audio.config import EngineStatus
+    from rlfx_tui.tui.engine_view import EngineView
+
 COMPACT_CLASSES = ("-narrow", "-short")
 RETRY_INTERVAL_S = 2.0
 
@@ -28,7 +35,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide"), (140, "-very-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: Any | None = None) -> None:
+    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: EngineView | None = None) -> None:
         super().__init__(id="main")
         self.rehearsal = rehearsal
         self.session = rehearsal.session
@@ -56,7 +63,7 @@ class MainScreen(Screen[None]):
         table = PointsTable(self.session.space, self.clock.local, id="points")
         table.border_title = "labelled points"
         yield table
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # ctrl+p: said in the help, 80 columns
 
     def on_mount(self) -> None:
         self.query_one(TopBar).show_strength(self.rehearsal.strength)
@@ -84,6 +91,17 @@ class MainScreen(Screen[None]):
 
         return dict(sorted(super().active_bindings.items(), key=place))
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._level_frames)
+
+    def _level_frames(self) -> None:
+        """Framed, the parameters' frame ends level with the side panels' when those are taller (a short preset);
+        CSS can't say "as tall as my sibling" in an auto-height row."""
+        params, side = self.query_one(ParamPanel), self.query_one("#side")
+        want = None if self.compact else side.outer_size.height
+        if params.styles.min_height != (None if want is None else Scalar.from_number(want)):
+            params.styles.min_height = want
+
     @property
     def compact(self) -> bool:
         return any(self.has_class(c) for c in COMPACT_CLASSES)
@@ -98,18 +116,24 @@ class MainScreen(Screen[None]):
     def poll(self) -> None:
         """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
         status, descriptors = None, self.session.descriptors
-        if self.engine is not None:
+        summary = getattr(self.engine, "summary", None)  # an engine with no sound of its own (engine = "osc")
+        if summary is not None:
+            audio = self.query_one(AudioPanel)
+            audio.show_outside(summary())
+            audio.show_descriptors(dict(zip(self.session.context_names, self.session.descriptors.tolist())))
+        elif self.engine is not None:
             try:
                 status, descriptors = self.engine.status, self.engine.descriptors
                 self._engine_notice(status.message or "")
             except Exception as exc:  # noqa: BLE001 - a meter must never take the app down
                 self._engine_notice(f"audio engine: {type(exc).__name__}: {exc}")
-        self.show_engine(status, descriptors)
+        if summary is None:
+            self.show_engine(status, descriptors)
         sound = self.session.sound_here()
         self.query_one(ModelPanel).show_sound(sound.describe() if sound else "")
         self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
         if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
-            current = getattr(self.engine, "current_params", None)
+            current = self.engine.current_params if self.engine is not None else None
             self.show_following(current if current is not None else self.rehearsal.predict_or_none())
 
     def _engine_notice(self, message: str) -> None:
@@ -179,13 +203,14 @@ class MainScreen(Screen[None]):
     def show_training(self, training: bool) -> None:
         self.query_one(ModelPanel).show_training(training, self.last_trained, self.trained_points, self.fit_error)
 
-    def show_engine(self, status: Any | None, descriptors: Any) -> None:
+    def show_engine(self, status: EngineStatus | None, descriptors: np.ndarray) -> None:
         audio = self.query_one(AudioPanel)
         audio.show_status(status)
         audio.show_descriptors(descriptors)
         if status is not None:
             rate = f" · {status.samplerate / 1000:g} kHz/{status.blocksize}" if status.samplerate else ""
             audio.show_source(f"audio · {status.input_device or status.source or '?'}{rate}")
+        self.query_one(TopBar).show_demo(status is not None and status.source == "demo")
 
     def show_following(self, values: dict[str, float] | None) -> None:
         if values is not None:

@@ -32,8 +32,9 @@ def descriptor_values(raw: Any) -> dict[str, float]:
 
 
 def descriptor_lines(values: Mapping[str, float], per_line: int = 2) -> list[str]:
-    names = [n for n in DESCRIPTOR_SHORT if n in values]
-    cells = [f"{DESCRIPTOR_SHORT[n]} {compact_number(values[n]):>5}" for n in names]
+    """The audio descriptors by their short names; features from outside by their own (cut to 6)."""
+    names = [n for n in DESCRIPTOR_SHORT if n in values] or list(values)
+    cells = [f"{DESCRIPTOR_SHORT.get(n, n[:6])} {compact_number(values[n]):>5}" for n in names]
     return ["  ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
 
 
@@ -46,6 +47,14 @@ def meter_line(label: str, rms_db: float | None, peak_db: float | None, width: i
     text.append(bar(meter_fraction(rms_db), max(width - len(label) - 10, 4)), hot_style if hot else style)
     text.append(f" {format_db(peak_db)}")
     return text
+
+
+def latency_text(latency_ms: tuple[float | None, float | None]) -> str:
+    """PortAudio's input/output latency: "lat 5.3/11 ms" ("–" for a side the stream lacks; "" without a stream)."""
+    if all(side is None for side in latency_ms):
+        return ""
+    shown = ["–" if ms is None else f"{ms:.1f}" if ms < 10 else f"{ms:.0f}" for ms in latency_ms]
+    return f"lat {'/'.join(shown)} ms"
 
 
 class AudioPanel(Widget):
@@ -62,6 +71,7 @@ class AudioPanel(Widget):
         super().__init__(**kwargs)
         self.status: Any | None = None
         self.descriptor_text: list[str] = ["", ""]
+        self.outside: list[str] = []  # an engine with no sound here: where the parameters go, the context's state
         self._shown: tuple[object, ...] = ()
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
@@ -69,6 +79,12 @@ class AudioPanel(Widget):
 
     def show_status(self, status: Any | None) -> None:
         self.status = status
+        self._refresh_if_changed()
+
+    def show_outside(self, lines: list[str]) -> None:
+        """In place of the meters: `engine: OSC → host:port` and `features: 3 @ 10 Hz`."""
+        self.outside = list(lines)[:3]
+        self.show_source("engine · OSC")
         self._refresh_if_changed()
 
     def show_descriptors(self, raw: Any) -> None:
@@ -86,7 +102,12 @@ class AudioPanel(Widget):
         if status is None:
             return "no audio engine", False
         faults = int(getattr(status, "chain_faults", 0) or 0) + int(getattr(status, "callback_errors", 0) or 0)
-        parts = [f"xruns {status.xruns}", f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
+        startup = int(getattr(status, "startup_xruns", 0) or 0)  # not dropouts while playing: shown apart
+        parts = [f"xruns {status.xruns}" + (f" ({startup} at start)" if startup else ""),
+                 f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
+        latency = latency_text(getattr(status, "latency_ms", (None, None)))
+        if latency:
+            parts.append(latency)
         if faults:
             parts.append(f"faults {faults}")
         if str(getattr(status, "output_device", "")).startswith("none"):
@@ -105,7 +126,7 @@ class AudioPanel(Widget):
                      for v in (s.input_rms_db, s.input_peak_db, s.output_rms_db, s.output_peak_db))
 
     def _refresh_if_changed(self) -> None:
-        shown = (self._levels(), self.health(), tuple(self.descriptor_text))
+        shown = (self._levels(), self.health(), tuple(self.descriptor_text), tuple(self.outside))
         if shown != self._shown:
             self._shown = shown
             self.refresh()
@@ -117,6 +138,15 @@ class AudioPanel(Widget):
         in_rms, in_peak, out_rms, out_peak = self._levels()
         health, warn = self.health()
         text = Text(no_wrap=True, overflow="crop")
+        if self.outside:
+            for i, line in enumerate((self.outside + ["", "", ""])[:3]):
+                stale = "stale" in line or "none received" in line
+                text.append(("\n" if i else "") + line, self.get_component_rich_style(
+                    "audio--warn" if stale else "audio--bar" if i == 0 else "audio--muted"))
+            for line in self.descriptor_text:
+                text.append("\n")
+                text.append(line, self.get_component_rich_style("audio--muted"))
+            return text
         text.append_text(meter_line(" in", in_rms, in_peak, width, bar_style, hot_style))
         text.append("\n")
         text.append_text(meter_line("out", out_rms, out_peak, width, bar_style, hot_style))

@@ -26,7 +26,7 @@ from rlfx_tui.tui.keys import shown_keys
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
 ID_WIDTH = 4
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
-# that render was most of what a label cost before it was on screen (see Cell, and the README's app figures).
+# that render was most of what a label cost before it was on screen (see Cell, and docs/figures/app.md).
 POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  label"
 SOUND_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS)
 
@@ -92,7 +92,7 @@ HINT = Style(italic=True, dim=True)
 class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to the player (swipes), not the table
     """Rows keyed by point id, oldest first; the cursor follows the newest label."""
 
-    # A new row grows the virtual size; by default that re-lays out and repaints the whole screen (~20 ms more per
+    # A new row grows the virtual size; by default that re-lays out and repaints the whole screen (tens of ms more per
     # label). The table's own box never changes (fixed height, vertical scrollbar always shown), so repaint only it.
     virtual_size = Reactive(Size(0, 0), layout=False, repaint=True)
 

@@ -20,11 +20,20 @@ class TopBar(Horizontal):
         self.chain = chain
 
     def compose(self) -> ComposeResult:
+        demo = Line("DEMO", id="demo")
+        demo.display = False
+        yield demo
         yield Static(f"[b]{self.preset}[/b]  {self.chain}", id="chain", markup=True)
         yield Line("", id="origin")
         yield Line("", id="strength", markup=True)
         for name in MODES:
             yield Line(name, id=f"mode-{name}", classes="mode")
+
+    def show_demo(self, on: bool) -> None:
+        """DEMO, first thing on the line, while the built-in loop plays instead of an input."""
+        badge = self.query_one("#demo", Line)
+        if badge.display != on:
+            badge.display = on
 
     def show_strength(self, strength: float) -> None:
         self.query_one("#strength", Line).show(f"[dim]+/-[/dim] strength {percent(strength):>5}")
