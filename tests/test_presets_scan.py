@@ -12,6 +12,7 @@ import pytest
 from pedalboard.io import AudioFile
 
 from rlfx_tui.cli import main
+from rlfx_tui.core.declared import DeclarationError, adopt_declared, declared_preset
 from rlfx_tui.core.presets import load_preset
 
 CEILING = 10 ** (-0.3 / 20)
@@ -53,9 +54,14 @@ def test_scan_into_your_presets_then_play_and_list_them_by_name(test_plugin: Pat
     assert "play it with `rlfx-tui --preset rlfxtestfilter`" in capsys.readouterr().out
     assert (tmp_data_dir / "presets" / "rlfxtestfilter.toml").exists()
     assert main(["presets", "scan", str(copy)]) == 2 and "already exists" in capsys.readouterr().err
+    # a patch's declared preset lives in the same folder: both listed, neither replaces the other
+    adopt_declared(declared_preset(["mysynth", "freq", 20, 2000, "exp", 440.0]), tmp_data_dir)
+    with pytest.raises(DeclarationError, match="not one a patch declared"):
+        adopt_declared(declared_preset(["rlfxtestfilter", "freq", 20, 2000, "exp", 440.0]), tmp_data_dir)
     assert main(["presets"]) == 0
     listed = capsys.readouterr().out
     assert "Yours (" in listed and "rlfxtestfilter: RlfxTestFilter (scanned)" in listed and "space (default)" in listed
+    assert "mysynth: declared by a patch" in listed and "chain: OSC (the patch makes the sound)" in listed
     sr = 48000
     with AudioFile(str(tmp_path / "in.wav"), "w", samplerate=sr, num_channels=1) as f:
         f.write((0.3 * np.sin(np.arange(sr // 4) / 9))[None, :].astype(np.float32))
