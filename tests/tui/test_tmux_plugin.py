@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,15 +9,14 @@ from pathlib import Path
 import pytest
 
 from rlfx_tui.core.session import Session
-from tests.tui.test_tmux import SCRIPT, Tmux
+from tests.tui.tmux import SCRIPT, Tmux, app_env
 
 pytestmark = pytest.mark.tmux
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -> None:
     assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
-    env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}  # this checkout's code
+    env = app_env()  # this checkout's code first on the path, no JACK server inherited
     preset = tmp_path / "filter.toml"
     scanned = subprocess.run([str(SCRIPT), "presets", "scan", str(test_plugin), "--out", str(preset)], env=env,
                              capture_output=True, text=True, timeout=60)
@@ -26,8 +24,7 @@ def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -
     data_dir = tmp_path / "data"
     tmux = Tmux(tmp_path.name)
     command = f"{SCRIPT} --source demo --preset {preset} --data-dir {data_dir}; echo EXITED=$?; sleep 30"
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "36", command],
-                   check=True, env=env, timeout=10)
+    tmux.start(command, env, width=130, height=36)  # 130: the top bar's DEMO badge, then the whole chain
     try:
         screen = tmux.wait_for("stereo only")  # the engine's notice, once, over the audio panel for 10 s
         assert "RlfxTestFilter (latency 64 smp) → Limiter" in screen and "cutoff hz" in screen and "mode" in screen
