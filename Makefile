@@ -1,7 +1,8 @@
 # The README's two commands: `make run` (set up, then launch the app) and `make test` (set up, then run the tests).
 # Both create .venv when it is missing (or half-made) and reinstall when pyproject.toml changes.
 # For developers: `make check` (ruff, mypy, import-linter; settings in pyproject.toml) and `make test-fast` (the
-# tests without JACK, tmux, sclang or the slow variants: no Debian packages beyond libportaudio2 needed).
+# tests without JACK, tmux, sclang, the test plugin or the slow variants: no Debian packages beyond libportaudio2
+# needed).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,7 +31,7 @@ test: setup
 
 test-fast: setup
 	@.ci/system-deps --check-runtime
-	$(BIN)/python -m pytest -m "not jack and not tmux and not sclang and not slow" $(ARGS)
+	$(BIN)/python -m pytest -m "not jack and not tmux and not sclang and not plugin and not slow" $(ARGS)
 
 # Each gate on its own; `make -k check` runs all three even when one fails.
 check: lint typecheck layers

@@ -31,7 +31,7 @@ def add_data_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
     parser.add_argument("--data-dir", default=default, metavar="DIR",
                         help="where labels and models live (default: the user data dir, or $RLFX_TUI_DATA_DIR)")
     parser.add_argument("--preset", default=default, metavar="NAME|FILE",
-                        help="a shipped preset name or a .toml file (default: space)")
+                        help="a shipped preset name, one of yours (rlfx-tui presets), or a .toml file (default: space)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a private data dir for every test, and one real JACK dummy server per session."""
+"""Shared fixtures: a private data dir for every test, one real JACK dummy server and one real VST3 plugin (built
+from source) per session."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from rlfx_tui.core.training import ProcessTrainer
 from tests.jack_server import JackDummyServer, JackError
+from tests.plugins import PluginBuildError, build_test_plugin, preset_text
 
 
 @pytest.fixture(autouse=True)
@@ -50,8 +52,30 @@ def jack_server() -> Iterator[JackDummyServer]:
             server.stop()  # inside the env context: stop() must see our name to release PortAudio first
 
 
+@pytest.fixture(scope="session")
+def test_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test plugin's VST3 bundle (tests/plugin_src: gain dB, log-hinted cutoff Hz, mix %, an on/off switch, a
+    three-way mode, a bypass; stereo only; reports 64 samples of latency). Fails, never skips, without dpf-source:
+    CI installs it (.ci/system-deps), and a skipped plugin test would hide that plugins went untested."""
+    try:
+        return build_test_plugin(tmp_path_factory.mktemp("plugin"))
+    except PluginBuildError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def plugin_preset(test_plugin: Path, tmp_path: Path) -> Path:
+    """A preset file over the test plugin, with two choice parameters (mode, enabled)."""
+    path = tmp_path / "testfilter.toml"
+    path.write_text(preset_text(test_plugin))
+    return path
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Anything that uses the server carries the `jack` marker, so `-m "not jack"` deselects exactly those tests.
+    # Likewise `plugin` for everything that builds the test plugin (dpf-source, g++, make).
     for item in items:
         if "jack_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.jack)
+        if "test_plugin" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.plugin)

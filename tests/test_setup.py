@@ -42,13 +42,14 @@ def run(args: list[str], bin_dir: Path, cwd: Path = ROOT, **extra: str) -> subpr
 def test_system_deps_deselects_what_the_missing_optional_packages_would_run(machine: Path) -> None:
     out = run([str(ROOT / ".ci/system-deps"), "--tests"], machine)
     assert out.returncode == 0, out
-    assert out.stdout.strip() == "not jack and not tmux and not sclang"
+    assert out.stdout.strip() == "not jack and not tmux and not sclang and not plugin"
     lines = out.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("make test: skipped, for want of Debian packages: jackd2 (tests "
                                                    "marked jack: real audio on JACK's dummy server, MIDI ports); ")
     assert "tmux (tests marked tmux:" in lines[0]
+    assert "dpf-source (tests marked plugin: the test VST3 plugin)" in lines[0]
     assert lines[0].endswith("To run them too: sudo apt-get install jackd2 tmux supercollider-language "
-                             "supercollider-server")
+                             "supercollider-server dpf-source g++ make")
 
 
 def test_in_ci_a_missing_optional_package_fails_instead_of_skipping(machine: Path) -> None:
@@ -62,7 +63,8 @@ def test_system_deps_stops_when_portaudio_is_missing(machine: Path) -> None:
     out = run([str(ROOT / ".ci/system-deps"), "--tests"], machine)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.splitlines() == ["missing Debian packages the tests need: libportaudio2; run: sudo apt-get "
-                                       "install libportaudio2 jackd2 tmux supercollider-language supercollider-server"]
+                                       "install libportaudio2 jackd2 tmux supercollider-language supercollider-server "
+                                       "dpf-source g++ make"]
 
 
 def test_make_test_runs_the_rest_and_lists_what_it_skipped(machine: Path, tmp_path: Path) -> None:

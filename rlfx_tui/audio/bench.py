@@ -8,7 +8,10 @@ Per-block cost, for every shipped preset at each block size, on the demo loop wi
 * descriptors  DescriptorTracker.update inside process_block
 * overhead     the rest of process_block (input copy, meters, history ring, crossfade mix, ceiling)
 * total        process_block in full, as % of the block period and as a ratio to the bare chain
-* prepare      building and priming a new chain per jump: runs on the caller's thread, not in the callback
+* prepare      setting and priming an idle chain of the pool per jump: runs on the caller's thread, not in the
+               callback
+
+`--preset FILE` adds presets of your own (a plugin preset from `rlfx-tui presets scan`) next to the shipped ones.
 
 Each figure comes from the least disturbed of a few repeats.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +61,8 @@ class BlockCost:
 
 def _bare_us(preset: Preset, blocks: list[np.ndarray], repeats: int) -> float:
     chain = EffectChain(preset, SAMPLERATE)
+    if chain.stereo:  # what the chain itself hands a stereo-only plugin
+        blocks = [np.stack([b, b]) for b in blocks]
     best = float("inf")
     for _ in range(repeats):
         began = time.perf_counter()
@@ -89,12 +95,17 @@ def _engine_cost(preset: Preset, blocks: list[np.ndarray], jumps: list[np.ndarra
     return best
 
 
+def benched_presets(extra: Sequence[Path] = ()) -> list[Preset]:
+    """The shipped presets, then the given files (a PresetError names a bad one)."""
+    return [load_preset(p) for p in [*shipped_presets().values(), *extra]]
+
+
 def block_costs(seconds: float = 2.0, blocksizes: tuple[int, ...] = (128, 256, 512), repeats: int = 3,
-                seed: int = 0) -> list[BlockCost]:
+                seed: int = 0, extra: Sequence[Path] = ()) -> list[BlockCost]:
     signal = demo_signal(SAMPLERATE, max(seconds, 0.05))
     results = []
-    for name, path in shipped_presets().items():
-        preset = load_preset(path)
+    for preset in benched_presets(extra):
+        name = preset.name
         space = ParameterSpace(preset.params)
         rng = np.random.default_rng(seed)
         jumps = [space.real_array(space.randomize_normalized(space.default_normalized, 1.0, rng)) for _ in range(64)]
@@ -131,36 +142,41 @@ def jump_steps(preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blo
     return _max_step(run(a, b)), max(_max_step(run(a, None)), _max_step(run(b, None)))
 
 
-def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7) -> str:
+def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7, extra: Sequence[Path] = ()) -> str:
     lines = [f"Jump clicks: largest sample-to-sample step around a 100 %-strength jump on a 440 Hz sine, divided by "
              f"the largest step holding either setting ({pairs} jumps per preset; worst case)"]
-    for name, path in shipped_presets().items():
-        preset = load_preset(path)
+    presets = benched_presets(extra)
+    width = max([8, *(len(p.name) for p in presets)])
+    for preset in presets:
+        name = preset.name
         space = ParameterSpace(preset.params)
         rng = np.random.default_rng(seed)
-        states = [space.real_array(space.randomize_normalized(space.default_normalized, 1.0, rng))
-                  for _ in range(2 * pairs)]
+        u, states = space.default_normalized, []
+        for _ in range(2 * pairs):  # a walk, so switches flip both ways (at strength 1 a choice always changes)
+            u = space.randomize_normalized(u, 1.0, rng)
+            states.append(space.real_array(u))
         faded = in_place = 0.0
         for a, b in zip(states[::2], states[1::2]):
             jump, steady = jump_steps(preset, a, b, ramp_ms)
             faded = max(faded, jump / steady)
             jump, steady = jump_steps(preset, a, b, 0.0)
             in_place = max(in_place, jump / steady)
-        lines.append(f"  {name:<8} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
+        lines.append(f"  {name:<{width}} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
                      f"parameters set in place: {in_place:5.2f}x")
     return "\n".join(lines)
 
 
 def format_costs(costs: list[BlockCost]) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    width = max([8, *(len(c.preset) for c in costs)]) + 1
     lines = [f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "
              f"{os.cpu_count()} CPUs, load average {load:.2f}",
-             f"{'preset':<8}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
+             f"{'preset':<{width}}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
              f"{'overhead':>17}{'total':>17}{'total/bare':>11}{'prepare/jump':>14}"]
     for c in costs:
         cells = "".join(f"{us:>9.1f} ({c.pct(us):4.2f}%)" for us in
                         (c.bare_us, c.chain_us, c.descriptors_us, c.overhead_us, c.total_us))
-        lines.append(f"{c.preset:<8}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
+        lines.append(f"{c.preset:<{width}}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
                      f"{c.prepare_ms:>11.1f} ms")
     return "\n".join(lines)
 

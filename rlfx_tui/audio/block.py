@@ -6,36 +6,40 @@ descriptors, runs the effect at the parameters in force, applies the safety stag
 **Jumps without clicks: a primed chain and a crossfade.** Changing parameters on a running chain can't be made
 click-free in general: a pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a
 step in the wet signal, which its feedback then repeats for seconds), a filter coefficient swap or a bitcrusher
-steps too, and a chain reset to avoid that makes the first echo start abruptly. So a new parameter state gets a
-*new* chain: ``prepare`` (on the caller's thread, never the audio thread) builds it at the new parameters and
-primes it with the last ``HISTORY_S`` of input, faded in at the start, so its delay lines and reverb already hold
-exactly what they would if it had been running all along. The audio thread picks it up between blocks, feeds it
-the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms`` with a raised-cosine curve.
-The two gains sum to 1, so two outputs under the ceiling mix to an output under the ceiling. Plugins of a chain the
-audio thread runs are never touched by another thread; pedalboard releases the GIL while priming.
+steps too, and a chain reset to avoid that makes the first echo start abruptly. So a new parameter state gets
+*another* chain: ``prepare`` (on the caller's thread, never the audio thread) takes an idle chain of the pool,
+resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of input, faded in at the start, so its
+delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
+it up between blocks, feeds it the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms``
+with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
+ceiling. pedalboard releases the GIL while priming.
+
+The chains come from a pool built once per stream (audio/pool.py): no jump loads a plugin, and each chain has one
+owner at a time, so no plugin is ever touched by two threads.
 
 A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
 
-Threading: other threads only replace ``state.pending`` (one reference to an immutable ``Prepared``), set
-``state.mute_requested`` (a bool) and clear ``state.retired``. The rest is the audio thread's alone.
+Threading: other threads call ``prepare`` (several may, at once: the UI and follow mode do) and set
+``state.mute_requested`` / ``bypass_requested`` (bools). The rest is the audio thread's alone.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
+from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
-from rlfx_tui.core.chain import EffectChain
+from rlfx_tui.core.chain import EffectChain, fault_culprit
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.presets import Preset
 
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
 HISTORY_MARGIN_S = 1.0  # ring slack, so a snapshot being copied is never overwritten under the copier
 PRIME_FADE_S = 0.02  # the primed history starts with a fade-in, so its start never echoes as a click
+REPEATED_FAULTS = 3  # from this many faulty blocks the status names the plugin
 METER_RELEASE_S = 0.3  # peak-hold decay and RMS averaging time for the meters the UI polls
 
 
@@ -48,28 +52,6 @@ def history_seconds(preset: Preset) -> float:
     return HISTORY_S
 
 
-@dataclass(frozen=True)
-class ParamTarget:
-    """A parameter state: real units, in ParameterSpace order, read-only."""
-
-    real: np.ndarray
-
-    @classmethod
-    def of(cls, real: np.ndarray) -> ParamTarget:
-        array = np.array(real, dtype=float)  # a private copy nobody else can mutate
-        array.setflags(write=False)
-        return cls(array)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A chain at ``target``, primed with the input up to frame ``upto``; owned by the audio thread once handed."""
-
-    target: ParamTarget
-    chain: EffectChain
-    upto: int
-
-
 class BlockState:
     """Everything process_block needs, preallocated so the audio thread allocates (almost) nothing."""
 
@@ -79,11 +61,9 @@ class BlockState:
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)
-        self.heard = self._new_chain(self.target.real)
+        self.pool = ChainPool(lambda: self._new_chain(self.target.real))
+        self.heard = self.pool.first
         self.incoming: EffectChain | None = None  # the chain being faded in
-        self.retired: EffectChain | None = None  # last chain faded out; freed by whoever prepares next
-        self.pending: Prepared | None = None  # the hand-off slot: replaced by other threads, never mutated
-        self._taken: Prepared | None = None
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.source = source
@@ -101,6 +81,7 @@ class BlockState:
         self.wet = 1.0  # 1 = the effect, 0 = the dry input (bypass); moves there over ramp_ms
         self.wet_step = 1.0 / max(fade, 1)  # per sample
         self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
+        self.last_error: BaseException | None = None  # the last of them (a reference, formatted by the UI)
         self.input_faults = 0  # non-finite input blocks (zeroed)
         self.blocks = self.frames = 0
         self.chain_s = self.descriptors_s = 0.0  # time spent in chains / descriptors (for the bench)
@@ -122,13 +103,23 @@ class BlockState:
 
     @property
     def faults(self) -> int:
-        """Blocks the chain could not process: exceptions plus non-finite outputs the chain replaced by silence."""
-        return self.chain_faults + sum(c.faults for c in (self.heard, self.incoming) if c is not None)
+        """Blocks the chain could not process: exceptions plus non-finite outputs the chains replaced by silence."""
+        return self.chain_faults + sum(c.faults for c in list(self.pool.chains))
+
+    @property
+    def chains(self) -> list[EffectChain]:
+        return self.pool.chains
+
+    @property
+    def pending(self) -> Prepared | None:
+        """The prepared jump the audio thread has not taken yet, if any."""
+        return self.pool.pending
 
     def prepare(self, real: np.ndarray) -> Prepared:
-        """Build and prime a chain at ``real`` (any thread but the audio thread) and hand it over."""
-        self.retired = None  # free the last faded-out chain here, not on the audio thread
-        chain = self._new_chain(real)
+        """Set an idle chain to ``real`` and prime it (any thread but the audio thread), then hand it over."""
+        chain = self.pool.idle_chain()
+        chain.reset()
+        chain.apply_array(np.asarray(real, dtype=float))
         end = self.written
         n = min(end, self.history_len)
         if n:
@@ -137,7 +128,7 @@ class BlockState:
             primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)
         prepared = Prepared(ParamTarget.of(real), chain, end)
-        self.pending = prepared
+        self.pool.hand_over(prepared)
         return prepared
 
     def _history_segments(self, start: int, stop: int) -> list[np.ndarray]:
@@ -209,6 +200,15 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     state.frames += n
 
 
+def fault_note(state: BlockState) -> str:
+    """After repeated faults, which plugin keeps failing (for the engine's status; "" before that)."""
+    if state.faults < REPEATED_FAULTS:
+        return ""
+    error = state.last_error
+    why = f": {type(error).__name__}: {error}" if error is not None else " (non-finite output)"
+    return f"{fault_culprit(state.preset, error)} keeps failing, its blocks play as silence{why}"
+
+
 def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     """Bypass: y = x + wet·(y − x), wet ramping linearly towards 0 (bypassed) or 1 over ramp_ms, so it never
     clicks. The chains keep running underneath, so un-bypassing resumes the effect as if it had never stopped."""
@@ -229,22 +229,22 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
 def _panic(state: BlockState) -> None:
     """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
     if state.incoming is not None:
-        state.retired, state.heard, state.incoming = state.heard, state.incoming, None
+        state.pool.give_back(state.heard)
+        state.heard, state.incoming = state.incoming, None
     state.heard.reset()
-    state._taken = None  # a jump prepared before the mute is applied in place at unmute (see _pick_up)
 
 
 def _pick_up(state: BlockState, n: int) -> None:
-    prepared = state.pending
-    if prepared is None or prepared is state._taken:
+    prepared = state.pool.take()
+    if prepared is None:
         return
-    state._taken = prepared
     state.target = prepared.target
     missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
     if state.fade_len == 0 or state.mute_gain == 0.0 or missing > state.history_len:
         # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
         # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
         state.heard.apply_array(prepared.target.real)
+        state.pool.give_back(prepared.chain)
         return
     for seg in state._history_segments(prepared.upto, state.written - n):
         prepared.chain.process(seg)
@@ -258,9 +258,12 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
             _pick_up(state, n)
         a = state.heard.process(x)
         b = state.incoming.process(x) if state.incoming is not None else None
-    except Exception:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
+    except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
+        state.last_error = exc
         y.fill(0.0)
+        if state.incoming is not None:
+            state.pool.give_back(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
         try:
             state.heard.reset()  # its tails may hold whatever made it fail
@@ -280,4 +283,5 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
-        state.retired, state.heard, state.incoming = state.heard, state.incoming, None  # type: ignore[assignment]
+        state.pool.give_back(state.heard)
+        state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]

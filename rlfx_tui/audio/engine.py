@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from rlfx_tui.audio import closing
-from rlfx_tui.audio.block import BlockState, ParamTarget, process_block
+from rlfx_tui.audio.block import BlockState, ParamTarget, fault_note, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
 from rlfx_tui.audio.devices import Device, choose_devices, list_devices
@@ -31,6 +31,7 @@ from rlfx_tui.audio.follow import Follower, FollowThread
 from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
+from rlfx_tui.core.chain import chain_notes
 from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
@@ -79,6 +80,7 @@ class Engine:
         self._target = ParamTarget.of(self.session.space.as_array(self.session.current))
         self._state = BlockState(self.session.preset, self.samplerate, self._target.real, blocksize=self.blocksize,
                                  ramp_ms=cfg.ramp_ms, source=source)
+        notes += chain_notes(self.session.preset, self.samplerate)  # stereo-only plugins, reported latency
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0
         self._state.bypass_requested = self._bypass
@@ -182,6 +184,8 @@ class Engine:
         notes = list(self._notes)
         if self.stream_lost:
             notes.append("the audio stream stopped (device unplugged or server gone): restart the engine")
+        if st is not None and fault_note(st):
+            notes.append(fault_note(st))
         if self._follow is not None and self._follow.follower.note:
             notes.append(self._follow.follower.note)
         return EngineStatus(

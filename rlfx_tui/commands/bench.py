@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 HELP = "measure the audio engine: per-block cost per preset, render speed, and a stress run on a real stream"
 TOUCHES_DATA = False  # everything runs in a temporary data dir
@@ -21,6 +22,8 @@ def _sizes(value: str) -> tuple[int, ...]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--blocksizes", type=_sizes, default=(128, 256, 512), metavar="N,N,...",
                         help="block sizes for the per-block cost (default 128,256,512)")
+    parser.add_argument("--preset", dest="presets", action="append", type=Path, default=[], metavar="FILE",
+                        help="also measure this preset file (a plugin preset from `presets scan`); repeatable")
     parser.add_argument("--seconds", type=float, default=2.0, metavar="S",
                         help="audio per cost measurement (default 2; best of 3 repeats)")
     parser.add_argument("--render-seconds", type=float, default=20.0, metavar="S",
@@ -39,9 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rlfx_tui.audio.bench import block_costs, click_report, format_costs, render_speed
 
-    print(format_costs(block_costs(args.seconds, args.blocksizes)), flush=True)
+    print(format_costs(block_costs(args.seconds, args.blocksizes, extra=args.presets)), flush=True)
     print()
-    print(click_report(), flush=True)
+    print(click_report(extra=args.presets), flush=True)
     seconds, rtf = render_speed(args.render_seconds)
     print(f"\nRender: {seconds:.1f} s of the demo loop through the default preset at {rtf:.0f}x real time", flush=True)
     if args.stress_seconds > 0:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,6 +123,13 @@ def adopt_declared(preset: Preset, data_dir: str | os.PathLike[str] | None, *, r
 def _existing(path: Path) -> Preset | None:
     if not path.exists():
         return None
+    try:
+        engine = tomllib.loads(path.read_text(encoding="utf-8")).get("engine", "pedalboard")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        engine = None  # load_preset below says what is wrong with it
+    if engine is not None and engine != "osc":  # `presets scan` and the player write there too: never replace theirs
+        raise DeclarationError(f"{DECLARE}: {path} is one of your presets with engine = {engine!r} (scanned from a "
+                               "plugin or written by hand), not one a patch declared; declare another name")
     from rlfx_tui.core.presets import load_preset
 
     return load_preset(path)

@@ -72,3 +72,23 @@ def no_denormals() -> _NoDenormals:
     """`with no_denormals(): ...` — cheap next to a block; a fresh object per use, so threads never share saved
     state."""
     return _NoDenormals()
+
+
+class _KeptEnvironment(_NoDenormals):
+    """Context manager: whatever the block does to the calling thread's floating-point environment is undone."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        if _LIB is None:
+            return
+        libm, (size, _, _, _) = _LIB
+        self._saved = ctypes.create_string_buffer(size)
+        libm.fegetenv(self._saved)  # type: ignore[attr-defined]
+
+
+def kept_fp_environment() -> _KeptEnvironment:
+    """`with kept_fp_environment(): load a plugin` — a plugin built with -ffast-math (DPF's default, so most of
+    Debian's) sets flush-to-zero for the whole thread when its library is loaded (crtfastmath's constructor);
+    without this, numpy in the loading thread would then silently flush subnormals for the rest of the run."""
+    return _KeptEnvironment()

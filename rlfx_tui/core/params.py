@@ -9,6 +9,12 @@ Randomisation at strength s ∈ [0, 1] (the distribution, exactly):
 So s = 1 is a uniform draw anywhere in the random range, independent of the current state; s = 0.1 moves each
 parameter at most 10 % of the way towards a random target (a nudge, at most 0.1 of the range). u' is a convex
 combination of two in-bounds points, so it is always in bounds. Pinned parameters stay at their default.
+
+Choice parameters (a switch, a filter mode: `values = [...]`, K values) have the index k as their real value and
+u = k / (K − 1) as their normalised one (0, ½, 1 for three values); any u reads back as the nearest index,
+round(u · (K − 1)), so the learner's continuous outputs land on a value. Randomised as categories: at strength s a
+choice changes with probability s, to one of the other K − 1 values drawn uniformly (the random range is the whole
+list); otherwise it stays.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class ParameterSpace:
         self._low = np.array([s.min for s in self.specs], dtype=float)
         self._high = np.array([s.max for s in self.specs], dtype=float)
         self._log = np.array([s.scale == "log" for s in self.specs])
+        self.choice = np.array([s.is_choice for s in self.specs], dtype=bool)
+        self._steps = np.array([max(len(s.values) - 1, 1) for s in self.specs], dtype=float)  # K − 1
         self.pinned = np.array([s.pinned for s in self.specs])
         self.default_normalized = self._to_unit(np.array([s.default for s in self.specs], dtype=float))
         random_min = np.where(np.isnan([s.random_min for s in self.specs]), self._low,
@@ -55,6 +63,7 @@ class ParameterSpace:
         with np.errstate(divide="ignore", invalid="ignore"):
             logs = self._low * (self._high / self._low) ** u
         values = np.where(self._log, logs, self._low + u * (self._high - self._low))
+        values = np.where(self.choice, np.round(u * self._steps), values)
         return np.clip(values, self._low, self._high)
 
     def as_array(self, values: Mapping[str, float] | Sequence[float] | np.ndarray) -> np.ndarray:
@@ -85,12 +94,17 @@ class ParameterSpace:
         """Real-unit values (parameter order) clipped to the ranges, pinned ones at their default: what the chain
         plays. Values already in range come back exactly (no round trip through [0, 1])."""
         default = self._from_unit(self.default_normalized)
-        held = np.where(self.pinned, default, np.clip(np.asarray(real, dtype=float), self._low, self._high))
+        real = np.clip(np.asarray(real, dtype=float), self._low, self._high)
+        held = np.where(self.pinned, default, np.where(self.choice, np.round(real), real))
         return dict(zip(self.names, held.tolist()))
 
     def constrain(self, u: np.ndarray) -> np.ndarray:
-        """Clip to [0, 1] and hold pinned parameters at their default; works on (n,) or (k, n)."""
-        return np.where(self.pinned, self.default_normalized, np.clip(u, 0.0, 1.0))
+        """Clip to [0, 1], put choices on their grid (k / (K − 1)) and hold pinned parameters at their default;
+        works on (n,) or (k, n)."""
+        u = np.clip(u, 0.0, 1.0)
+        if self.choice.any():
+            u = np.where(self.choice, np.round(u * self._steps) / self._steps, u)
+        return np.where(self.pinned, self.default_normalized, u)
 
     def holding(self, names: Collection[str], u: np.ndarray) -> ParameterSpace:
         """This space with the named parameters also held, at their values in the normalised setting u: what a jump
@@ -114,13 +128,24 @@ class ParameterSpace:
         strength = float(np.clip(strength, 0.0, 1.0))
         shape = (len(self),) if count is None else (count, len(self))
         targets = rng.uniform(self.random_low, self.random_high, size=shape)
-        return self.constrain(u + strength * (targets - u))
+        moved = u + strength * (targets - u)
+        if self.choice.any():  # categories: change with probability s, to one of the other values
+            index = np.round(np.clip(u, 0.0, 1.0) * self._steps)
+            other = (index + 1 + np.floor(rng.uniform(size=shape) * self._steps)) % (self._steps + 1)
+            change = rng.uniform(size=shape) < strength
+            moved = np.where(self.choice, np.where(change, other, index) / self._steps, moved)
+        return self.constrain(moved)
 
     def typical_jump(self, u: np.ndarray, strength: float) -> np.ndarray:
         """Root-mean-square distance ‖u' − u‖ of a jump at this strength from u (shape (n,) → scalar array, (k, n)
-        → (k,)): s · √Σ E[(r_j − u_j)²] over the free parameters, r uniform in the random range."""
+        → (k,)) over the free continuous parameters: s · √Σ E[(r_j − u_j)²], r uniform in the random range.
+
+        Choices are left out: a choice moves all or nothing, and counting its flips (s · the mean squared distance
+        to the other values) would make flipping a choice the only way to be as new as a typical jump, so every
+        novel proposal would flip one whatever the player liked."""
         low, high = self.random_low, self.random_high
-        per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - np.asarray(u, dtype=float)) ** 2) * ~self.pinned
+        free = ~self.pinned & ~self.choice
+        per_axis = ((high - low) ** 2 / 12.0 + ((high + low) / 2.0 - np.asarray(u, dtype=float)) ** 2) * free
         return float(np.clip(strength, 0.0, 1.0)) * np.sqrt(per_axis.sum(axis=-1))
 
     def novelty(self, u: np.ndarray, liked: np.ndarray, strength: float) -> np.ndarray:

@@ -38,6 +38,9 @@ SAFE_RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("Bitcrush", "bit_depth"): (2.0, 32.0),
 }
 
+# Plugins loaded from a file rather than built in: the preset's `type` → what it holds ("au" only on macOS).
+EXTERNAL_TYPES: dict[str, str] = {"vst3": "a VST3 plugin (.vst3)", "au": "an Audio Unit (.component)"}
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
 HUGE = 1e7  # no musical parameter is anywhere near this; larger numbers are typos
 
@@ -47,6 +50,19 @@ class PluginSpec:
     id: str
     type: str
     settings: dict[str, float | str] = field(default_factory=dict)
+    path: Path | None = None  # external plugins (EXTERNAL_TYPES): the bundle, resolved (~, relative to the preset)
+    plugin_name: str = ""  # external plugins: which one, in a bundle that holds several
+    name: str = ""  # external plugins: the plugin's own name, as it reported it when the preset was checked
+    channels: int = 0  # external plugins: the channel count it runs at (1 or 2); 0 = any (built-ins)
+    latency_samples: int = 0  # external plugins: the latency it reports
+
+    @property
+    def external(self) -> bool:
+        return self.type in EXTERNAL_TYPES
+
+    @property
+    def title(self) -> str:
+        return self.name or self.type
 
 
 @dataclass(frozen=True)
@@ -63,10 +79,26 @@ class ParamSpec:
     random_min: float = math.nan  # real units; NaN = min
     random_max: float = math.nan  # real units; NaN = max
     label: str = ""
+    # A choice parameter (a switch, a mode): the values the plugin takes, in order. Its real value in the parameter
+    # space is the index into `values` (min 0, max len − 1, default the default's index); the chain sets values[i].
+    values: tuple[float | str | bool, ...] = ()
 
     @property
     def display(self) -> str:
         return self.label or self.name.replace("_", " ")
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.values)
+
+    def shown(self, value: float) -> str:
+        """A real value as the player reads it: a choice's value itself, a number as %g."""
+        if self.values:
+            choice = self.values[min(len(self.values) - 1, max(0, int(round(value))))]
+            if isinstance(choice, bool) or self.values in ((0.0, 1.0), (False, True)):  # a switch
+                return "on" if choice else "off"
+            return f"{choice:g}" if isinstance(choice, float) else str(choice)
+        return f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -98,4 +130,10 @@ class Preset:
     def chain_summary(self) -> str:
         if self.engine == "osc":
             return "OSC (the patch makes the sound)"
-        return " → ".join(p.type for p in self.plugins) + " → Limiter"
+        return " → ".join(p.title + (f" (latency {p.latency_samples} smp)" if p.latency_samples else "")
+                          for p in self.plugins) + " → Limiter"
+
+    @property
+    def channels(self) -> int:
+        """1, or 2 when a plugin runs only in stereo (the mono input is then duplicated, the output folded back)."""
+        return max([1, *(p.channels for p in self.plugins)])

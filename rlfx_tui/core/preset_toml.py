@@ -28,7 +28,8 @@ A preset file looks like this (every key is checked; unknown keys are errors, so
     limiter_release_ms = 80.0
     ceiling_db = -0.3                    # hard ceiling after the limiter, at most -0.3 dBFS
 
-Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever the preset says.
+Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever the preset says. Plugin files
+(`type = "vst3"`, `path = ...`) and choice parameters (`values = [...]`) are checked by preset_external.py.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ from typing import Any, Literal
 
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.finite import is_finite
-from rlfx_tui.core.preset_spec import (CONTEXT_SOURCES, ENGINES, HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES,
-                                       ParamSpec, PluginSpec, Preset, SafetySpec)
+from rlfx_tui.core.plugin_probe import PluginInfo
+from rlfx_tui.core.preset_external import (check_external_setting, choice_spec, choice_values, external_param,
+                                           load_external_info)
+from rlfx_tui.core.preset_spec import (CONTEXT_SOURCES, ENGINES, EXTERNAL_TYPES, HUGE, IDENTIFIER, PLUGIN_TYPES,
+                                       SAFE_RANGES, ParamSpec, PluginSpec, Preset, SafetySpec)
 
 
 def _one_line(text: str) -> str:
@@ -147,10 +151,10 @@ def preset_from_data(data: dict[str, Any], path: Path) -> Preset:
         if "plugins" in data or "safety" in data:
             raise check.fail("plugins" if "plugins" in data else "safety", 'nothing here with engine = "osc" (the '
                              "patch makes the sound; [[params]] name no plugin)")
-        params = _parse_params(check, data.get("params"), ())
+        params = _parse_params(check, data.get("params"), (), {})
         return Preset(name, description, path, (), params, SafetySpec(), "osc", context)
-    plugins = _parse_plugins(check, data.get("plugins"))
-    params = _parse_params(check, data.get("params"), plugins)
+    plugins, infos = _parse_plugins(check, data.get("plugins"), path.parent)
+    params = _parse_params(check, data.get("params"), plugins, infos)
     safety = _parse_safety(check, check.table(data, "safety", ""))
     return Preset(name, description, path, plugins, params, safety, "pedalboard", context)
 
@@ -221,15 +225,25 @@ def _set_checked(check: _Checker, plugin: Any, type_name: str, attribute: str, v
         raise check.fail(key, f"a value pedalboard.{type_name}.{attribute} accepts", f"{value}: {exc}") from None
 
 
-def _parse_plugins(check: _Checker, value: object) -> tuple[PluginSpec, ...]:
+def _parse_plugins(check: _Checker, value: object, base: Path) -> tuple[tuple[PluginSpec, ...], dict[str, PluginInfo]]:
     specs: list[PluginSpec] = []
+    infos: dict[str, PluginInfo] = {}
     for i, table in enumerate(_array_of_tables(check, value, "plugins")):
         where = f"plugins[{i}]."
-        check.only_keys(table, {"id", "type", "settings"}, where)
+        type_name = check.string(table, "type", where)
+        external = type_name in EXTERNAL_TYPES
+        check.only_keys(table, {"id", "type", "settings"} | ({"path", "plugin_name"} if external else set()), where)
         plugin_id = check.string(table, "id", where, identifier=True)
         if any(s.id == plugin_id for s in specs):
             raise check.fail(f"{where}id", "a plugin id not used before", plugin_id)
-        type_name = check.string(table, "type", where)
+        if external:
+            info = load_external_info(check, table, where, type_name, base)
+            settings = check.table(table, "settings", where, required=False)
+            fixed = {a: check_external_setting(check, info, a, v, f"{where}settings.{a}") for a, v in settings.items()}
+            infos[plugin_id] = info
+            specs.append(PluginSpec(plugin_id, type_name, fixed, path=info.path, plugin_name=info.plugin_name,
+                                    name=info.name, channels=info.channels, latency_samples=info.latency_samples))
+            continue
         scratch = _instantiate(check, type_name, f"{where}type")
         settings = check.table(table, "settings", where, required=False)
         parsed: dict[str, float | str] = {}
@@ -240,16 +254,22 @@ def _parse_plugins(check: _Checker, value: object) -> tuple[PluginSpec, ...]:
             _set_checked(check, scratch, type_name, attribute, setting, key)
             parsed[attribute] = setting
         specs.append(PluginSpec(plugin_id, type_name, parsed))
-    return tuple(specs)
+    if len({p.channels for p in specs if p.channels}) > 1:
+        names = ", ".join(f"{p.id} ({p.channels} ch)" for p in specs if p.channels)
+        raise check.fail("plugins", "plugins that run at one channel count (mono-only and stereo-only plugins "
+                         "cannot share a chain)", _Shown(names))
+    return tuple(specs), infos
 
 
-def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...]) -> tuple[ParamSpec, ...]:
-    """The [[params]]; with no plugins (engine = "osc") they bind nothing here: a name, a range, a scale."""
+def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...],
+                  infos: dict[str, PluginInfo]) -> tuple[ParamSpec, ...]:
+    """The [[params]]; with no plugins (engine = "osc") they bind nothing here: a name, a range, a scale (no
+    choices: the patch is sent numbers)."""
     by_id = {p.id: p for p in plugins}
     params: list[ParamSpec] = []
     allowed = {"name", "min", "max", "default", "unit", "scale", "pinned", "random_range", "label"}
     if plugins:
-        allowed |= {"plugin", "attribute"}
+        allowed |= {"plugin", "attribute", "values"}
     for i, table in enumerate(_array_of_tables(check, value, "params")):
         where = f"params[{i}]."
         check.only_keys(table, allowed, where)
@@ -264,14 +284,20 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
                 raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}",
                                  plugin_id)
             attribute = check.string(table, "attribute", where)
-            type_name = by_id[plugin_id].type
-            scratch = PLUGIN_TYPES[type_name]()
-            _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame it, not min
             if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
                 raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
             if attribute in by_id[plugin_id].settings:
                 raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings",
                                  attribute)
+            if plugin_id in infos:
+                params.append(external_param(check, infos[plugin_id], table, where, name, plugin_id, attribute))
+                continue
+            type_name = by_id[plugin_id].type
+            scratch = PLUGIN_TYPES[type_name]()
+            if "values" in table:
+                params.append(_builtin_choice(check, scratch, type_name, table, where, name, plugin_id, attribute))
+                continue
+            _check_attribute(check, scratch, type_name, attribute, f"{where}attribute")  # blame it, not min
         low, high = check.number(table, "min", where), check.number(table, "max", where)
         if not low < high:
             raise check.fail(f"{where}max", f"a number greater than min ({low:g})", high)
@@ -305,6 +331,20 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
             random_min=random_min, random_max=random_max, label=check.string(table, "label", where, default=""),
         ))
     return tuple(params)
+
+
+def _builtin_choice(check: _Checker, scratch: Any, type_name: str, table: dict[str, Any], where: str, name: str,
+                    plugin_id: str, attribute: str) -> ParamSpec:
+    """A built-in plugin's discrete attribute (an enum such as LadderFilter.mode, or a number) as a choice."""
+    if attribute.startswith("_") or not isinstance(getattr(type(scratch), attribute, None), property):
+        raise check.fail(f"{where}attribute", f"an attribute of pedalboard.{type_name}", attribute)
+    values = choice_values(check, table, where)
+    for k, choice in enumerate(values):
+        if isinstance(choice, bool):
+            raise check.fail(f"{where}values[{k}]", f"a number or an enum member name of pedalboard.{type_name}",
+                             choice)
+        _set_checked(check, scratch, type_name, attribute, choice, f"{where}values[{k}]")
+    return choice_spec(check, table, where, name, plugin_id, attribute, values, values[0])
 
 
 def _parse_safety(check: _Checker, table: dict[str, Any]) -> SafetySpec:

@@ -61,7 +61,11 @@ def _param_lines(spec: ParamSpec) -> list[str]:
     lines = ["[[params]]", f"name = {_string(spec.name)}"]
     if spec.plugin:  # an OSC preset's parameters bind no plugin
         lines += [f"plugin = {_string(spec.plugin)}", f"attribute = {_string(spec.attribute)}"]
-    lines += [f"min = {_number(spec.min)}", f"max = {_number(spec.max)}", f"default = {_number(spec.default)}"]
+    if spec.values:  # a choice: the values, and the default as one of them
+        lines += [f"values = [{', '.join(_value(v) for v in spec.values)}]",
+                  f"default = {_value(spec.values[int(round(spec.default))])}"]
+    else:
+        lines += [f"min = {_number(spec.min)}", f"max = {_number(spec.max)}", f"default = {_number(spec.default)}"]
     if spec.unit:
         lines.append(f"unit = {_string(spec.unit)}")
     if spec.scale != "linear":
@@ -87,6 +91,10 @@ def preset_toml(preset: Preset, header: Sequence[str] = ()) -> str:
         lines += ["", "[context]", 'source = "osc"', f"names = [{', '.join(_string(n) for n in preset.context_names)}]"]
     for plugin in preset.plugins:
         lines += ["", "[[plugins]]", f"id = {_string(plugin.id)}", f"type = {_string(plugin.type)}"]
+        if plugin.path is not None:
+            lines.append(f"path = {_string(str(plugin.path))}")
+        if plugin.plugin_name:
+            lines.append(f"plugin_name = {_string(plugin.plugin_name)}")
         if plugin.settings:
             inline = ", ".join(f"{_key(k)} = {_value(v)}" for k, v in plugin.settings.items())
             lines.append(f"settings = {{ {inline} }}")
@@ -115,7 +123,7 @@ def with_defaults(preset: Preset, defaults: Mapping[str, float], name: str | Non
         if not (math.isfinite(value) and spec.min <= value <= spec.max):
             raise RlfxError(f"parameter {spec.name} = {value!r} is outside its range [{spec.min:g}, {spec.max:g}] "
                             f"in preset {preset.name!r}")
-        params.append(replace(spec, default=value))
+        params.append(replace(spec, default=float(round(value)) if spec.values else value))
     return replace(preset, name=preset.name if name is None else name, params=tuple(params))
 
 
@@ -159,7 +167,7 @@ def write_preset(preset: Preset, path: str | os.PathLike[str], *, header: Sequen
 def _same(a: Preset, b: Preset) -> bool:
     """Equal but for the file they came from (NaN random bounds compare equal)."""
     def spec_key(s: ParamSpec) -> tuple[object, ...]:
-        return (s.name, s.plugin, s.attribute, s.min, s.max, s.default, s.unit, s.scale, s.pinned, s.label,
+        return (s.name, s.plugin, s.attribute, s.min, s.max, s.default, s.unit, s.scale, s.pinned, s.label, s.values,
                 *(None if math.isnan(v) else v for v in (s.random_min, s.random_max)))
 
     return ((a.name, a.description, a.plugins, a.safety, a.engine, a.context_names)

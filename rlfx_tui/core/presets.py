@@ -14,13 +14,12 @@ from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
                                        SafetySpec)
 from rlfx_tui.core.preset_toml import read_preset
-from rlfx_tui.paths import resolve_data_dir, shipped_presets_dir
+from rlfx_tui.paths import USER_PRESETS, resolve_data_dir, shipped_presets_dir, user_presets_dir
 
 __all__ = ["DEFAULT_PRESET", "HUGE", "IDENTIFIER", "PLUGIN_TYPES", "SAFE_RANGES", "ParamSpec", "PluginSpec", "Preset",
            "SafetySpec", "USER_PRESETS", "load_preset", "resolve_preset", "shipped_presets", "user_presets"]
 
 DEFAULT_PRESET = "space"
-USER_PRESETS = "presets"  # <data dir>/presets/: presets the player's patches declared
 
 
 def load_preset(path: str | Path) -> Preset:
@@ -34,12 +33,15 @@ def shipped_presets() -> dict[str, Path]:
 
 
 def user_presets(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Path]:
-    """Presets in `<data dir>/presets/` (declared by a patch with /rlfx/declare, or put there by hand), by name."""
-    return {p.stem: p for p in sorted((resolve_data_dir(data_dir) / USER_PRESETS).glob("*.toml"))}
+    """Your presets in `<data dir>/presets/` (written by `presets scan`, declared by a patch with /rlfx/declare, or put
+    there by hand), by name, sorted."""
+    folder = user_presets_dir(data_dir)
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
 
 
 def resolve_preset(preset: str | os.PathLike[str] | None, data_dir: str | os.PathLike[str] | None = None) -> Preset:
-    """None → the default preset; a shipped name; a name in `<data dir>/presets/`; or a path to a .toml file."""
+    """None → the default preset; a shipped name; one of your presets' names (`<data dir>/presets/`); or a path to a
+    .toml file."""
     if preset is None:
         preset = DEFAULT_PRESET
     shipped = shipped_presets()
@@ -51,6 +53,6 @@ def resolve_preset(preset: str | os.PathLike[str] | None, data_dir: str | os.Pat
     path = Path(preset)
     if path.suffix == ".toml" or path.exists():
         return load_preset(path)
-    mine = f", one in {resolve_data_dir(data_dir) / USER_PRESETS} ({', '.join(user) or 'none yet'})"
+    mine = f", one of yours in {resolve_data_dir(data_dir) / USER_PRESETS} ({', '.join(user or user_presets(data_dir)) or 'none yet'})"
     raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}{mine}, "
                       "or a .toml file")

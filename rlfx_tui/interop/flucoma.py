@@ -33,6 +33,7 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.known_points import KnownPoints
 from rlfx_tui.core.learner import ACTIVATIONS
+from rlfx_tui.core.presets import ParamSpec
 from rlfx_tui.core.session import Session
 
 FORMAT = "rlfx-tui/flucoma 1"
@@ -111,14 +112,25 @@ def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[
         raise RlfxError("cannot export: the learner's mapping is not a plain standardise + MLP that FluCoMa can run")
 
 
+def _param_spec(spec: ParamSpec) -> dict[str, Any]:
+    """One parameter of spec.json; a choice (a switch, a mode) has scale "choice" and its values, in order."""
+    entry: dict[str, Any] = {"name": spec.name, "min": spec.min, "max": spec.max, "unit": spec.unit,
+                             "scale": "choice" if spec.values else spec.scale, "default": spec.default,
+                             "pinned": spec.pinned}
+    if spec.values:
+        entry["values"] = list(spec.values)
+    return entry
+
+
 def spec_json(session: Session, n_good: int) -> dict[str, Any]:
     return {
         "format": FORMAT, "preset": session.preset.name, "files": FILES,
         "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, "") if not session.preset.context_names else ""}
                         for n in session.context_names],
-        "params": [{"name": s.name, "min": s.min, "max": s.max, "unit": s.unit, "scale": s.scale,
-                    "default": s.default, "pinned": s.pinned} for s in session.space.specs],
+        "params": [_param_spec(s) for s in session.space.specs],
         "denormalize": {"linear": "min + u * (max - min)", "log": "min * (max / min) ** u",
+                        "choice": "values[round(u * (len(values) - 1))]; its value k is u = k / (len(values) - 1), "
+                                  "min 0 and max len(values) - 1 are indices, default is an index",
                         "before": "clip u to [0, 1]; a pinned parameter is always its default"},
         "mlp_fitted_on": f"the {n_good} points labelled good",
     }

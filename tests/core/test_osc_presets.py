@@ -3,6 +3,8 @@ of named features from outside: loading, declaring, refusing, and the learner ke
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,8 @@ from rlfx_tui.core.presets import load_preset, resolve_preset
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.training import training_arrays
 from rlfx_tui.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SYNTH = """name = "synth"
 engine = "osc"
@@ -206,3 +210,15 @@ def test_the_learner_maps_any_context_length_without_octaves(tmp_path):
         session.randomize(0.3)  # proposals work on this context too
     assert Session(preset, data_dir=tmp_path / "data", seed=1).learner.n_points_ == 6  # cached or rebuilt alike
 
+
+
+def test_a_declaration_never_replaces_a_preset_of_yours_that_a_patch_did_not_declare(tmp_path):
+    """<data dir>/presets/ holds scanned and hand-written presets too: a patch declaring the same name is refused."""
+    mine = tmp_path / "presets" / "mysynth.toml"
+    mine.parent.mkdir()
+    text = (ROOT / "presets" / "space.toml").read_text().replace('name = "space"', 'name = "mysynth"')
+    mine.write_text(text)
+    with pytest.raises(DeclarationError, match="engine = 'pedalboard'.*declare another name"):
+        adopt_declared(declared_preset(DECLARATION), tmp_path)
+    assert mine.read_text() == text
+    assert resolve_preset("mysynth", tmp_path).engine == "pedalboard"

@@ -60,7 +60,8 @@ class ParamRow(Widget):
         selected = self.has_class("-selected") and isinstance(self.parent, Widget) and self.parent.has_focus
         text.append(name[:-1], "reverse" if selected else "")  # one column less: the lock mark took it
         text.append(bar(self.fraction, bar_width), self.get_component_rich_style("param-row--bar"))
-        text.append(format_value(self.value, self.spec.unit).rjust(VALUE_WIDTH + 1))
+        shown = self.spec.shown(self.value) if self.spec.values else format_value(self.value, self.spec.unit)
+        text.append((shown[:VALUE_WIDTH] if self.spec.values else shown).rjust(VALUE_WIDTH + 1))
         return text
 
 

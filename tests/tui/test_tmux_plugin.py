@@ -1,0 +1,45 @@
+"""The real console script in tmux with a preset scanned from the test plugin: scan, play, jump, label, quit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rlfx_tui.core.session import Session
+from tests.tui.tmux import SCRIPT, Tmux, app_env
+
+pytestmark = pytest.mark.tmux
+
+
+def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
+    env = app_env()  # this checkout's code first on the path, no JACK server inherited
+    preset = tmp_path / "filter.toml"
+    scanned = subprocess.run([str(SCRIPT), "presets", "scan", str(test_plugin), "--out", str(preset)], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert scanned.returncode == 0 and preset.exists(), scanned.stderr
+    data_dir = tmp_path / "data"
+    tmux = Tmux(tmp_path.name)
+    command = f"{SCRIPT} --source demo --preset {preset} --data-dir {data_dir}; echo EXITED=$?; sleep 30"
+    tmux.start(command, env, width=130, height=36)  # 130: the top bar's DEMO badge, then the whole chain
+    try:
+        screen = tmux.wait_for("stereo only")  # the engine's notice, once, over the audio panel for 10 s
+        assert "RlfxTestFilter (latency 64 smp) → Limiter" in screen and "cutoff hz" in screen and "mode" in screen
+        assert "64 samples of" in screen and "q quit" in screen
+        tmux.wait_for("audio · demo")
+        for _ in range(4):
+            tmux.press("Space")
+        tmux.press("Right")
+        tmux.wait_for("✓ good")
+        screen = tmux.screen()
+        assert "faults" not in screen and "DPF" not in screen
+        tmux.press("q")
+        screen = tmux.wait_for("EXITED=")
+        assert "EXITED=0" in screen and "Traceback" not in screen
+    finally:
+        tmux("kill-server")
+    points = Session(preset=str(preset), data_dir=data_dir).points
+    assert [p.good for p in points] == [True]
