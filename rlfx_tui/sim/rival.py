@@ -35,10 +35,12 @@ class GaussianProcessRival(Method):
     name = "GP classifier"
 
     def __init__(self, space: ParameterSpace, rng: np.random.Generator, seed: int, *, n_candidates: int = 256,
-                 min_novelty: float = 0.9) -> None:
+                 min_novelty: float = 0.9, share: bool = True, restarts: int = 0) -> None:
         super().__init__(space, rng, seed)
         self.n_candidates = n_candidates
         self.min_novelty = min_novelty
+        self.share = share
+        self.restarts = restarts
         self.free = np.flatnonzero(~space.pinned)
         self.sounds: list[int] = []
         self._sobol: dict[int, tuple[qmc.Sobol, list[np.ndarray]]] = {}
@@ -62,6 +64,9 @@ class GaussianProcessRival(Method):
             return self.proposal
         centres = liked[self.rng.integers(0, len(liked), size=self.n_candidates)]
         candidates = self.space.randomize_normalized(centres, strength, self.rng, count=self.n_candidates)
+        if self.share:  # as the learner's: each candidate moves a random share of the parameters, keeps the rest
+            share = self.rng.uniform(0.1, 1.0, size=(self.n_candidates, 1))
+            candidates = np.where(self.rng.random(candidates.shape) < share, candidates, centres)
         novel = self.space.novelty(candidates, liked, strength) >= self.min_novelty - 1e-9
         pool = candidates[novel] if novel.any() else candidates
         labels = np.array([self.good[i] for i in mine])
@@ -75,7 +80,7 @@ class GaussianProcessRival(Method):
     def _classifier(self, U: np.ndarray, good: np.ndarray) -> GaussianProcessClassifier:
         kernel = ConstantKernel(1.0, (1e-2, 1e2)) * RBF(length_scale=np.full(len(self.free), 0.3),
                                                         length_scale_bounds=(1e-2, 1e2))
-        model = GaussianProcessClassifier(kernel=kernel, random_state=self.seed)
+        model = GaussianProcessClassifier(kernel=kernel, n_restarts_optimizer=self.restarts, random_state=self.seed)
         with threadpool_limits(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a length scale at its bound: still the best fit
             return model.fit(U[:, self.free], good)
