@@ -1,4 +1,4 @@
-"""`rlfx-tui simulate`: the synthetic-player benchmark (uniform random vs "randomise N %" vs the learner)."""
+"""`rlfx-tui simulate`: the synthetic-player benchmark (uniform random, "randomise N %", the learner, a GP rival)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
 
-HELP = "benchmark the learner against random search and nudges of N percent, with a synthetic player"
+HELP = ("benchmark the learner against random search, nudges of N percent and a Gaussian-process classifier, "
+        "with a synthetic player")
+METHOD_KEYS = ("uniform", "walk", "learner", "gp")  # rlfx_tui.sim.benchmark.METHODS (not imported: sklearn is slow)
+SHAPES = ("ball", "corner", "ridge", "blobs", "mixed")  # rlfx_tui.sim.shapes.SHAPES
 TOUCHES_DATA = False  # sessions live in temporary folders; the user's labels are never touched
 
 
@@ -25,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the player's strength right after a like (default 0.4)")
     parser.add_argument("--volume", type=float, default=0.04,
                         help="share of the parameter space each sound's taste likes (default 0.04)")
+    parser.add_argument("--taste", choices=SHAPES, default="ball",
+                        help="the shape of each sound's taste (default ball; mixed: one shape per sound)")
+    parser.add_argument("--edges", action="store_true",
+                        help="let balls and blobs lie against the ends of the ranges (corners and ridges always do)")
+    parser.add_argument("--flip", type=float, default=0.0,
+                        help="share of answers the player gives the wrong way round, in [0, 0.5) (default 0)")
+    parser.add_argument("--methods", default=",".join(METHOD_KEYS), metavar="LIST",
+                        help=f"comma-separated, from {', '.join(METHOD_KEYS)} (default: all)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="worker processes (default: up to 2)")
     parser.add_argument("--plot", metavar="FILE", help="write the like-rate curves to a PNG (needs matplotlib)")
@@ -44,21 +55,31 @@ def run(args: argparse.Namespace) -> int:
         raise RlfxError("--seeds, --labels and --turn must be at least 1")
     if not 0.0 < args.narrow <= 1.0 or not 0.0 < args.volume < 1.0:
         raise RlfxError("--narrow must be in (0, 1] and --volume in (0, 1)")
+    if not 0.0 <= args.flip < 0.5:
+        raise RlfxError(f"--flip must be in [0, 0.5) (got {args.flip})")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in METHOD_KEYS]
+    if unknown or not methods:
+        raise RlfxError(f"--methods: expected some of {', '.join(METHOD_KEYS)} (got {args.methods!r})")
+    methods = sorted(set(methods), key=METHOD_KEYS.index)
     if args.plot:
         require_matplotlib()
     preset = resolve_preset(getattr(args, "preset", None))
     names = [s.name for s in SOUNDS[:args.sounds]]
     print(f"rlfx-tui simulate: preset {preset.name}, {args.seeds} seeds × {args.labels} labels, sounds "
           f"{', '.join(names)} in turns of {args.turn}; taste volume {args.volume:.0%}, strength 100 % until a "
-          f"like, {args.narrow:.0%} after one, ×1.5 after 3 misses", flush=True)
+          f"like, {args.narrow:.0%} after one, ×1.5 after 3 misses; taste {args.taste}"
+          f"{' (edges allowed)' if args.edges else ''}, {args.flip:.0%} of answers flipped; methods "
+          f"{', '.join(methods)}", flush=True)
     start = time.perf_counter()
     results = run_benchmark(preset, seeds=args.seeds, labels=args.labels, n_sounds=args.sounds, turn=args.turn,
-                            narrow=args.narrow, volume=args.volume, jobs=max(1, args.jobs),
+                            narrow=args.narrow, volume=args.volume, shape=args.taste, edges=args.edges,
+                            flip=args.flip, methods=methods, jobs=max(1, args.jobs),
                             progress=lambda line: print("  " + line, flush=True))
     print(f"({time.perf_counter() - start:.0f} s)\n")
     print(tables(results, names))
     print()
-    print(verdict(results))
+    print(verdict(results, flip=args.flip, shape=args.taste))
     if not args.no_timing:
         t = learner_timing(ParameterSpace(preset.params))
         load = f", load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""

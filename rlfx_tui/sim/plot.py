@@ -7,7 +7,7 @@ import os
 import numpy as np
 
 from rlfx_tui.core.errors import RlfxError
-from rlfx_tui.sim.benchmark import METHOD_NAMES, Outcome
+from rlfx_tui.sim.benchmark import Outcome
 from rlfx_tui.sim.report import BLOCK
 
 
@@ -26,8 +26,8 @@ def plot_like_rates(results: dict[str, list[Outcome]], path: str | os.PathLike[s
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
-    for name in METHOD_NAMES:
-        liked = np.array([o.liked for o in results[name]], dtype=float)
+    for name, outcomes in results.items():
+        liked = np.array([o.liked for o in outcomes], dtype=float)
         labels = liked.shape[1]
         edges = list(range(0, labels, BLOCK))
         rates = np.array([[row[a:a + BLOCK].mean() for a in edges] for row in liked]) * 100
