@@ -72,7 +72,8 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
     out += ["", "(first like, liked sounds / mapping: over every sound that got a like, all seeds pooled; distance "
             "in normalised units over the taste's parameters, 0 = inside; with flipped answers, likes are the "
             "player's true taste, and the mapping counts the sounds where a truly liked setting was answered like)"]
-    out += ["", "After a sound's first like: how new each proposal is (distance to that sound's nearest liked setting ÷ "
+    out += ["",
+            "After a sound's first like: how new each proposal is (distance to that sound's nearest liked setting ÷ "
             "a typical jump at the player's strength; 1 ≈ a plain jump from a liked setting, 0 = a repeat)", "",
             "| method | novelty, median [IQR] | proposals under 0.25 (near-repeats) |", "|---|---|---|"]
     for name in names:

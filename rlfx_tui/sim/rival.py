@@ -47,7 +47,8 @@ class GaussianProcessRival(Method):
 
     def _sobol_point(self, sound: int) -> np.ndarray:
         engine, queue = self._sobol.setdefault(
-            sound, (qmc.Sobol(d=max(1, len(self.free)), scramble=True, seed=np.random.default_rng([self.seed, 7, sound])), []))
+            sound, (qmc.Sobol(d=max(1, len(self.free)), scramble=True,
+                              seed=np.random.default_rng([self.seed, 7, sound])), []))
         if not queue:
             queue.extend(engine.random(SOBOL_BLOCK))
         v = queue.pop(0)

@@ -119,7 +119,7 @@ def _band_area(sign: float, centre: float, half_width: float) -> float:
     return cdf(centre + half_width) - cdf(centre - half_width)
 
 
-def ridge_taste(space: ParameterSpace, rng: np.random.Generator, volume: float) -> Ridge:
+def ridge_taste(space: ParameterSpace, rng: np.random.Generator, volume: float) -> Ridge | Taste:
     dims = _dims(space, rng, (2,))
     if len(dims) < 2:
         return ridge_or_ball_fallback(space, rng, volume)
