@@ -44,8 +44,15 @@ def _subsets(free: tuple[int, ...], p: int, max_size: int) -> tuple[np.ndarray, 
 
 
 class TasteModel:
-    def __init__(self, free: np.ndarray, *, max_size: int = 4, prior_matters: float = 0.3,
-                 widths: tuple[float, ...] = (0.06, 0.1, 0.16, 0.25), inconsistency: float = 0.05) -> None:
+    def __init__(
+        self,
+        free: np.ndarray,
+        *,
+        max_size: int = 4,
+        prior_matters: float = 0.3,
+        widths: tuple[float, ...] = (0.06, 0.1, 0.16, 0.25),
+        inconsistency: float = 0.05,
+    ) -> None:
         self.members, sizes = _subsets(tuple(np.flatnonzero(free).tolist()), len(free), max_size)
         free_count = int(np.count_nonzero(free))
         self.log_prior = sizes * np.log(prior_matters) + (free_count - sizes) * np.log1p(-prior_matters)
@@ -70,7 +77,7 @@ class TasteModel:
             spread[:, own[rows], rows] = np.inf
         return spread.min(axis=1)
 
-    def fit(self, params: np.ndarray, good: np.ndarray, weights: np.ndarray, max_liked: int = 16) -> "TasteModel":
+    def fit(self, params: np.ndarray, good: np.ndarray, weights: np.ndarray, max_liked: int = 16) -> TasteModel:
         """Normalised settings (n, p), good (n,), weights (n,) ≥ 0 with some weight on a like."""
         liked_weight = weights * good
         # the heaviest likes; among equal weights the most recent (points are oldest first)

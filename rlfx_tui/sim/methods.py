@@ -109,7 +109,7 @@ class SessionLearner(Method):
 
     def listen(self, audio: np.ndarray, descriptors: np.ndarray) -> None:
         for start in range(0, len(audio), 256):
-            self.session.listen(audio[start:start + 256])
+            self.session.listen(audio[start : start + 256])
         self.descriptors = self.session.descriptors
 
     def propose(self, sound: int, strength: float) -> np.ndarray:

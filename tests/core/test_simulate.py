@@ -33,8 +33,9 @@ def test_the_learner_beats_random_and_the_nudge_workflow(small_run: dict) -> Non
 def test_after_a_like_the_learner_still_proposes_something_new(small_run: dict) -> None:
     """Its hit rate must not come from smaller jumps: its proposals land about as far from the sound's liked
     settings as the nudge workflow's plain jumps from a liked setting do."""
-    novelty = {name: np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in small_run[name]])
-               for name in METHOD_NAMES[1:]}
+    novelty = {
+        name: np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in small_run[name]]) for name in METHOD_NAMES[1:]
+    }
     nudge, ours = (novelty[name] for name in METHOD_NAMES[1:])
     assert len(ours) >= 20
     assert np.median(ours) >= 0.85 * np.median(nudge)
@@ -65,8 +66,11 @@ def test_a_taste_likes_about_its_volume_of_random_settings() -> None:
     for _ in range(20):
         taste = random_taste(space, rng, volume=0.04)
         assert 2 <= len(taste.dims) <= 3
-        rates.append(np.mean([taste.likes(u) for u in space.randomize_normalized(space.default_normalized, 1.0, rng,
-                                                                                 count=2000)]))
+        rates.append(
+            np.mean(
+                [taste.likes(u) for u in space.randomize_normalized(space.default_normalized, 1.0, rng, count=2000)]
+            )
+        )
     assert 0.03 < np.mean(rates) < 0.07  # a little over 4 %: one parameter's random range is narrower
 
 
@@ -88,8 +92,9 @@ def test_the_command_prints_the_tables(capsys: pytest.CaptureFixture[str]) -> No
     assert "Like-rate per block" in out and "rlfx-tui learner" in out and "sounds never liked" in out
 
 
-def test_plot_without_matplotlib_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+def test_plot_without_matplotlib_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["simulate", "--seeds", "1", "--labels", "5", "--plot", str(tmp_path / "x.png")]) == 2
     assert "rlfx-tui[plot]" in capsys.readouterr().err
@@ -97,8 +102,25 @@ def test_plot_without_matplotlib_is_one_clear_line(monkeypatch: pytest.MonkeyPat
 
 def test_plot_writes_a_png(tmp_path) -> None:
     path = tmp_path / "curves.png"
-    assert main(["simulate", "--seeds", "1", "--labels", "10", "--sounds", "1", "--jobs", "1", "--no-timing",
-                 "--plot", str(path)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--seeds",
+                "1",
+                "--labels",
+                "10",
+                "--sounds",
+                "1",
+                "--jobs",
+                "1",
+                "--no-timing",
+                "--plot",
+                str(path),
+            ]
+        )
+        == 0
+    )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
