@@ -39,6 +39,25 @@ class Checker(Protocol):
     def finite(self, value: object, key: str) -> float: ...
 
 
+def pinned_and_random_range(
+    check: Checker, table: dict[str, Any], where: str, low: float, high: float
+) -> tuple[bool, float, float]:
+    """A [[params]] entry's `pinned` and `random_range` (NaN, NaN when the whole range is random), checked."""
+    pinned = table.get("pinned", False)
+    if not isinstance(pinned, bool):
+        raise check.fail(f"{where}pinned", "true or false", pinned)
+    random_min = random_max = math.nan
+    if "random_range" in table:
+        rr = table["random_range"]
+        if not isinstance(rr, list) or len(rr) != 2:
+            raise check.fail(f"{where}random_range", "an array [low, high]", rr)
+        random_min = check.finite(rr[0], f"{where}random_range[0]")
+        random_max = check.finite(rr[1], f"{where}random_range[1]")
+        if not low <= random_min < random_max <= high:
+            raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
+    return pinned, random_min, random_max
+
+
 def resolve_path(text: str, base: Path) -> Path:
     """`~` expanded, a relative path taken from the preset file's folder."""
     path = Path(text).expanduser()
@@ -184,18 +203,7 @@ def external_param(
         raise check.fail(f"{where}scale", '"linear" or "log"', scale)
     if scale == "log" and low <= 0:
         raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
-    pinned = table.get("pinned", False)
-    if not isinstance(pinned, bool):
-        raise check.fail(f"{where}pinned", "true or false", pinned)
-    random_min = random_max = math.nan
-    if "random_range" in table:
-        rr = table["random_range"]
-        if not isinstance(rr, list) or len(rr) != 2:
-            raise check.fail(f"{where}random_range", "an array [low, high]", rr)
-        random_min = check.finite(rr[0], f"{where}random_range[0]")
-        random_max = check.finite(rr[1], f"{where}random_range[1]")
-        if not low <= random_min < random_max <= high:
-            raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
+    pinned, random_min, random_max = pinned_and_random_range(check, table, where, low, high)
     return ParamSpec(
         name=name,
         plugin=plugin_id,

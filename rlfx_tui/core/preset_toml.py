@@ -34,7 +34,6 @@ Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever 
 
 from __future__ import annotations
 
-import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +47,7 @@ from rlfx_tui.core.preset_external import (
     choice_values,
     external_param,
     load_external_info,
+    pinned_and_random_range,
 )
 from rlfx_tui.core.preset_spec import (
     CONTEXT_SOURCES,
@@ -343,18 +343,7 @@ def _parse_params(
         scale: Literal["linear", "log"] = "log" if scale_name == "log" else "linear"
         if scale == "log" and low <= 0:
             raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
-        pinned = table.get("pinned", False)
-        if not isinstance(pinned, bool):
-            raise check.fail(f"{where}pinned", "true or false", pinned)
-        random_min, random_max = math.nan, math.nan
-        if "random_range" in table:
-            rr = table["random_range"]
-            if not isinstance(rr, list) or len(rr) != 2:
-                raise check.fail(f"{where}random_range", "an array [low, high]", rr)
-            random_min = check.finite(rr[0], f"{where}random_range[0]")
-            random_max = check.finite(rr[1], f"{where}random_range[1]")
-            if not low <= random_min < random_max <= high:
-                raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
+        pinned, random_min, random_max = pinned_and_random_range(check, table, where, low, high)
         for bound_key, bound in (("min", low), ("max", high), ("default", default)):
             if scratch is not None:
                 _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
