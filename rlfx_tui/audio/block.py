@@ -10,7 +10,8 @@ steps too, and a chain reset to avoid that makes the first echo start abruptly. 
 *another* chain: ``prepare`` (on the caller's thread, never the audio thread) takes an idle chain of the pool,
 resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of input, faded in at the start, so its
 delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
-it up between blocks, feeds it the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms``
+it up between blocks, feeds it the few blocks that arrived since the snapshot (at most ``CATCHUP_BLOCKS`` per
+callback: audio/catchup.py), and crossfades to it over ``ramp_ms``
 with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
 ceiling. pedalboard releases the GIL while priming.
 
@@ -30,6 +31,7 @@ import time
 
 import numpy as np
 
+from rlfx_tui.audio.catchup import catch_up_while_preparing, drop_catching, pick_up
 from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
@@ -65,15 +67,22 @@ class BlockState:
         ramp_ms: float = 30.0,
         source: LoopSource | None = None,
         tracker: DescriptorTracker | None = None,
+        analyse_inline: bool = True,
     ) -> None:
+        """``analyse_inline``: feed ``tracker`` in process_block (offline users); the engine turns it off and
+        reads the history ring from its analysis thread instead (audio/analysis.py)."""
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)
         self.pool = ChainPool(lambda: self._new_chain(self.target.real))
         self.heard = self.pool.first
         self.incoming: EffectChain | None = None  # the chain being faded in
+        self.catching: EffectChain | None = None  # a taken jump's chain, still catching up (audio/catchup.py)
+        self.catching_upto = 0  # the frame it has heard up to
+        self.stale_jumps = 0  # jumps whose snapshot was older than the ring: set in place
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
+        self.analyse_inline = analyse_inline
         self.source = source
         fade = max(0, int(round(ramp_ms * self.samplerate / 1000.0)))
         k = np.arange(1, fade + 1, dtype=np.float64)
@@ -135,6 +144,7 @@ class BlockState:
             fade = min(n, int(PRIME_FADE_S * self.samplerate))
             primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)
+        end = catch_up_while_preparing(self, chain, end)  # the frames that arrived while it primed
         prepared = Prepared(ParamTarget.of(real), chain, end)
         self.pool.hand_over(prepared)
         return prepared
@@ -168,9 +178,10 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
     state.in_peak = max(float(x.max()), -float(x.min()), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
-    began = time.perf_counter()
-    state.tracker.update(x)
-    state.descriptors_s += time.perf_counter() - began
+    if state.analyse_inline:
+        began = time.perf_counter()
+        state.tracker.update(x)
+        state.descriptors_s += time.perf_counter() - began
     # History: the ring is written before the chains run, so a chain handed over now catches up to this block.
     size, pos = state.history.shape[0], state.written % state.history.shape[0]
     first = min(n, size - pos)
@@ -190,7 +201,8 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         if want != state.mute_gain:
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g[:n]
-            g[:] = np.linspace(state.mute_gain, want, n + 1, dtype=np.float32)[1:]
+            np.multiply(state.steps[:n], (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
+            g += state.mute_gain
             y *= g
             state.mute_gain = want
             if want == 0.0:
@@ -236,34 +248,17 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
 
 def _panic(state: BlockState) -> None:
     """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
+    drop_catching(state)
     if state.incoming is not None:
         state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None
     state.heard.reset()
 
 
-def _pick_up(state: BlockState, n: int) -> None:
-    prepared = state.pool.take()
-    if prepared is None:
-        return
-    state.target = prepared.target
-    missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
-    if state.fade_len == 0 or state.mute_gain == 0.0 or missing > state.history_len:
-        # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
-        # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
-        state.heard.apply_array(prepared.target.real)
-        state.pool.give_back(prepared.chain)
-        return
-    for seg in state._history_segments(prepared.upto, state.written - n):
-        prepared.chain.process(seg)
-    state.incoming = prepared.chain
-    state.fade_pos = 0
-
-
 def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     try:
         if state.incoming is None:
-            _pick_up(state, n)
+            pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
         a = state.heard.process(x)
         b = state.incoming.process(x) if state.incoming is not None else None
     except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
@@ -273,6 +268,7 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
         if state.incoming is not None:
             state.pool.give_back(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
+        drop_catching(state)
         try:
             state.heard.reset()  # its tails may hold whatever made it fail
         except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down

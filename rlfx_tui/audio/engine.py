@@ -6,10 +6,11 @@
     engine.status, engine.descriptors
     engine.stop()
 
-Threads: the audio thread (PortAudio's callback, or ClockThread) runs process_block; the UI thread calls
+Threads: the audio thread (PortAudio's callback, or ClockThread) runs process_block; the analysis thread computes
+the descriptors from the input it keeps (audio/analysis.py); the UI thread calls
 set_params/set_muted (one reference or bool assignment each, read by the audio thread at the next block) and polls
-``status``/``descriptors`` (snapshots; the audio thread only ever swaps references); the follow thread predicts at
-the control rate. No lock is shared with the audio thread.
+``status``/``descriptors`` (snapshots; the audio and analysis threads only ever swap references); the follow
+thread predicts at the control rate. No lock is shared with the audio thread.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from rlfx_tui.audio import closing
+from rlfx_tui.audio.analysis import AnalysisThread, HistoryAnalyser
 from rlfx_tui.audio.block import BlockState, ParamTarget, fault_note, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
@@ -49,6 +51,7 @@ class Engine:
         self._stream: Any = None
         self._clock: ClockThread | None = None
         self._follow: FollowThread | None = None
+        self._analysis: AnalysisThread | None = None
         self._follow_on = False
         self._muted = False
         self._bypass = False
@@ -85,6 +88,7 @@ class Engine:
             blocksize=self.blocksize,
             ramp_ms=cfg.ramp_ms,
             source=source,
+            analyse_inline=False,  # the analysis thread reads the history ring instead (audio/analysis.py)
         )
         notes += chain_notes(self.session.preset, self.samplerate)  # stereo-only plugins, reported latency
         self._state.mute_requested = self._muted
@@ -101,6 +105,7 @@ class Engine:
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
+        self._analysis = AnalysisThread(HistoryAnalyser(self._state)).start()
         self._run.enter_context(self.session.attach(self.set_params, DescriptorView(self)))
         if self._follow_on:
             self._start_follow()
@@ -112,6 +117,9 @@ class Engine:
         if self._clock is not None:
             self._clock.stop()
             self._clock = None
+        if self._analysis is not None:
+            self._analysis.stop()
+            self._analysis = None
         run, self._run = self._run, None
         if run is not None:
             run.close()  # the session's own sink and tracker are back (its chain catches up); settings restored

@@ -21,6 +21,7 @@ import numpy as np
 import pedalboard
 
 from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
+from rlfx_tui.core.finite import all_finite
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
 
@@ -145,7 +146,7 @@ class EffectChain:
         flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
         block; figures in docs/figures/)."""
         block = np.ascontiguousarray(block, dtype=np.float32)
-        if not np.isfinite(block).all():  # one NaN in would poison every filter's state
+        if not all_finite(block):  # one NaN in would poison every filter's state
             self.faults += 1
             block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
         if self.stereo:
@@ -170,7 +171,7 @@ class EffectChain:
 
     def make_safe(self, out: np.ndarray) -> np.ndarray:
         """NaN/Inf guard and hard ceiling, in place."""
-        if not np.isfinite(out).all():
+        if not all_finite(out):
             self.faults += 1
             self.board.reset()
             out[:] = 0.0

@@ -1,8 +1,11 @@
-"""The number check both readers of user files share (the dataset's JSON lines, a preset's TOML)."""
+"""The number checks: the one both readers of user files share (the dataset's JSON lines, a preset's TOML), and the
+samples check of the chain's NaN/Inf guard."""
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 
 def is_finite(value: int | float) -> bool:
@@ -12,3 +15,12 @@ def is_finite(value: int | float) -> bool:
         return math.isfinite(value)
     except OverflowError:
         return False
+
+
+def all_finite(samples: np.ndarray) -> bool:
+    """``np.isfinite(samples).all()`` without the boolean array it allocates (the audio thread calls this on every
+    block): a sum is NaN or inf when any sample is. A sum can also overflow for finite samples near float32's
+    limit (~1e38), so only then is the exact check run."""
+    if math.isfinite(float(np.add.reduce(samples, axis=None))):
+        return True
+    return bool(np.isfinite(samples).all())
