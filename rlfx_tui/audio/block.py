@@ -36,6 +36,7 @@ from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
 from rlfx_tui.core.descriptors import DescriptorTracker
+from rlfx_tui.core.finite import clip_in_place
 from rlfx_tui.core.presets import Preset
 
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
@@ -176,7 +177,7 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         np.nan_to_num(x, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
         ms = float(np.dot(x, x)) / n
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
-    state.in_peak = max(float(x.max()), -float(x.min()), state.in_peak * decay)
+    state.in_peak = max(float(np.maximum.reduce(np.abs(x, out=state.g[:n]))), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
     if state.analyse_inline:
         began = time.perf_counter()
@@ -186,7 +187,8 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     size, pos = state.history.shape[0], state.written % state.history.shape[0]
     first = min(n, size - pos)
     state.history[pos : pos + first] = x[:first]
-    state.history[: n - first] = x[first:]
+    if first < n:
+        state.history[: n - first] = x[first:]
     state.written += n
 
     want = 0.0 if state.mute_requested else 1.0
@@ -194,10 +196,11 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         y.fill(0.0)  # muted: skip the chains, keep analysing
     else:
         began = time.perf_counter()
-        _run_chains(state, x, y, n)
+        mixed = _run_chains(state, x, y, n)
         state.chain_s += time.perf_counter() - began
         if state.bypass_requested or state.wet < 1.0:
             _mix_dry(state, x, y, n)
+            mixed = True
         if want != state.mute_gain:
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g[:n]
@@ -207,10 +210,12 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
             state.mute_gain = want
             if want == 0.0:
                 _panic(state)
-        np.clip(y, -state.ceiling, state.ceiling, out=y)
+            mixed = True
+        if mixed:  # one chain's output is already under the ceiling (EffectChain.make_safe)
+            clip_in_place(y, state.ceiling)
 
     out_ms = float(np.dot(y, y)) / n
-    state.out_peak = max(float(y.max()), -float(y.min()), state.out_peak * decay)
+    state.out_peak = max(float(np.maximum.reduce(np.abs(y, out=state.g[:n]))), state.out_peak * decay)
     state.out_ms += (1.0 - decay) * (out_ms - state.out_ms)
     if outdata.ndim == 2:
         outdata[:] = y[:, None]
@@ -255,7 +260,8 @@ def _panic(state: BlockState) -> None:
     state.heard.reset()
 
 
-def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
+def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool:
+    """y = the chain heard, or the crossfade to the incoming one; True when two chains were mixed."""
     try:
         if state.incoming is None:
             pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
@@ -273,10 +279,10 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
             state.heard.reset()  # its tails may hold whatever made it fail
         except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down
             pass
-        return
+        return False
     if b is None:
         y[:] = a
-        return
+        return False
     # y = a + g·(b − a), g the incoming chain's gain for these samples (1 once the curve has ended).
     pos, g = state.fade_pos, state.g[:n]
     k = max(0, min(n, state.fade_len - pos))
@@ -289,3 +295,4 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
         state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]
+    return True

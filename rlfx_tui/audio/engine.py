@@ -16,6 +16,7 @@ thread predicts at the control rate. No lock is shared with the audio thread.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -34,6 +35,7 @@ from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.chain import chain_notes
+from rlfx_tui.core.denormals import flush_denormals_for_this_thread, forget_flushing_threads
 from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
@@ -120,6 +122,7 @@ class Engine:
         if self._analysis is not None:
             self._analysis.stop()
             self._analysis = None
+        forget_flushing_threads()
         run, self._run = self._run, None
         if run is not None:
             run.close()  # the session's own sink and tracker are back (its chain catches up); settings restored
@@ -357,6 +360,8 @@ class Engine:
         else:
             self._first_callback = now
         self._last_callback = now
+        if not self.callbacks and threading.current_thread() is not threading.main_thread():
+            flush_denormals_for_this_thread()  # the stream's thread only ever runs blocks: for good, not per call
         self.callbacks += 1
         try:
             process_block(self._state, indata, outdata)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ import numpy as np
 import pedalboard
 
 from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
-from rlfx_tui.core.finite import all_finite
+from rlfx_tui.core.finite import all_finite, clip_in_place
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
 
@@ -175,7 +175,7 @@ class EffectChain:
             self.faults += 1
             self.board.reset()
             out[:] = 0.0
-        np.clip(out, -self.ceiling, self.ceiling, out=out)
+        clip_in_place(out, self.ceiling)
         return out
 
     def reset(self) -> None:

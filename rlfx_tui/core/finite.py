@@ -4,6 +4,7 @@ samples check of the chain's NaN/Inf guard."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -24,3 +25,15 @@ def all_finite(samples: np.ndarray) -> bool:
     if math.isfinite(float(np.add.reduce(samples, axis=None))):
         return True
     return bool(np.isfinite(samples).all())
+
+
+# The clip ufunc itself: np.clip's Python wrappers cost ~2 µs a call, a sixth of a 256-frame chain.
+_CLIP: Any = getattr(getattr(np, "_core", None), "umath", None)
+_CLIP = getattr(_CLIP, "clip", None)
+
+
+def clip_in_place(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """``np.clip(samples, -ceiling, ceiling, out=samples)``, without np.clip's Python overhead (numpy >= 2)."""
+    if _CLIP is None:  # pragma: no cover - numpy 1.x
+        return np.clip(samples, -ceiling, ceiling, out=samples)
+    return _CLIP(samples, -ceiling, ceiling, out=samples)

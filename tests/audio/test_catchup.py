@@ -100,6 +100,8 @@ def test_a_late_hand_over_is_caught_up_in_bounded_steps_without_a_click(
     # bounded: the catch-up took several callbacks, each under a quarter of the period
     behind = jump - int(0.4 * SR)  # frames between the snapshot and the fade
     assert behind > int(LATE_S * SR), behind  # it really was far behind (not caught up by the preparer)
+    # in steps: each callback gains CATCHUP_BLOCKS - 1 blocks on the present, so the fade starts well after pick-up
+    assert jump - (0.4 + LATE_S) * SR > 0.5 * LATE_S * SR / (CATCHUP_BLOCKS - 1), jump
     cpu = callback.cpu[WARM_UP:]  # after the first blocks (cold caches, a plugin's first buffers)
     worst = int(cpu.argmax()) + WARM_UP
     assert cpu.max() < PERIOD_S / 4, (float(cpu.max()), worst, callback.fade_block, float(callback.wall.max()))
