@@ -28,7 +28,7 @@ import pedalboard
 from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
-from rlfx_tui.core.stereo import StereoBoard, right_offset, stages, widened
+from rlfx_tui.core.stereo import StereoBoard, right_offset, right_offsets, stages, widened
 
 WIDE_FRAMES = 8192  # the stereo input buffer is kept up to this many frames (a block; longer primers get their own)
 
@@ -138,11 +138,10 @@ class EffectChain:
         self.apply(self.space.default())
 
     def _right_plugin(self, spec: PluginSpec) -> pedalboard.Plugin:
+        """The right side's twin of a plugin: its settings (or defaults) with the right side's offsets."""
         plugin = build_plugin(spec)
-        for attribute, value in spec.settings.items():
-            offset = right_offset(spec.type, attribute)
-            if offset is not None and not isinstance(value, str):
-                setattr(plugin, attribute, offset(float(value)))
+        for attribute, offset in right_offsets(spec.type).items():
+            setattr(plugin, attribute, offset(float(getattr(plugin, attribute))))
         return plugin
 
     def _targets(self, spec: ParamSpec) -> list[tuple[pedalboard.Plugin, Callable[[float], float] | None]]:

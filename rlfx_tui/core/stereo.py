@@ -45,6 +45,11 @@ def right_offset(plugin_type: str, attribute: str) -> Callable[[float], float] |
     return RIGHT_OFFSETS.get((plugin_type, attribute))
 
 
+def right_offsets(plugin_type: str) -> dict[str, Callable[[float], float]]:
+    """attribute → the right side's value, for one plugin type (empty for a type without width offsets)."""
+    return {attribute: f for (kind, attribute), f in RIGHT_OFFSETS.items() if kind == plugin_type}
+
+
 def widened(types: Sequence[str]) -> bool:
     """Whether a chain of these plugin types plays per side (it holds one that needs a nudge to be wide)."""
     return bool(WIDENING & set(types))
