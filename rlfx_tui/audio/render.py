@@ -74,13 +74,13 @@ def render(
         raise RlfxError(f"--output-channels must be 1 or more, got {output_channels}")
     with reader:
         sr, file_channels = int(reader.samplerate), int(reader.num_channels)
-        stereo_in = file_channels == 2
-        channels = 2 if stereo_in else int(output_channels)
+        channels = 2 if file_channels == 2 else int(output_channels)
         total = reader.frames + int(round(tail_s * sr))
         space = session.space
         state = BlockState(
             session.preset, sr, space.as_array(session.current), blocksize=blocksize, ramp_ms=ramp_ms, channels=channels
         )
+        stereo_in = file_channels == 2 and state.channels == 2  # a mono-only plugin's chain hears the mix
         follower = Follower(space, space.normalize(session.current), follow_interval_s, follow_smoothing_s)
         control_every = max(1, int(round(follow_interval_s * sr)))
         next_control = control_every
