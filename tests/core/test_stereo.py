@@ -146,3 +146,22 @@ def test_the_ceiling_holds_on_both_channels_under_random_parameters(
     out = _stream(chain, signal)
     assert out.shape == (2, 8 * BS) and np.isfinite(out).all()
     assert np.abs(out).max() <= chain.ceiling
+
+
+def test_a_mono_only_plugin_keeps_the_chain_mono_for_a_stereo_output() -> None:
+    """As a mono-only plugin's preset would (ZamComp is one; built here from a built-in marked mono-only)."""
+    from dataclasses import replace
+
+    from rlfx_tui.audio.block import BlockState, process_block
+    from rlfx_tui.core.chain import channel_note
+
+    space_preset = resolve_preset("space")
+    preset = replace(space_preset, plugins=(replace(space_preset.plugins[0], channels=1), *space_preset.plugins[1:]))
+    assert chain_channels(preset, 2) == 1 and "runs in mono only" in channel_note(preset, 2)
+    space = ParameterSpace(preset.params)
+    state = BlockState(preset, SR, space.as_array(space.default()), blocksize=BS, channels=2)
+    assert state.channels == 1 and not state.heard.stereo
+    out = np.zeros((BS, 2), dtype=np.float32)
+    for i in range(8):
+        process_block(state, _noise(BS / SR, seed=i), out)
+    assert np.abs(out).max() > 0.01 and np.array_equal(out[:, 0], out[:, 1])
