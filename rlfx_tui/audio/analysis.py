@@ -40,7 +40,7 @@ class HistoryAnalyser:
         self.state = state
         self.tracker = tracker if tracker is not None else state.tracker
         self.read = state.written  # frames analysed so far (the ring's frame count)
-        self._mono = np.zeros(state.history.shape[0], dtype=np.float32)
+        self._mono = np.zeros(state.history.shape[-1], dtype=np.float32)
         self.skipped = 0  # frames never analysed: the reader fell behind the writer
         self.busy_s = 0.0  # time spent in step() (the bench reports it)
 
@@ -49,7 +49,7 @@ class HistoryAnalyser:
         began = time.perf_counter()
         state = self.state
         ring = state.history
-        size = ring.shape[0]
+        size = ring.shape[-1]
         end = state.written
         start = max(self.read, end - size + 2 * state.capacity)  # older frames may be rewritten while we copy
         count = end - start
@@ -60,8 +60,8 @@ class HistoryAnalyser:
         mono = self._mono[:count]
         a = start % size
         first = min(count, size - a)
-        self._copy(ring[a : a + first], mono[:first])
-        self._copy(ring[: count - first], mono[first:])
+        self._copy(ring[..., a : a + first], mono[:first])
+        self._copy(ring[..., : count - first], mono[first:])
         # The writer may have moved on while we copied: it has written up to `written` and may be writing one
         # block more. Frames older than that minus the ring were overwritten: drop them.
         valid_from = state.written + state.capacity - size
@@ -75,8 +75,9 @@ class HistoryAnalyser:
 
     @staticmethod
     def _copy(src: np.ndarray, dst: np.ndarray) -> None:
-        if src.ndim == 2:  # a stereo ring: the descriptors describe the channels' mean
-            np.mean(src, axis=1, out=dst)
+        if src.ndim == 2:  # a stereo ring (left, right): the descriptors hear their mix, as process_block makes it
+            np.add(src[0], src[1], out=dst)
+            dst *= np.float32(0.5)
         else:
             dst[:] = src
 

@@ -1,6 +1,7 @@
 """`rlfx-tui bench`: what the callback costs on this machine, how fast render is (a stress run is in stress.py).
 
-Per-block cost, for every shipped preset at each block size, on the demo loop with a parameter jump every 100 ms:
+Per-block cost, for every shipped preset at each block size, mono and stereo output (``ch`` 1 and 2: the stereo chain
+plays per side where the preset has width, core/stereo.py), on the demo loop with a parameter jump every 100 ms:
 
 * bare chain   one pedalboard.Pedalboard call (the preset's plugins + limiter), nothing else: the floor
 * chain        the engine's chain work inside process_block (safety stage, a second chain during crossfades,
@@ -42,6 +43,7 @@ JUMP_EVERY_S = 0.1
 class BlockCost:
     preset: str
     blocksize: int
+    channels: int  # the output's: 1 = the mono chain, 2 = stereo
     bare_us: float
     chain_us: float
     descriptors_us: float
@@ -60,9 +62,9 @@ class BlockCost:
         return 100.0 * us / self.period_us
 
 
-def _bare_us(preset: Preset, blocks: list[np.ndarray], repeats: int) -> float:
-    chain = EffectChain(preset, SAMPLERATE)
-    if chain.stereo:  # what the chain itself hands a stereo-only plugin
+def _bare_us(preset: Preset, blocks: list[np.ndarray], repeats: int, channels: int) -> float:
+    chain = EffectChain(preset, SAMPLERATE, channels)
+    if chain.stereo:  # what the chain itself hands its stereo board
         blocks = [np.stack([b, b]) for b in blocks]
     best = float("inf")
     for _ in range(repeats):
@@ -74,14 +76,14 @@ def _bare_us(preset: Preset, blocks: list[np.ndarray], repeats: int) -> float:
 
 
 def _engine_cost(
-    preset: Preset, blocks: list[np.ndarray], jumps: list[np.ndarray], jump_every: int, repeats: int
+    preset: Preset, blocks: list[np.ndarray], jumps: list[np.ndarray], jump_every: int, repeats: int, channels: int
 ) -> tuple[float, float, float, float]:
     """(total, chain, descriptors) µs per block from the least disturbed repeat, and prepare ms per jump."""
     best = (float("inf"), 0.0, 0.0, 0.0)
     n = len(blocks)
     for _ in range(repeats):
-        state = BlockState(preset, SAMPLERATE, jumps[0], blocksize=blocks[0].shape[0])
-        out = np.zeros((blocks[0].shape[0], 2), dtype=np.float32)
+        state = BlockState(preset, SAMPLERATE, jumps[0], blocksize=blocks[0].shape[0], channels=channels)
+        out = np.zeros((blocks[0].shape[0], channels), dtype=np.float32)
         prepare_s, count = 0.0, 0
         with flushing_thread():  # as on the audio thread: flush-to-zero set once, not per chain call
             began = time.perf_counter()
@@ -109,6 +111,7 @@ def block_costs(
     repeats: int = 3,
     seed: int = 0,
     extra: Sequence[Path] = (),
+    channels: tuple[int, ...] = (1, 2),
 ) -> list[BlockCost]:
     signal = demo_signal(SAMPLERATE, max(seconds, 0.05))
     results = []
@@ -120,8 +123,10 @@ def block_costs(
         for bs in blocksizes:
             blocks = [signal[i : i + bs] for i in range(0, signal.shape[0] - bs + 1, bs)]
             jump_every = max(1, int(JUMP_EVERY_S * SAMPLERATE / bs))
-            total, chain, desc, prep = _engine_cost(preset, blocks, jumps, jump_every, repeats)
-            results.append(BlockCost(name, bs, _bare_us(preset, blocks, repeats), chain, desc, total, prep))
+            for ch in channels:
+                total, chain, desc, prep = _engine_cost(preset, blocks, jumps, jump_every, repeats, ch)
+                bare = _bare_us(preset, blocks, repeats, ch)
+                results.append(BlockCost(name, bs, ch, bare, chain, desc, total, prep))
     return results
 
 
@@ -186,7 +191,7 @@ def format_costs(costs: list[BlockCost]) -> str:
     lines = [
         f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "
         f"{os.cpu_count()} CPUs, load average {load:.2f}",
-        f"{'preset':<{width}}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
+        f"{'preset':<{width}}{'frames':>7}{'ch':>3}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
         f"{'overhead':>17}{'total':>17}{'total/bare':>11}{'prepare/jump':>14}",
     ]
     for c in costs:
@@ -195,9 +200,19 @@ def format_costs(costs: list[BlockCost]) -> str:
             for us in (c.bare_us, c.chain_us, c.descriptors_us, c.overhead_us, c.total_us)
         )
         lines.append(
-            f"{c.preset:<{width}}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
+            f"{c.preset:<{width}}{c.blocksize:>7}{c.channels:>3}{c.period_us:>8.0f}{cells}"
+            f"{c.total_us / c.bare_us:>10.1f}x"
             f"{c.prepare_ms:>11.1f} ms"
         )
+    mono = {(c.preset, c.blocksize): c for c in costs if c.channels == 1}
+    ratios = [
+        f"{c.preset} {c.blocksize}: {c.total_us / mono[c.preset, c.blocksize].total_us:.2f}x "
+        f"(bare chain {c.bare_us / mono[c.preset, c.blocksize].bare_us:.2f}x)"
+        for c in costs
+        if c.channels == 2 and (c.preset, c.blocksize) in mono
+    ]
+    if ratios:
+        lines.append("Stereo / mono total per block: " + ", ".join(ratios))
     return "\n".join(lines)
 
 

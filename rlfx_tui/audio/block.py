@@ -20,6 +20,13 @@ owner at a time, so no plugin is ever touched by two threads.
 
 A jump that arrives during a fade waits for it (at most ``ramp_ms``); only the newest one is kept.
 
+**Channels.** ``channels`` is the output's: for a stereo output the chains play stereo (core/chain.py, with the width
+of core/stereo.py), for a mono one mono, as before. A mono input (the demo, a file source, one interface channel) is
+put on both sides *before* the chain; a stereo input (two interface channels, a stereo file) keeps its left and
+right. Everything after the input acts on every channel: the history ring holds what the chains are fed (both sides
+for a stereo chain), the crossfade, bypass, mute ramps and the ceiling are per sample on each channel, and the meters
+read both. The descriptors always hear the mono mix.
+
 Threading: other threads call ``prepare`` (several may, at once: the UI and follow mode do) and set
 ``state.mute_requested`` / ``bypass_requested`` (bools). The rest is the audio thread's alone.
 """
@@ -68,6 +75,7 @@ class BlockState:
         ramp_ms: float = 30.0,
         source: LoopSource | None = None,
         tracker: DescriptorTracker | None = None,
+        channels: int = 1,
         analyse_inline: bool = True,
     ) -> None:
         """``analyse_inline``: feed ``tracker`` in process_block (offline users); the engine turns it off and
@@ -75,8 +83,10 @@ class BlockState:
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)
+        self.output_channels = max(1, int(channels))
         self.pool = ChainPool(lambda: self._new_chain(self.target.real))
         self.heard = self.pool.first
+        self.channels = self.heard.channels  # what the chains take and return: 1, or 2 for a stereo output
         self.incoming: EffectChain | None = None  # the chain being faded in
         self.catching: EffectChain | None = None  # a taken jump's chain, still catching up (audio/catchup.py)
         self.catching_upto = 0  # the frame it has heard up to
@@ -90,7 +100,8 @@ class BlockState:
         self.fade_curve = (0.5 - 0.5 * np.cos(np.pi * k / max(fade, 1))).astype(np.float32)  # incoming's gain
         self.fade_len = fade
         self.fade_pos = 0
-        self.history = np.zeros(int((HISTORY_S + HISTORY_MARGIN_S) * self.samplerate), dtype=np.float32)
+        ring = int((HISTORY_S + HISTORY_MARGIN_S) * self.samplerate)
+        self.history = np.zeros((self.channels, ring) if self.channels == 2 else ring, dtype=np.float32)
         self.history_len = int(history_seconds(preset) * self.samplerate)
         self.written = 0  # input frames written to the history so far
         self.mute_requested = False
@@ -107,17 +118,23 @@ class BlockState:
         self._grow(blocksize)
 
     def _new_chain(self, real: np.ndarray) -> EffectChain:
-        chain = EffectChain(self.preset, self.samplerate)
+        chain = EffectChain(self.preset, self.samplerate, self.output_channels)
         chain.apply_array(real)
         return chain
 
     def _grow(self, frames: int) -> None:
         """(Re)allocate the work buffers; only when a block is larger than any before (hosts keep their size)."""
         self.capacity = int(frames)
-        self.x = np.zeros(frames, dtype=np.float32)  # mono input
-        self.y = np.zeros(frames, dtype=np.float32)  # mono output
+        self.mono = np.zeros(frames, dtype=np.float32)  # the input's mono mix (what the descriptors hear)
+        # What the chains are fed and what they give, flat: block() views them as (frames,) or (2, frames).
+        self.x = self.mono if self.channels == 1 else np.zeros(2 * frames, dtype=np.float32)
+        self.y = np.zeros(self.channels * frames, dtype=np.float32)
         self.g = np.zeros(frames, dtype=np.float32)  # gain curve scratch
         self.steps = np.arange(1, frames + 1, dtype=np.float32)  # 1, 2, … n: a ramp's sample offsets
+
+    def block(self, buffer: np.ndarray, n: int) -> np.ndarray:
+        """The first ``n`` frames of a work buffer: (n,) for a mono chain, (2, n) contiguous for a stereo one."""
+        return buffer[:n] if self.channels == 1 else buffer[: 2 * n].reshape(2, n)
 
     @property
     def faults(self) -> int:
@@ -141,9 +158,9 @@ class BlockState:
         end = self.written
         n = min(end, self.history_len)
         if n:
-            primer = np.concatenate(self._history_segments(end - n, end))  # a copy, oldest first
+            primer = np.concatenate(self._history_segments(end - n, end), axis=-1)  # a copy, oldest first
             fade = min(n, int(PRIME_FADE_S * self.samplerate))
-            primer[:fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
+            primer[..., :fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
             chain.process(primer)
         end = catch_up_while_preparing(self, chain, end)  # the frames that arrived while it primed
         prepared = Prepared(ParamTarget.of(real), chain, end)
@@ -151,44 +168,59 @@ class BlockState:
         return prepared
 
     def _history_segments(self, start: int, stop: int) -> list[np.ndarray]:
-        size = self.history.shape[0]
+        size = self.history.shape[-1]
         a, b = start % size, stop % size
         if stop - start <= 0:
             return []
-        return [self.history[a:b]] if a < b else [self.history[a:], self.history[:b]]
+        return [self.history[..., a:b]] if a < b else [self.history[..., a:], self.history[..., :b]]
 
 
 def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) -> None:
     """One block: input (``indata`` (frames,) or (frames, channels), or the state's source when it has one) →
-    descriptors → chain(s) → safety → ``outdata`` ((frames,) or (frames, channels), every channel the same)."""
+    descriptors → chain(s) → safety → ``outdata`` ((frames,) or (frames, channels)).
+
+    A 2-D ``indata`` gives its first channel, or its first two as left and right when the chain is stereo. A mono
+    chain's output goes to every channel; a stereo chain's left and right go to channels 1 and 2 (and alternate
+    beyond), folded to their mean for a one-channel ``outdata``."""
     n = outdata.shape[0]
     if n > state.capacity:
         state._grow(n)
-    x, y = state.x[:n], state.y[:n]
+    x, y, mono = state.block(state.x, n), state.block(state.y, n), state.mono[:n]
+    fed = mono  # the buffer the input went to: the mono mix, or the stereo pair
     if state.source is not None:
-        state.source.read(n, x)
+        state.source.read(n, mono)
     elif indata is None:
-        x.fill(0.0)
+        mono.fill(0.0)
+    elif indata.ndim == 2 and state.channels == 2 and indata.shape[1] >= 2:
+        np.copyto(x, indata[:, :2].T)
+        fed = x
     else:
-        x[:] = indata[:, 0] if indata.ndim == 2 else indata
-    ms = float(np.dot(x, x)) / n
+        mono[:] = indata[:, 0] if indata.ndim == 2 else indata
+    flat = fed.reshape(-1)
+    ms = float(np.dot(flat, flat)) / flat.shape[0]
     if not math.isfinite(ms):  # a broken driver or file: never let NaN reach the chain or the meters
         state.input_faults += 1
-        np.nan_to_num(x, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        ms = float(np.dot(x, x)) / n
+        np.nan_to_num(fed, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        ms = float(np.dot(flat, flat)) / flat.shape[0]
+    if fed is x:  # a stereo input: the descriptors hear its mix
+        np.add(x[0], x[1], out=mono)
+        mono *= np.float32(0.5)
+    elif state.channels == 2:  # a mono input: on both sides of the chain, before it
+        x[0] = mono
+        x[1] = mono
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
-    state.in_peak = max(float(np.maximum.reduce(np.abs(x, out=state.g[:n]))), state.in_peak * decay)
+    state.in_peak = max(float(fed.max()), -float(fed.min()), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
     if state.analyse_inline:
         began = time.perf_counter()
-        state.tracker.update(x)
+        state.tracker.update(mono)
         state.descriptors_s += time.perf_counter() - began
     # History: the ring is written before the chains run, so a chain handed over now catches up to this block.
-    size, pos = state.history.shape[0], state.written % state.history.shape[0]
+    size, pos = state.history.shape[-1], state.written % state.history.shape[-1]
     first = min(n, size - pos)
-    state.history[pos : pos + first] = x[:first]
+    state.history[..., pos : pos + first] = x[..., :first]
     if first < n:
-        state.history[: n - first] = x[first:]
+        state.history[..., : n - first] = x[..., first:]
     state.written += n
 
     want = 0.0 if state.mute_requested else 1.0
@@ -206,7 +238,7 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
             g = state.g[:n]
             np.multiply(state.steps[:n], (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
             g += state.mute_gain
-            y *= g
+            _scale(y, g)
             state.mute_gain = want
             if want == 0.0:
                 _panic(state)
@@ -214,15 +246,40 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         if mixed:  # one chain's output is already under the ceiling (EffectChain.make_safe)
             clip_in_place(y, state.ceiling)
 
-    out_ms = float(np.dot(y, y)) / n
-    state.out_peak = max(float(np.maximum.reduce(np.abs(y, out=state.g[:n]))), state.out_peak * decay)
+    flat = y.reshape(-1)
+    out_ms = float(np.dot(flat, flat)) / flat.shape[0]
+    state.out_peak = max(float(y.max()), -float(y.min()), state.out_peak * decay)
     state.out_ms += (1.0 - decay) * (out_ms - state.out_ms)
-    if outdata.ndim == 2:
-        outdata[:] = y[:, None]
-    else:
-        outdata[:] = y
+    _write(y, outdata)
     state.blocks += 1
     state.frames += n
+
+
+def _write(y: np.ndarray, outdata: np.ndarray) -> None:
+    """The chain's output into the stream's buffer (see process_block for the channel rule)."""
+    if y.ndim == 1:
+        if outdata.ndim == 2:
+            outdata[:] = y[:, None]
+        else:
+            outdata[:] = y
+    elif outdata.ndim == 1 or outdata.shape[1] == 1:  # a stereo chain into one channel: the mean of both
+        fold = outdata if outdata.ndim == 1 else outdata[:, 0]
+        np.add(y[0], y[1], out=fold)
+        fold *= np.float32(0.5)
+    elif outdata.shape[1] == 2:
+        outdata[:] = y.T
+    else:
+        outdata[:, 0::2] = y[0][:, None]
+        outdata[:, 1::2] = y[1][:, None]
+
+
+def _scale(y: np.ndarray, g: np.ndarray) -> None:
+    """y *= g, a gain per frame; row by row for a stereo y (numpy copies y to broadcast g over it in place)."""
+    if y.ndim == 1:
+        y *= g
+    else:
+        for row in y:
+            row *= g
 
 
 def fault_note(state: BlockState) -> str:
@@ -247,7 +304,7 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     np.clip(g, 0.0, 1.0, out=g)
     state.wet = float(g[-1])
     y -= x
-    y *= g
+    _scale(y, g)
     y += x
 
 
@@ -289,7 +346,7 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool
     g[:k] = state.fade_curve[pos : pos + k]
     g[k:] = 1.0
     np.subtract(b, a, out=y)
-    y *= g
+    _scale(y, g)
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None

@@ -54,8 +54,8 @@ def pick_up(state: BlockState, n: int) -> None:
         behind = state.written - n - prepared.upto
         # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
         # silence anyway (unmute), or the snapshot is older than the ring holds: set the parameters in place.
-        if state.fade_len == 0 or state.mute_gain == 0.0 or behind > state.history.shape[0] - n:
-            if behind > state.history.shape[0] - n:
+        if state.fade_len == 0 or state.mute_gain == 0.0 or behind > state.history.shape[-1] - n:
+            if behind > state.history.shape[-1] - n:
                 state.stale_jumps += 1
             state.heard.apply_array(prepared.target.real)
             state.pool.give_back(prepared.chain)

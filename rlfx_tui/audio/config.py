@@ -23,7 +23,7 @@ class EngineConfig:
     samplerate: int | None = None  # None = device default (JACK's rate on JACK), else 48000
     blocksize: int = DEFAULT_BLOCKSIZE
     latency: float | str | None = None  # None = "low": this is a live effect
-    channels: int = 2  # output channels (mono chain output duplicated)
+    channels: int = 2  # output channels: the chain plays stereo for two, mono for one
     input_channels: tuple[int, ...] = (1,)  # the interface's channels that are the instrument (1-based), mixed
     ramp_ms: float = 30.0  # parameter ramp time on jumps (no clicks / zipper)
     follow_interval_s: float = 0.05  # follow-mode control rate

@@ -61,6 +61,7 @@ class Engine:
         self._notes: list[str] = []
         self._run: ExitStack | None = None  # what start() put in place (real-time settings, the session attached)
         self._instrument = InputMix(self.config.input_channels, self.blocksize)
+        self.output_channels = 1  # what the chain plays: the output's channels, set by start()
         self._stopping = False
         self._stream_died = False
         self.source_name = self.input_name = self.output_name = ""
@@ -83,6 +84,8 @@ class Engine:
         live = cfg.source == "live" and in_dev is not None
         source = None if live else self._make_source(notes)
         self._target = ParamTarget.of(self.session.space.as_array(self.session.current))
+        # The chain plays as many channels as the output opens (stereo for two); with no output, mono is enough.
+        self.output_channels = min(max(1, cfg.channels), out_dev.max_output_channels) if out_dev else 1
         self._state = BlockState(
             self.session.preset,
             self.samplerate,
@@ -90,9 +93,10 @@ class Engine:
             blocksize=self.blocksize,
             ramp_ms=cfg.ramp_ms,
             source=source,
+            channels=self.output_channels,
             analyse_inline=False,  # the analysis thread reads the history ring instead (audio/analysis.py)
         )
-        notes += chain_notes(self.session.preset, self.samplerate)  # stereo-only plugins, reported latency
+        notes += chain_notes(self.session.preset, self.samplerate, self.output_channels)  # channels, latency
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0
         self._state.bypass_requested = self._bypass
@@ -310,11 +314,12 @@ class Engine:
             latency=cfg.latency if cfg.latency is not None else "low",
             finished_callback=self._finished,
         )
-        out_ch = min(max(1, cfg.channels), out_dev.max_output_channels) if out_dev else 0
+        out_ch = self.output_channels if out_dev else 0
         if in_dev is not None:
             self.source_name = "live"
             self._scratch = np.zeros((self.blocksize, 1), dtype=np.float32)
-            self._instrument = InputMix(cfg.input_channels, self.blocksize)
+            stereo = self._state is not None and self._state.channels == 2
+            self._instrument = InputMix(cfg.input_channels, self.blocksize, stereo=stereo)
             in_ch = self._instrument.opened
             if out_dev is None:
                 return sd.InputStream(device=in_dev.index, channels=in_ch, callback=self._input_callback, **common)

@@ -93,7 +93,7 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         type=_positive,
         default=2,
         metavar="N",
-        help="output channels; the mono effect is copied to each (default 2)",
+        help="output channels: 2 plays the chain in stereo, with the effects' width; 1 is the mono chain (default 2)",
     )
     group.add_argument(
         "--input-channels",
@@ -101,7 +101,8 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
         default=(1,),
         metavar="N[,N...]",
         help="which of the input device's channels are the instrument, numbered from 1 as the "
-        "interface labels them (default 1); two or more are mixed",
+        "interface labels them (default 1); two are kept as left and right for a stereo output, "
+        "else mixed",
     )
 
 

@@ -3,6 +3,10 @@
 Streaming (chunks in, chunks out), so long files need little memory and can report progress. With ``follow`` the
 learner's mapping drives the parameters every ``follow_interval_s`` of *audio* time, through the same Follower
 and the same crossfade as live follow mode, so a render sounds like the live run would have.
+
+Channels: a stereo file stays stereo, its left and right through a stereo chain. A mono file (or one of more than
+two channels, mixed to mono) is rendered to ``output_channels``: 2 by default, so a mono guitar comes out with the
+width of the preset's chorus, delay, phaser or reverb; 1 for the mono chain.
 """
 
 from __future__ import annotations
@@ -49,10 +53,11 @@ def render(
     follow_interval_s: float = 0.05,
     follow_smoothing_s: float = 0.3,
     progress: Callable[[float, float], None] | None = None,
+    output_channels: int = 2,
 ) -> RenderResult:
     """Render ``in_path`` through the session's preset at ``session.current`` (or following the learner) into
-    ``out_path`` (WAV, FLAC, ... by extension), same rate and channel count. ``progress(done_s, total_s)`` is
-    called after every chunk."""
+    ``out_path`` (WAV, FLAC, ... by extension), at the same rate; stereo for a stereo file, else
+    ``output_channels``. ``progress(done_s, total_s)`` is called after every chunk."""
     from pedalboard.io import AudioFile
 
     if follow and not session.learner.has_mapping:
@@ -65,11 +70,17 @@ def render(
         reader = AudioFile(os.fspath(in_path))
     except Exception as exc:  # noqa: BLE001 - pedalboard raises several types for unreadable files
         raise RlfxError(f"{in_path}: cannot read audio ({exc})") from exc
+    if output_channels < 1:
+        raise RlfxError(f"--output-channels must be 1 or more, got {output_channels}")
     with reader:
-        sr, channels = int(reader.samplerate), int(reader.num_channels)
+        sr, file_channels = int(reader.samplerate), int(reader.num_channels)
+        channels = 2 if file_channels == 2 else int(output_channels)
         total = reader.frames + int(round(tail_s * sr))
         space = session.space
-        state = BlockState(session.preset, sr, space.as_array(session.current), blocksize=blocksize, ramp_ms=ramp_ms)
+        state = BlockState(
+            session.preset, sr, space.as_array(session.current), blocksize=blocksize, ramp_ms=ramp_ms, channels=channels
+        )
+        stereo_in = file_channels == 2 and state.channels == 2  # a mono-only plugin's chain hears the mix
         follower = Follower(space, space.normalize(session.current), follow_interval_s, follow_smoothing_s)
         control_every = max(1, int(round(follow_interval_s * sr)))
         next_control = control_every
@@ -78,16 +89,17 @@ def render(
         except Exception as exc:  # noqa: BLE001
             raise RlfxError(f"{out_path}: cannot write audio ({exc})") from exc
         chunk = blocksize * CHUNK_BLOCKS
-        mono = np.zeros(chunk, dtype=np.float32)
-        out = np.zeros(chunk, dtype=np.float32)
+        source = np.zeros((chunk, 2) if stereo_in else chunk, dtype=np.float32)  # frames first, as a stream's
+        out = np.zeros((chunk, channels), dtype=np.float32)
         done = jumps = 0
         with writer:
             while done < total:
                 n = min(chunk, total - done)
-                data = reader.read(n) if reader.tell() < reader.frames else np.zeros((channels, 0), np.float32)
+                data = reader.read(n) if reader.tell() < reader.frames else np.zeros((file_channels, 0), np.float32)
                 got = data.shape[1]
-                mono[:got] = data.mean(axis=0) if got else 0.0
-                mono[got:n] = 0.0  # the tail (or a file shorter than it claimed): silence lets effects ring out
+                if got:
+                    source[:got] = data.T if stereo_in else data.mean(axis=0)
+                source[got:n] = 0.0  # the tail (or a file shorter than it claimed): silence lets effects ring out
                 for start in range(0, n, blocksize):
                     stop = min(n, start + blocksize)
                     if follow and done + start >= next_control:
@@ -96,8 +108,8 @@ def render(
                         if real is not None:
                             state.prepare(real)
                             jumps += 1
-                    process_block(state, mono[start:stop], out[start:stop])
-                writer.write(np.repeat(out[None, :n], channels, axis=0))
+                    process_block(state, source[start:stop], out[start:stop])
+                writer.write(np.ascontiguousarray(out[:n].T))
                 done += n
                 if progress is not None:
                     progress(done / sr, total / sr)

@@ -3,9 +3,9 @@
 A trainer thread refits the learner on 2,000 synthetic points over and over (as the TUI's retrain worker would,
 with BLAS limited to one thread: Learner.fit does that), in this process or through the app's own ProcessTrainer
 (core/training.py), and every 100 ms a jump is proposed by that learner and handed to the engine
-(session.randomize → engine.set_params). We count xruns (PortAudio's over/underflow flags),
-callbacks against wall-clock time (a long stall is flagged once but drops many callbacks), and the worst gap
-between two callbacks.
+(session.randomize → engine.set_params). The output has two channels, so the chain runs in stereo. We count xruns
+(PortAudio's over/underflow flags), callbacks against wall-clock time (a long stall is flagged once but drops many
+callbacks), and the worst gap between two callbacks.
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ class StressResult:
     fits: int
     jumps: int
     message: str
+    channels: int = 2  # the chain's: stereo on a two-channel output
 
     def format(self) -> str:
         period_ms = 1000 * self.blocksize / self.samplerate
         return (
-            f"Stress run on {self.stream}: {self.seconds:.0f} s at {self.blocksize} frames / {self.samplerate} Hz "
+            f"Stress run on {self.stream}: {self.seconds:.0f} s at {self.blocksize} frames / {self.samplerate} Hz, "
+            f"{'stereo' if self.channels == 2 else 'mono'} "
             f"(period {period_ms:.2f} ms), learner refitting on {TRAIN_POINTS} points in a {self.trainer} "
             f"({self.fits} fits), "
             f"{self.jumps} jumps (every 100 ms)\n"
@@ -165,4 +167,5 @@ def stress_run(
             counts["fits"],
             counts["jumps"],
             "; ".join([engine.status.message] * (engine._stream is None) + notes),
+            engine._state.channels if engine._state is not None else 1,
         )

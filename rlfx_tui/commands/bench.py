@@ -76,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(click_report(extra=args.presets), flush=True)
     seconds, rtf = render_speed(args.render_seconds)
-    print(f"\nRender: {seconds:.1f} s of the demo loop through the default preset at {rtf:.0f}x real time", flush=True)
+    print(
+        f"\nRender: {seconds:.1f} s of the demo loop through the default preset (mono in, stereo out) at "
+        f"{rtf:.0f}x real time",
+        flush=True,
+    )
     if args.stress_seconds > 0:
         from rlfx_tui.audio.stress import stress_run
 

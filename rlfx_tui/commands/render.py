@@ -32,6 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="silence appended so delays and reverb ring out (default 0)",
     )
+    parser.add_argument(
+        "--output-channels",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        metavar="N",
+        help="channels of the file written for a mono input: 2 (stereo, the effects' width; default) or 1; "
+        "a stereo input stays stereo",
+    )
 
 
 class _Progress:
@@ -83,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             blocksize=args.blocksize,
             tail_s=args.tail,
             progress=progress,
+            output_channels=args.output_channels,
         )
     finally:
         progress.finish()

@@ -22,7 +22,11 @@ def all_finite(samples: np.ndarray) -> bool:
     """``np.isfinite(samples).all()`` without the boolean array it allocates (the audio thread calls this on every
     block): a sum is NaN or inf when any sample is. A sum can also overflow for finite samples near float32's
     limit (~1e38), so only then is the exact check run."""
-    if math.isfinite(float(np.add.reduce(samples, axis=None))):
+    if samples.ndim == 1:
+        total = float(np.add.reduce(samples))
+    else:  # row by row: a reduction over a strided 2-D view (a stereo ring segment) would copy it first
+        total = sum(float(np.add.reduce(row)) for row in samples.reshape(-1, samples.shape[-1]))
+    if math.isfinite(total):
         return True
     return bool(np.isfinite(samples).all())
 

@@ -25,6 +25,7 @@ from types import FrameType
 from typing import Any
 
 import numpy as np
+import pytest
 
 import rlfx_tui
 from rlfx_tui.audio.block import BlockState, process_block
@@ -84,21 +85,25 @@ class LineAllocations:
 
 
 def _is_pedalboard_call(where: tuple[str, int]) -> bool:
+    """The chain's board call, or, in a stereo chain, a plugin stage's call per side (core/stereo.py)."""
     path, line = where
-    return path.endswith("chain.py") and "self.board(" in Path(path).read_text().splitlines()[line - 1]
+    text = Path(path).read_text().splitlines()[line - 1]
+    return (path.endswith("chain.py") and "self.board(" in text) or (
+        path.endswith("stereo.py") and ("stage.left(" in text or "stage.right(" in text)
+    )
 
 
-def _measure(bs: int) -> dict[tuple[str, int], int]:
+def _measure(bs: int, channels: int) -> dict[tuple[str, int], int]:
     """Per line of rlfx_tui, the most one execution allocated, over BLOCKS blocks of ``bs`` frames after a warm-up:
     jumps picked up late (so the callback catches them up, bounded), crossfades, mutes and bypasses."""
     preset = resolve_preset("space")  # delay + reverb: the longest catch-up, a full crossfade
     space = ParameterSpace(preset.params)
     rng = np.random.default_rng(3)
     jumps = [space.real_array(space.randomize_normalized(space.default_normalized, 1.0, rng)) for _ in range(40)]
-    state = BlockState(preset, SR, jumps[0], blocksize=bs, analyse_inline=False)
+    state = BlockState(preset, SR, jumps[0], blocksize=bs, analyse_inline=False, channels=channels)
     t = np.arange(bs * (WARM_UP + BLOCKS)) / SR
     signal = (0.5 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
-    out = np.zeros((bs, 2), dtype=np.float32)
+    out = np.zeros((bs, channels), dtype=np.float32)
     held: list[Any] = []
     real_hand_over = state.pool.hand_over
     state.pool.hand_over = held.append  # type: ignore[method-assign]  # the test hands over late, by hand
@@ -140,14 +145,16 @@ def _measure(bs: int) -> dict[tuple[str, int], int]:
     return {where: grown for where, grown in tracer.worst.items() if where[0].startswith(PACKAGE)}
 
 
-def test_process_block_allocates_nothing_of_its_own_per_block() -> None:
-    small, large = _measure(SMALL), _measure(LARGE)
+@pytest.mark.parametrize("channels", [1, 2])
+def test_process_block_allocates_nothing_of_its_own_per_block(channels: int) -> None:
+    """Mono and stereo output (space plays per side in stereo: a chain per side, core/stereo.py)."""
+    small, large = _measure(SMALL, channels), _measure(LARGE, channels)
     assert len(large) > 30, sorted(large)  # the tracer saw the callback's lines
     board = {where for where in large if _is_pedalboard_call(where)}
     assert board, "pedalboard's call was not traced"
     growth = {where: large[where] - small.get(where, 0) for where in large}
     for where in board:  # its own output: a block, or a catch-up of up to CATCHUP_BLOCKS blocks (float32)
-        assert growth[where] <= 4 * (LARGE - SMALL) * CATCHUP_BLOCKS + GROWTH_SLACK, growth[where]
+        assert growth[where] <= 4 * channels * (LARGE - SMALL) * CATCHUP_BLOCKS + GROWTH_SLACK, growth[where]
     name = lambda where: f"{Path(where[0]).name}:{where[1]}"  # noqa: E731
     buffers = {name(w): g for w, g in growth.items() if w not in board and g > GROWTH_SLACK}
     assert not buffers, f"lines allocating a block-sized buffer (bytes more at {LARGE} than at {SMALL}): {buffers}"

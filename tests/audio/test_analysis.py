@@ -13,6 +13,7 @@ import threading
 import time
 
 import numpy as np
+import pytest
 
 from rlfx_tui.audio.analysis import ANALYSIS_INTERVAL_S, AnalysisThread, HistoryAnalyser
 from rlfx_tui.audio.block import BlockState, process_block
@@ -26,10 +27,11 @@ BS = 256
 RTOL, ATOL = 1e-9, 1e-9
 
 
-def _state(analyse_inline: bool, blocksize: int = BS) -> BlockState:
+def _state(analyse_inline: bool, blocksize: int = BS, channels: int = 1) -> BlockState:
     preset = resolve_preset("space")
     space = ParameterSpace(preset.params)
-    return BlockState(preset, SR, space.as_array(space.default()), blocksize=blocksize, analyse_inline=analyse_inline)
+    real = space.as_array(space.default())
+    return BlockState(preset, SR, real, blocksize=blocksize, analyse_inline=analyse_inline, channels=channels)
 
 
 def _signal(seconds: float) -> np.ndarray:
@@ -46,11 +48,16 @@ def _signal(seconds: float) -> np.ndarray:
     return np.concatenate(parts).astype(np.float32)
 
 
-def test_off_callback_analysis_matches_the_in_callback_analysis_at_every_step() -> None:
-    inline, off = _state(True), _state(False)
+@pytest.mark.parametrize("channels", [1, 2])
+def test_off_callback_analysis_matches_the_in_callback_analysis_at_every_step(channels: int) -> None:
+    """Mono, and stereo (the ring holds left and right; the descriptors hear their mix in both places)."""
+    inline, off = _state(True, channels=channels), _state(False, channels=channels)
+    assert off.history.ndim == channels
     analyser = HistoryAnalyser(off)
-    signal = _signal(4.0)
-    out = np.zeros(BS, dtype=np.float32)
+    mono = _signal(4.0)
+    # stereo: a different right side (delayed, quieter), so the mix is not either side
+    signal = mono if channels == 1 else np.stack([mono, 0.5 * np.roll(mono, 100)], axis=1)
+    out = np.zeros((BS, channels), dtype=np.float32)
     hop = int(ANALYSIS_INTERVAL_S * SR)  # 1,200 frames: not a multiple of the block or of the tracker's hop
     compared = 0
     for start in range(0, signal.shape[0] - BS + 1, BS):

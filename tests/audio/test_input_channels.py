@@ -1,6 +1,6 @@
 """--input-channels on the clocked JACK dummy server: a metronome on the interface's second input only, heard when
-channel 2 is the instrument, not when channel 1 is; two channels are mixed; a channel the device lacks is refused
-at the start. The app's meters show it (Pilot)."""
+channel 2 is the instrument, not when channel 1 is; two channels are mixed for a mono output and kept as left and
+right for a stereo one; a channel the device lacks is refused at the start. The app's meters show it (Pilot)."""
 
 from __future__ import annotations
 
@@ -44,10 +44,11 @@ def beep(jack_server: JackDummyServer) -> Iterator[str]:
         proc.wait(timeout=5)
 
 
-def live_engine(session: Session, channels: tuple[int, ...]) -> Engine:
-    return Engine(
-        session, EngineConfig(source="live", hostapi="JACK", samplerate=48000, blocksize=256, input_channels=channels)
+def live_engine(session: Session, channels: tuple[int, ...], outputs: int = 2) -> Engine:
+    config = EngineConfig(
+        source="live", hostapi="JACK", samplerate=48000, blocksize=256, input_channels=channels, channels=outputs
     )
+    return Engine(session, config)
 
 
 def our_input(jack_server: JackDummyServer, index: int) -> str:
@@ -66,11 +67,12 @@ def input_peak(engine: Engine, seconds: float = 0.6) -> float:
 
 
 @pytest.mark.parametrize(
-    ("channels", "beep_on", "peak_db"),
+    ("channels", "beep_on", "peak_db", "outputs"),
     [
-        ((2,), 2, -6.0),  # 0.5 amplitude is -6 dBFS
-        ((2,), 1, None),  # the beep on input 1, the instrument on input 2: silence
-        ((1, 2), 2, -12.0),  # mixed with a silent input 1: half of it
+        ((2,), 2, -6.0, 2),  # 0.5 amplitude is -6 dBFS
+        ((2,), 1, None, 2),  # the beep on input 1, the instrument on input 2: silence
+        ((1, 2), 2, -12.0, 1),  # a mono output: mixed with a silent input 1, half of it
+        ((1, 2), 2, -6.0, 2),  # a stereo output: a stereo instrument, its right side the beep (meters read both)
     ],
 )
 def test_only_the_chosen_input_channels_are_the_instrument(
@@ -80,9 +82,10 @@ def test_only_the_chosen_input_channels_are_the_instrument(
     channels: tuple[int, ...],
     beep_on: int,
     peak_db: float | None,
+    outputs: int,
 ) -> None:
     jack_server.portaudio_device()
-    engine = live_engine(Session(data_dir=tmp_data_dir, seed=0), channels)
+    engine = live_engine(Session(data_dir=tmp_data_dir, seed=0), channels, outputs)
     engine.start()
     try:
         assert engine.status.running and engine.status.message == "", engine.status

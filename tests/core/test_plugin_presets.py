@@ -172,3 +172,16 @@ def test_a_built_in_enum_as_a_choice(tmp_path: Path) -> None:
     assert chain.plugins["filter"].mode.name == "HPF12"
     error = _error(_write(tmp_path, BUILT_IN_CHOICE.replace('"HPF12"]', '"NOTCH"]'), "bad.toml"))
     assert error.key == "params[0].values[2]" and "HPF12" in error.expected
+
+
+def test_a_stereo_only_plugin_folds_to_mono_only_for_a_mono_output(plugin_preset: Path) -> None:
+    preset = load_preset(plugin_preset)
+    tone = (0.3 * np.sin(2 * np.pi * 100 * np.arange(4800) / 48000)).astype(np.float32)
+    mono = EffectChain(preset, 48000, channels=1)
+    assert mono.stereo and mono.channels == 1 and mono.process(tone.copy()).shape == (4800,)  # folded back
+    assert "folded back to mono" in channel_note(preset, 1) and channel_note(preset, 2) == ""
+    wide = EffectChain(preset, 48000, channels=2)
+    assert wide.stereo and wide.channels == 2
+    out = wide.process(np.stack([tone, 0.5 * tone]))
+    assert out.shape == (2, 4800)  # not folded: each side its own
+    assert np.abs(out[1, 2400:]).max() < 0.75 * np.abs(out[0, 2400:]).max()
