@@ -130,6 +130,7 @@ class BlockState:
         self.x = self.mono if self.channels == 1 else np.zeros(2 * frames, dtype=np.float32)
         self.y = np.zeros(self.channels * frames, dtype=np.float32)
         self.g = np.zeros(frames, dtype=np.float32)  # gain curve scratch
+        self.scratch = np.zeros(self.channels * frames, dtype=np.float32)  # |samples|, for the peak meters
         self.steps = np.arange(1, frames + 1, dtype=np.float32)  # 1, 2, … n: a ramp's sample offsets
 
     def block(self, buffer: np.ndarray, n: int) -> np.ndarray:
@@ -209,7 +210,7 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         x[0] = mono
         x[1] = mono
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
-    state.in_peak = max(float(fed.max()), -float(fed.min()), state.in_peak * decay)
+    state.in_peak = max(_peak(flat, state.scratch), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
     if state.analyse_inline:
         began = time.perf_counter()
@@ -248,7 +249,7 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
 
     flat = y.reshape(-1)
     out_ms = float(np.dot(flat, flat)) / flat.shape[0]
-    state.out_peak = max(float(y.max()), -float(y.min()), state.out_peak * decay)
+    state.out_peak = max(_peak(flat, state.scratch), state.out_peak * decay)
     state.out_ms += (1.0 - decay) * (out_ms - state.out_ms)
     _write(y, outdata)
     state.blocks += 1
@@ -259,7 +260,8 @@ def _write(y: np.ndarray, outdata: np.ndarray) -> None:
     """The chain's output into the stream's buffer (see process_block for the channel rule)."""
     if y.ndim == 1:
         if outdata.ndim == 2:
-            outdata[:] = y[:, None]
+            for c in range(outdata.shape[1]):  # a column at a time: broadcasting y[:, None] costs twice as much
+                outdata[:, c] = y
         else:
             outdata[:] = y
     elif outdata.ndim == 1 or outdata.shape[1] == 1:  # a stereo chain into one channel: the mean of both
@@ -271,6 +273,11 @@ def _write(y: np.ndarray, outdata: np.ndarray) -> None:
     else:
         outdata[:, 0::2] = y[0][:, None]
         outdata[:, 1::2] = y[1][:, None]
+
+
+def _peak(flat: np.ndarray, scratch: np.ndarray) -> float:
+    """max |flat|: one reduction over |flat| (in ``scratch``) rather than a max and a min."""
+    return float(np.maximum.reduce(np.abs(flat, out=scratch[: flat.shape[0]])))
 
 
 def _scale(y: np.ndarray, g: np.ndarray) -> None:
@@ -320,10 +327,10 @@ def _panic(state: BlockState) -> None:
 def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool:
     """y = the chain heard, or the crossfade to the incoming one; True when two chains were mixed."""
     try:
-        if state.incoming is None:
+        if state.incoming is None and (state.pool.slot or state.catching is not None):
             pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
-        a = state.heard.process(x)
-        b = state.incoming.process(x) if state.incoming is not None else None
+        a = state.heard.process(x, finite=True)  # x is finite: the input was checked above
+        b = state.incoming.process(x, finite=True) if state.incoming is not None else None
     except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
         state.last_error = exc

@@ -67,7 +67,7 @@ def pick_up(state: BlockState, n: int) -> None:
     level = state.written - n  # the frames before this block
     stop = min(level, state.catching_upto + CATCHUP_BLOCKS * n)
     for seg in state._history_segments(state.catching_upto, stop):
-        chain.process(seg)
+        chain.process(seg, finite=True)  # the ring holds the checked input
     state.catching_upto = stop
     if stop == level:
         state.incoming, state.catching = chain, None

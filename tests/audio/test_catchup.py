@@ -133,11 +133,11 @@ def test_the_preparer_catches_up_on_what_arrived_while_it_primed(monkeypatch: py
     real_process = chain.process
     calls: list[int] = []
 
-    def slow_process(block: np.ndarray) -> np.ndarray:
+    def slow_process(block: np.ndarray, **kwargs: Any) -> np.ndarray:
         if not calls:  # the priming call: the history, all at once
             time.sleep(0.06)
-        calls.append(block.shape[0])
-        return real_process(block)
+        calls.append(block.shape[-1])
+        return real_process(block, **kwargs)
 
     monkeypatch.setattr(chain, "process", slow_process)
     state.prepare(b)
