@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
@@ -54,6 +54,9 @@ class Engine:
         self._clock: ClockThread | None = None
         self._follow: FollowThread | None = None
         self._analysis: AnalysisThread | None = None
+        # Sees (and may rewrite) each input block before process_block: the bench's round-trip impulse
+        # (audio/roundtrip.py). None in the app.
+        self.probe: Callable[[np.ndarray], None] | None = None
         self._follow_on = False
         self._muted = False
         self._bypass = False
@@ -369,6 +372,8 @@ class Engine:
             flush_denormals_for_this_thread()  # the stream's thread only ever runs blocks: for good, not per call
         self.callbacks += 1
         try:
+            if self.probe is not None and indata is not None:
+                self.probe(indata)
             process_block(self._state, indata, outdata)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the stream must never die from our bug: count it, play silence
             self.callback_errors += 1
