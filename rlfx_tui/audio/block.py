@@ -38,7 +38,7 @@ import time
 
 import numpy as np
 
-from rlfx_tui.audio.catchup import catch_up_while_preparing, drop_catching, pick_up
+from rlfx_tui.audio.catchup import catch_up_while_preparing, drop_catching, pick_up, prime, right_after_a_block
 from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
@@ -91,6 +91,7 @@ class BlockState:
         self.catching: EffectChain | None = None  # a taken jump's chain, still catching up (audio/catchup.py)
         self.catching_upto = 0  # the frame it has heard up to
         self.stale_jumps = 0  # jumps whose snapshot was older than the ring: set in place
+        self.clocked = False  # a real-time stream runs process_block (the engine sets it): prepare keeps time with it
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.analyse_inline = analyse_inline
@@ -154,15 +155,13 @@ class BlockState:
     def prepare(self, real: np.ndarray) -> Prepared:
         """Set an idle chain to ``real`` and prime it (any thread but the audio thread), then hand it over."""
         chain = self.pool.idle_chain()
+        right_after_a_block(self)  # reset and set hold the GIL: start them with a period ahead (audio/catchup.py)
         chain.reset()
         chain.apply_array(np.asarray(real, dtype=float))
         end = self.written
         n = min(end, self.history_len)
-        if n:
-            primer = np.concatenate(self._history_segments(end - n, end), axis=-1)  # a copy, oldest first
-            fade = min(n, int(PRIME_FADE_S * self.samplerate))
-            primer[..., :fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
-            chain.process(primer)
+        if n:  # the last n frames, the first PRIME_FADE_S faded in; from the ring itself, in chunks
+            prime(self, chain, end - n, end, int(PRIME_FADE_S * self.samplerate))
         end = catch_up_while_preparing(self, chain, end)  # the frames that arrived while it primed
         prepared = Prepared(ParamTarget.of(real), chain, end)
         self.pool.hand_over(prepared)

@@ -99,6 +99,7 @@ class Engine:
             channels=self.output_channels,
             analyse_inline=False,  # the analysis thread reads the history ring instead (audio/analysis.py)
         )
+        self._state.clocked = True  # the stream or the clock thread runs it in real time
         notes += chain_notes(self.session.preset, self.samplerate, self.output_channels)  # channels, latency
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0

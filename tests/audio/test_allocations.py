@@ -30,6 +30,7 @@ import pytest
 import rlfx_tui
 from rlfx_tui.audio.block import BlockState, process_block
 from rlfx_tui.audio.catchup import CATCHUP_BLOCKS
+from rlfx_tui.core.denormals import flushing_thread
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
 
@@ -147,8 +148,10 @@ def _measure(bs: int, channels: int) -> dict[tuple[str, int], int]:
 
 @pytest.mark.parametrize("channels", [1, 2])
 def test_process_block_allocates_nothing_of_its_own_per_block(channels: int) -> None:
-    """Mono and stereo output (space plays per side in stereo: a chain per side, core/stereo.py)."""
-    small, large = _measure(SMALL, channels), _measure(LARGE, channels)
+    """Mono and stereo output (space plays per side in stereo: a chain per side, core/stereo.py), on a thread
+    that flushes denormals for good, as the stream's does (core/denormals.py)."""
+    with flushing_thread():
+        small, large = _measure(SMALL, channels), _measure(LARGE, channels)
     assert len(large) > 30, sorted(large)  # the tracer saw the callback's lines
     board = {where for where in large if _is_pedalboard_call(where)}
     assert board, "pedalboard's call was not traced"
