@@ -239,6 +239,14 @@ class Session:
         """Which of the labelled sounds the learner believes is playing (None before any label)."""
         return self.learner.sound_of(self.descriptors)
 
+    def inconsistency(self) -> float | None:
+        """How inconsistent the answers for the sound heard now look (the share the taste model reads as given the
+        wrong way round, from this sound's own contradictions; above consistency.LOOKS_INCONSISTENT the model panel
+        may say so); None before any label."""
+        if not self.learner.n_points_:
+            return None
+        return self.learner.inconsistency(self.descriptors)
+
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""
         return fit_session(self)
