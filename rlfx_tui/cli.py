@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 from rlfx_tui import __version__
 from rlfx_tui.audio.options import add_engine_options
-from rlfx_tui.interop.osc_options import add_osc_options
 from rlfx_tui.commands import app as app_command
 from rlfx_tui.core.errors import RlfxError
+from rlfx_tui.interop.osc_options import add_osc_options
 
 SUBCOMMANDS = ("presets", "devices", "render", "bench", "simulate", "export", "import", "serve")
 EXIT_USAGE = 2
@@ -28,16 +28,26 @@ def add_data_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
 
     The subcommand's copies default to SUPPRESS so a value given before the subcommand is not reset."""
     default = argparse.SUPPRESS if nested else None
-    parser.add_argument("--data-dir", default=default, metavar="DIR",
-                        help="where labels and models live (default: the user data dir, or $RLFX_TUI_DATA_DIR)")
-    parser.add_argument("--preset", default=default, metavar="NAME|FILE",
-                        help="a shipped preset name, one of yours (rlfx-tui presets), or a .toml file (default: space)")
+    parser.add_argument(
+        "--data-dir",
+        default=default,
+        metavar="DIR",
+        help="where labels and models live (default: the user data dir, or $RLFX_TUI_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--preset",
+        default=default,
+        metavar="NAME|FILE",
+        help="a shipped preset name, one of yours (rlfx-tui presets), or a .toml file (default: space)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rlfx-tui", description="Swipe right on effect settings: randomise, say good or bad, and a model "
-        "learns the settings you like for the sound you play.")
+        prog="rlfx-tui",
+        description="Swipe right on effect settings: randomise, say good or bad, and a model "
+        "learns the settings you like for the sound you play.",
+    )
     parser.add_argument("--version", action="version", version=f"rlfx-tui {__version__}")
     add_data_options(parser, nested=False)
     add_engine_options(parser)

@@ -37,12 +37,18 @@ class Pedal:
 
     def connected(self) -> bool:
         """Someone (the app's MIDI input) is connected to this port, as JACK sees it."""
-        out = subprocess.run(["jack_lsp", "-c", self.name], capture_output=True, text=True, timeout=10,
-                             env={**os.environ, **self.server.env}).stdout
+        out = subprocess.run(
+            ["jack_lsp", "-c", self.name],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, **self.server.env},
+        ).stdout
         return len([line for line in out.splitlines() if line.startswith((" ", "\t"))]) > 0
 
-    def send(self, message: Any, arrived: Callable[[], bool] | None = None, timeout: float = 3.0,
-             tries: int = 3) -> None:
+    def send(
+        self, message: Any, arrived: Callable[[], bool] | None = None, timeout: float = 3.0, tries: int = 3
+    ) -> None:
         """Send; with `arrived`, wait until it says the message got there, sending again only if it never did."""
         for _ in range(tries):
             self.port.send(message)

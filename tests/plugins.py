@@ -24,8 +24,12 @@ def build_test_plugin(folder: Path) -> Path:
         raise PluginBuildError("g++ and make are needed to build the test plugin")
     work = folder / "src"
     shutil.copytree(SOURCE, work)
-    done = subprocess.run(["make", "-s", f"DPF_PATH={DPF_PATH}", f"DPF_TARGET_DIR={folder / 'bin'}",
-                           f"DPF_BUILD_DIR={folder / 'build'}"], cwd=work, capture_output=True, text=True)
+    done = subprocess.run(
+        ["make", "-s", f"DPF_PATH={DPF_PATH}", f"DPF_TARGET_DIR={folder / 'bin'}", f"DPF_BUILD_DIR={folder / 'build'}"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
     bundle = folder / "bin" / BUNDLE
     if done.returncode != 0 or not bundle.exists():
         raise PluginBuildError(f"building the test plugin failed: {done.stderr.strip()[-500:]}")

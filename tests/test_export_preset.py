@@ -30,8 +30,9 @@ def assert_setting(session: Session, expected: dict[str, float]) -> None:
 
 
 @pytest.mark.parametrize("preset", ["space", "grit", "motion"])
-def test_a_point_round_trips_through_an_exported_preset(preset: str, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_point_round_trips_through_an_exported_preset(
+    preset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "data"
     session = labelled(data, preset)
     point = session.points[1]
@@ -43,12 +44,21 @@ def test_a_point_round_trips_through_an_exported_preset(preset: str, tmp_path: P
     source = resolve_preset(preset)
     exported = Session(preset=out, data_dir=data)  # through the normal preset reader, as `--preset OUT.toml`
     assert_setting(exported, point.params)
-    moved_logs = [s.name for s in source.params
-                  if s.scale == "log" and not s.pinned and not np.isclose(point.params[s.name], s.default)]
+    moved_logs = [
+        s.name
+        for s in source.params
+        if s.scale == "log" and not s.pinned and not np.isclose(point.params[s.name], s.default)
+    ]
     assert moved_logs  # log-scale parameters are among those that moved and came back
     # everything but the name and the defaults is the source preset; its labels have their own folder
-    assert_same(replace(exported.preset, name=source.name, params=tuple(
-        replace(s, default=d.default) for s, d in zip(exported.preset.params, source.params))), source)
+    assert_same(
+        replace(
+            exported.preset,
+            name=source.name,
+            params=tuple(replace(s, default=d.default) for s, d in zip(exported.preset.params, source.params)),
+        ),
+        source,
+    )
     assert exported.directory == data / "liked" and exported.points == []
 
 
@@ -58,23 +68,43 @@ def test_a_snapshot_exports_and_the_name_can_be_chosen(tmp_path: Path) -> None:
     session.randomize(1.0)
     SnapshotStore(session.directory, session.space.names).save("warm pad", session.current)
     out = tmp_path / "x.toml"
-    assert main(["--data-dir", str(data), "--preset", "grit", "export", "preset", str(out), "--snapshot", "warm pad",
-                 "--name", "warm_pad"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data),
+                "--preset",
+                "grit",
+                "export",
+                "preset",
+                str(out),
+                "--snapshot",
+                "warm pad",
+                "--name",
+                "warm_pad",
+            ]
+        )
+        == 0
+    )
     exported = Session(preset=out, data_dir=data)
     assert exported.preset.name == "warm_pad"
     assert_setting(exported, session.current)
 
 
-@pytest.mark.parametrize("extra, message", [
-    ([], "export preset: say which setting, with --point N (a labelled point) or --snapshot NAME"),
-    (["--point", "1", "--snapshot", "a"], "export preset: give --point N or --snapshot NAME, not both"),
-    (["--point", "9"], "no point 9 in preset 'space' (DATA/space/points.jsonl); its points are 1, 3"),
-    (["--point", "2"], "point 2 of preset 'space' is deleted; restore it first"),
-    (["--snapshot", "nope"], "no snapshot 'nope' in DATA/space/snapshots.json; the snapshots there: none yet"),
-    (["--point", "1", "--name", "9lives"], "preset name '9lives': expected an identifier"),
-])
-def test_bad_choices_are_one_line_and_write_nothing(extra: list[str], message: str, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ([], "export preset: say which setting, with --point N (a labelled point) or --snapshot NAME"),
+        (["--point", "1", "--snapshot", "a"], "export preset: give --point N or --snapshot NAME, not both"),
+        (["--point", "9"], "no point 9 in preset 'space' (DATA/space/points.jsonl); its points are 1, 3"),
+        (["--point", "2"], "point 2 of preset 'space' is deleted; restore it first"),
+        (["--snapshot", "nope"], "no snapshot 'nope' in DATA/space/snapshots.json; the snapshots there: none yet"),
+        (["--point", "1", "--name", "9lives"], "preset name '9lives': expected an identifier"),
+    ],
+)
+def test_bad_choices_are_one_line_and_write_nothing(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "data"
     session = labelled(data)
     session.delete(2, train=False)
@@ -85,14 +115,18 @@ def test_bad_choices_are_one_line_and_write_nothing(extra: list[str], message: s
     assert not out.exists()
 
 
-@pytest.mark.parametrize("file_name, message", [
-    ("space.toml", "would be named 'space' after the file, like the preset it comes from"),
-    ("grit.toml", "would be named 'grit' after the file, like a shipped preset"),
-    ("my-take.toml", "would be named 'my-take' after the file, which is not an identifier"),
-    ("take.txt", "must end in .toml"),
-])
-def test_a_name_that_would_mix_labels_or_not_load_is_refused(file_name: str, message: str, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "file_name, message",
+    [
+        ("space.toml", "would be named 'space' after the file, like the preset it comes from"),
+        ("grit.toml", "would be named 'grit' after the file, like a shipped preset"),
+        ("my-take.toml", "would be named 'my-take' after the file, which is not an identifier"),
+        ("take.txt", "must end in .toml"),
+    ],
+)
+def test_a_name_that_would_mix_labels_or_not_load_is_refused(
+    file_name: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = tmp_path / "data"
     labelled(data)
     out = tmp_path / file_name

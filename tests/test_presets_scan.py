@@ -24,8 +24,9 @@ def _scan(test_plugin: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> P
     return out
 
 
-def test_scan_writes_a_preset_with_ranges_scales_and_choices(test_plugin: Path, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_scan_writes_a_preset_with_ranges_scales_and_choices(
+    test_plugin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = _scan(test_plugin, tmp_path / "filter.toml", capsys)
     preset = load_preset(out)
     params = {p.attribute: p for p in preset.params}
@@ -45,9 +46,9 @@ def test_scan_to_stdout(test_plugin: Path, capsys: pytest.CaptureFixture[str]) -
     assert tomllib.loads(capsys.readouterr().out)["name"] == "rlfxtestfilter"
 
 
-def test_scan_into_your_presets_then_play_and_list_them_by_name(test_plugin: Path, tmp_path: Path,
-                                                                  tmp_data_dir: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_scan_into_your_presets_then_play_and_list_them_by_name(
+    test_plugin: Path, tmp_path: Path, tmp_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "mine" / test_plugin.name
     shutil.copytree(test_plugin, copy)
     assert main(["presets", "scan", str(copy)]) == 0  # no --out: into <data dir>/presets/
@@ -74,8 +75,9 @@ def test_scan_into_your_presets_then_play_and_list_them_by_name(test_plugin: Pat
     assert "motion" in listed
 
 
-def test_presets_shows_the_plugin_and_says_when_it_is_missing(test_plugin: Path, tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_presets_shows_the_plugin_and_says_when_it_is_missing(
+    test_plugin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy = tmp_path / "mine" / test_plugin.name
     shutil.copytree(test_plugin, copy)
     out = _scan(copy, tmp_path / "filter.toml", capsys)
@@ -98,8 +100,9 @@ def _one_line_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return captured.err
 
 
-def test_bad_plugins_are_one_line_each(test_plugin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_plugins_are_one_line_each(
+    test_plugin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert "no such file" in _one_line_error(["presets", "scan", str(tmp_path / "Gone.vst3")], capsys)
     (tmp_path / "Fake.vst3").mkdir()
     assert "Unable to scan" in _one_line_error(["presets", "scan", str(tmp_path / "Fake.vst3")], capsys)
@@ -116,21 +119,50 @@ def test_bad_plugins_are_one_line_each(test_plugin: Path, tmp_path: Path, monkey
     assert "did not finish loading within 2 s" in error
 
 
-def test_a_scanned_preset_renders_and_benches(test_plugin: Path, tmp_path: Path, tmp_data_dir: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_scanned_preset_renders_and_benches(
+    test_plugin: Path, tmp_path: Path, tmp_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = _scan(test_plugin, tmp_path / "filter.toml", capsys)
     sr = 48000
     tone = (0.5 * np.sign(np.sin(2 * np.pi * 110 * np.arange(sr) / sr)))[None, :].astype(np.float32)
     with AudioFile(str(tmp_path / "in.wav"), "w", samplerate=sr, num_channels=1) as f:
         f.write(tone)
-    assert main(["render", str(tmp_path / "in.wav"), str(tmp_path / "out.wav"), "--preset", str(out),
-                 "--data-dir", str(tmp_data_dir)]) == 0
+    assert (
+        main(
+            [
+                "render",
+                str(tmp_path / "in.wav"),
+                str(tmp_path / "out.wav"),
+                "--preset",
+                str(out),
+                "--data-dir",
+                str(tmp_data_dir),
+            ]
+        )
+        == 0
+    )
     with AudioFile(str(tmp_path / "out.wav")) as f:
         rendered = f.read(f.frames)
     assert np.isfinite(rendered).all() and 0.01 < np.abs(rendered).max() <= CEILING + 1e-6
     capsys.readouterr()
-    assert main(["bench", "--blocksizes", "256", "--seconds", "0.2", "--render-seconds", "0.2",
-                 "--stress-seconds", "0", "--preset", str(out)]) == 0
+    assert (
+        main(
+            [
+                "bench",
+                "--blocksizes",
+                "256",
+                "--seconds",
+                "0.2",
+                "--render-seconds",
+                "0.2",
+                "--stress-seconds",
+                "0",
+                "--preset",
+                str(out),
+            ]
+        )
+        == 0
+    )
     shown = capsys.readouterr().out
     assert any(line.startswith("rlfxtestfilter") and "ms" in line for line in shown.splitlines())
     assert "  rlfxtestfilter primed chain" in shown

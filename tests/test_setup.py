@@ -27,9 +27,12 @@ def machine(tmp_path: Path) -> Path:
     """A bin dir put first on PATH: a non-root user whose dpkg has only libportaudio2."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    fake(bin_dir, "id", 'echo 1000')
-    fake(bin_dir, "dpkg-query", 'for a; do p=$a; done; [ "$p" = libportaudio2 ] && printf "install ok installed" '
-                                '|| exit 1')
+    fake(bin_dir, "id", "echo 1000")
+    fake(
+        bin_dir,
+        "dpkg-query",
+        'for a; do p=$a; done; [ "$p" = libportaudio2 ] && printf "install ok installed" || exit 1',
+    )
     return bin_dir
 
 
@@ -44,12 +47,16 @@ def test_system_deps_deselects_what_the_missing_optional_packages_would_run(mach
     assert out.returncode == 0, out
     assert out.stdout.strip() == "not jack and not tmux and not sclang and not plugin"
     lines = out.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("make test: skipped, for want of Debian packages: jackd2 (tests "
-                                                   "marked jack: real audio on JACK's dummy server, MIDI ports); ")
+    assert len(lines) == 1 and lines[0].startswith(
+        "make test: skipped, for want of Debian packages: jackd2 (tests "
+        "marked jack: real audio on JACK's dummy server, MIDI ports); "
+    )
     assert "tmux (tests marked tmux:" in lines[0]
     assert "dpf-source (tests marked plugin: the test VST3 plugin)" in lines[0]
-    assert lines[0].endswith("To run them too: sudo apt-get install jackd2 tmux supercollider-language "
-                             "supercollider-server dpf-source g++ make")
+    assert lines[0].endswith(
+        "To run them too: sudo apt-get install jackd2 tmux supercollider-language "
+        "supercollider-server dpf-source g++ make"
+    )
 
 
 def test_in_ci_a_missing_optional_package_fails_instead_of_skipping(machine: Path) -> None:
@@ -62,9 +69,11 @@ def test_system_deps_stops_when_portaudio_is_missing(machine: Path) -> None:
     fake(machine, "dpkg-query", "exit 1")
     out = run([str(ROOT / ".ci/system-deps"), "--tests"], machine)
     assert out.returncode == 1 and out.stdout == ""
-    assert out.stderr.splitlines() == ["missing Debian packages the tests need: libportaudio2; run: sudo apt-get "
-                                       "install libportaudio2 jackd2 tmux supercollider-language supercollider-server "
-                                       "dpf-source g++ make"]
+    assert out.stderr.splitlines() == [
+        "missing Debian packages the tests need: libportaudio2; run: sudo apt-get "
+        "install libportaudio2 jackd2 tmux supercollider-language supercollider-server "
+        "dpf-source g++ make"
+    ]
 
 
 def test_make_test_runs_the_rest_and_lists_what_it_skipped(machine: Path, tmp_path: Path) -> None:
@@ -77,8 +86,9 @@ def test_make_test_runs_the_rest_and_lists_what_it_skipped(machine: Path, tmp_pa
     venv_bin.mkdir(parents=True)
     fake(venv_bin, "python", f'exec {sys.executable} "$@"')
     fake(venv_bin, "rlfx-tui", "true")  # installed, and newer than pyproject.toml: no pip install
-    (project / "test_two.py").write_text("import pytest\n\n\ndef test_plain():\n    pass\n\n\n"
-                                         "@pytest.mark.jack\ndef test_on_jack():\n    pass\n")
+    (project / "test_two.py").write_text(
+        "import pytest\n\n\ndef test_plain():\n    pass\n\n\n@pytest.mark.jack\ndef test_on_jack():\n    pass\n"
+    )
     out = run(["make", "test", "ARGS=-p no:cacheprovider test_two.py"], machine, cwd=project)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 passed, 1 deselected" in out.stdout
@@ -92,7 +102,8 @@ def test_a_python_older_than_3_11_is_one_line(machine: Path, tmp_path: Path) -> 
     assert out.returncode == 1 and not (tmp_path / ".venv").exists()
     assert out.stderr.splitlines() == [
         "rlfx-tui setup: python3.9 is Python 3.9; rlfx-tui needs 3.11 or newer: install it (Debian 12 and Ubuntu "
-        "24.04 ship it: sudo apt-get install python3 python3-venv) or name one with make PYTHON=python3.11 ..."]
+        "24.04 ship it: sudo apt-get install python3 python3-venv) or name one with make PYTHON=python3.11 ..."
+    ]
 
 
 def test_a_python_without_venv_is_one_line(machine: Path, tmp_path: Path) -> None:
@@ -103,8 +114,10 @@ def test_a_python_without_venv_is_one_line(machine: Path, tmp_path: Path) -> Non
     out = run([str(ROOT / ".ci/venv"), "python3", str(tmp_path / ".venv")], machine)
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert out.returncode == 1 and not (tmp_path / ".venv").exists()
-    assert out.stderr.splitlines() == [f"rlfx-tui setup: python3 (Python {version}) cannot make a virtual "
-                                       f"environment: sudo apt-get install python{version}-venv (or python3-venv)"]
+    assert out.stderr.splitlines() == [
+        f"rlfx-tui setup: python3 (Python {version}) cannot make a virtual "
+        f"environment: sudo apt-get install python{version}-venv (or python3-venv)"
+    ]
 
 
 def test_a_half_made_venv_is_rebuilt(machine: Path, tmp_path: Path) -> None:
@@ -113,8 +126,9 @@ def test_a_half_made_venv_is_rebuilt(machine: Path, tmp_path: Path) -> None:
     assert subprocess.run([venv / "bin/python", "-m", "pip", "--version"], capture_output=True).returncode != 0
     out = run([str(ROOT / ".ci/venv"), sys.executable, str(venv)], machine)
     assert out.returncode == 0, out.stderr
-    assert out.stderr.splitlines() == [f"rlfx-tui setup: {venv} is half-made (no working python or pip in it): "
-                                       "rebuilding it"]
+    assert out.stderr.splitlines() == [
+        f"rlfx-tui setup: {venv} is half-made (no working python or pip in it): rebuilding it"
+    ]
     assert subprocess.run([venv / "bin/python", "-m", "pip", "--version"], capture_output=True).returncode == 0
     again = run([str(ROOT / ".ci/venv"), sys.executable, str(venv)], machine)
     assert again.returncode == 0 and again.stderr == ""  # a working one is left alone

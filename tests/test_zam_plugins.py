@@ -14,8 +14,10 @@ from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import load_preset
 
 ZAMCOMP = Path("/usr/lib/vst3/ZamComp.vst3")
-pytestmark = pytest.mark.skipif(not ZAMCOMP.exists(), reason="zam-plugins is not installed (apt-get install "
-                                "zam-plugins): optional, real third-party VST3 plugins")
+pytestmark = pytest.mark.skipif(
+    not ZAMCOMP.exists(),
+    reason="zam-plugins is not installed (apt-get install zam-plugins): optional, real third-party VST3 plugins",
+)
 
 
 def test_zamcomp_scans_into_a_mono_preset_that_plays(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,6 +66,9 @@ min = 1.0
 max = 8.0
 [safety]
 ''')
-    with pytest.raises(PresetError, match=r"plugins: expected plugins that run at one channel count.*comp \(1 ch\), "
-                       r"filter \(2 ch\)"):
+    with pytest.raises(
+        PresetError,
+        match=r"plugins: expected plugins that run at one channel count.*comp \(1 ch\), "
+        r"filter \(2 ch\)",
+    ):
         load_preset(path)

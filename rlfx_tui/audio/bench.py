@@ -72,8 +72,9 @@ def _bare_us(preset: Preset, blocks: list[np.ndarray], repeats: int) -> float:
     return best * 1e6
 
 
-def _engine_cost(preset: Preset, blocks: list[np.ndarray], jumps: list[np.ndarray], jump_every: int,
-                 repeats: int) -> tuple[float, float, float, float]:
+def _engine_cost(
+    preset: Preset, blocks: list[np.ndarray], jumps: list[np.ndarray], jump_every: int, repeats: int
+) -> tuple[float, float, float, float]:
     """(total, chain, descriptors) µs per block from the least disturbed repeat, and prepare ms per jump."""
     best = (float("inf"), 0.0, 0.0, 0.0)
     n = len(blocks)
@@ -100,8 +101,13 @@ def benched_presets(extra: Sequence[Path] = ()) -> list[Preset]:
     return [load_preset(p) for p in [*shipped_presets().values(), *extra]]
 
 
-def block_costs(seconds: float = 2.0, blocksizes: tuple[int, ...] = (128, 256, 512), repeats: int = 3,
-                seed: int = 0, extra: Sequence[Path] = ()) -> list[BlockCost]:
+def block_costs(
+    seconds: float = 2.0,
+    blocksizes: tuple[int, ...] = (128, 256, 512),
+    repeats: int = 3,
+    seed: int = 0,
+    extra: Sequence[Path] = (),
+) -> list[BlockCost]:
     signal = demo_signal(SAMPLERATE, max(seconds, 0.05))
     results = []
     for preset in benched_presets(extra):
@@ -121,7 +127,9 @@ def _max_step(y: np.ndarray) -> float:
     return float(np.abs(np.diff(y)).max())
 
 
-def jump_steps(preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blocksize: int = 256) -> tuple[float, float]:
+def jump_steps(
+    preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blocksize: int = 256
+) -> tuple[float, float]:
     """The click measure: (largest sample-to-sample step from 100 ms before a jump a → b to 500 ms after it, the
     largest such step while holding a or b steadily), on a 0.5-amplitude 440 Hz sine. A click shows as a
     first number well above the second; the effect's own character (distortion steps) raises both."""
@@ -143,8 +151,10 @@ def jump_steps(preset: Preset, a: np.ndarray, b: np.ndarray, ramp_ms: float, blo
 
 
 def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7, extra: Sequence[Path] = ()) -> str:
-    lines = [f"Jump clicks: largest sample-to-sample step around a 100 %-strength jump on a 440 Hz sine, divided by "
-             f"the largest step holding either setting ({pairs} jumps per preset; worst case)"]
+    lines = [
+        f"Jump clicks: largest sample-to-sample step around a 100 %-strength jump on a 440 Hz sine, divided by "
+        f"the largest step holding either setting ({pairs} jumps per preset; worst case)"
+    ]
     presets = benched_presets(extra)
     width = max([8, *(len(p.name) for p in presets)])
     for preset in presets:
@@ -161,23 +171,31 @@ def click_report(pairs: int = 4, ramp_ms: float = 30.0, seed: int = 7, extra: Se
             faded = max(faded, jump / steady)
             jump, steady = jump_steps(preset, a, b, 0.0)
             in_place = max(in_place, jump / steady)
-        lines.append(f"  {name:<{width}} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
-                     f"parameters set in place: {in_place:5.2f}x")
+        lines.append(
+            f"  {name:<{width}} primed chain + {ramp_ms:g} ms crossfade: {faded:4.2f}x   "
+            f"parameters set in place: {in_place:5.2f}x"
+        )
     return "\n".join(lines)
 
 
 def format_costs(costs: list[BlockCost]) -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     width = max([8, *(len(c.preset) for c in costs)]) + 1
-    lines = [f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "
-             f"{os.cpu_count()} CPUs, load average {load:.2f}",
-             f"{'preset':<{width}}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
-             f"{'overhead':>17}{'total':>17}{'total/bare':>11}{'prepare/jump':>14}"]
+    lines = [
+        f"Per-block cost in µs (% of the block period at {SAMPLERATE} Hz), a jump every 100 ms; "
+        f"{os.cpu_count()} CPUs, load average {load:.2f}",
+        f"{'preset':<{width}}{'frames':>7}{'period':>8}{'bare chain':>17}{'chain':>17}{'descriptors':>17}"
+        f"{'overhead':>17}{'total':>17}{'total/bare':>11}{'prepare/jump':>14}",
+    ]
     for c in costs:
-        cells = "".join(f"{us:>9.1f} ({c.pct(us):4.2f}%)" for us in
-                        (c.bare_us, c.chain_us, c.descriptors_us, c.overhead_us, c.total_us))
-        lines.append(f"{c.preset:<{width}}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
-                     f"{c.prepare_ms:>11.1f} ms")
+        cells = "".join(
+            f"{us:>9.1f} ({c.pct(us):4.2f}%)"
+            for us in (c.bare_us, c.chain_us, c.descriptors_us, c.overhead_us, c.total_us)
+        )
+        lines.append(
+            f"{c.preset:<{width}}{c.blocksize:>7}{c.period_us:>8.0f}{cells}{c.total_us / c.bare_us:>10.1f}x"
+            f"{c.prepare_ms:>11.1f} ms"
+        )
     return "\n".join(lines)
 
 

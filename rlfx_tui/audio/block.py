@@ -55,9 +55,17 @@ def history_seconds(preset: Preset) -> float:
 class BlockState:
     """Everything process_block needs, preallocated so the audio thread allocates (almost) nothing."""
 
-    def __init__(self, preset: Preset, samplerate: int, initial: np.ndarray, *, blocksize: int = 256,
-                 ramp_ms: float = 30.0, source: LoopSource | None = None,
-                 tracker: DescriptorTracker | None = None) -> None:
+    def __init__(
+        self,
+        preset: Preset,
+        samplerate: int,
+        initial: np.ndarray,
+        *,
+        blocksize: int = 256,
+        ramp_ms: float = 30.0,
+        source: LoopSource | None = None,
+        tracker: DescriptorTracker | None = None,
+    ) -> None:
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)

@@ -16,7 +16,9 @@ from rlfx_tui.core.errors import RlfxError
 if TYPE_CHECKING:
     from rlfx_tui.audio.config import EngineConfig
 
-INSTALL_HINT = "install it with `sudo apt-get install libportaudio2` (Debian/Ubuntu) or `brew install portaudio` (macOS)"
+INSTALL_HINT = (
+    "install it with `sudo apt-get install libportaudio2` (Debian/Ubuntu) or `brew install portaudio` (macOS)"
+)
 
 
 class PortAudioMissing(RlfxError):
@@ -53,8 +55,14 @@ class Device:
 def _device(sd: ModuleType, index: int) -> Device:
     info: dict[str, Any] = sd.query_devices(index)
     api = sd.query_hostapis(info["hostapi"])["name"]
-    return Device(index, info["name"], api, int(info["max_input_channels"]), int(info["max_output_channels"]),
-                  float(info["default_samplerate"]))
+    return Device(
+        index,
+        info["name"],
+        api,
+        int(info["max_input_channels"]),
+        int(info["max_output_channels"]),
+        float(info["default_samplerate"]),
+    )
 
 
 def find_hostapi(sd: ModuleType, name: str) -> int:
@@ -84,9 +92,13 @@ def find_device(sd: ModuleType, spec: int | str | None, kind: str, hostapi: str 
     elif isinstance(spec, int) or str(spec).isdigit():
         index = int(spec)
     else:
-        matches = [i for i, d in enumerate(sd.query_devices())
-                   if str(spec).lower() in d["name"].lower() and d[channels] > 0
-                   and (api_index is None or d["hostapi"] == api_index)]
+        matches = [
+            i
+            for i, d in enumerate(sd.query_devices())
+            if str(spec).lower() in d["name"].lower()
+            and d[channels] > 0
+            and (api_index is None or d["hostapi"] == api_index)
+        ]
         if not matches:
             raise DeviceNotFound(f"no {kind} device matching {spec!r} (see `rlfx-tui devices`)")
         index = matches[0]
@@ -111,8 +123,9 @@ def choose_devices(config: EngineConfig, notes: list[str]) -> DeviceChoice:
     try:
         sd = load_sounddevice()
     except PortAudioMissing as exc:
-        notes.append(f"{exc}. Running silently on the demo loop" if config.source == "live" else
-                     f"{exc}. Running silently")
+        notes.append(
+            f"{exc}. Running silently on the demo loop" if config.source == "live" else f"{exc}. Running silently"
+        )
         return DeviceChoice(None, None, None)
 
     def find(spec: int | str | None, kind: str, then: str) -> Device | None:
@@ -124,10 +137,14 @@ def choose_devices(config: EngineConfig, notes: list[str]) -> DeviceChoice:
 
     in_dev = None
     if config.source == "live":  # the demo stands in only for a default input; an asked-for one is never swapped
-        in_dev = find(config.input_device, "input",
-                      "playing the built-in demo loop instead; connect an input or choose one with --input-device "
-                      "(see `rlfx-tui devices`)" if config.input_device is None else
-                      "no input until it is back (press r to restart the audio engine)")
+        in_dev = find(
+            config.input_device,
+            "input",
+            "playing the built-in demo loop instead; connect an input or choose one with --input-device "
+            "(see `rlfx-tui devices`)"
+            if config.input_device is None
+            else "no input until it is back (press r to restart the audio engine)",
+        )
     out_dev = find(config.output_device, "output", "running silently (still analysing)")
     return DeviceChoice(sd, in_dev, out_dev)
 
@@ -150,15 +167,25 @@ def preflight_devices(config: EngineConfig) -> None:
             check_file_source(config.source)
         except SourceError as exc:
             raise DeviceNotFound(f"--source {config.source}: {exc}") from None
-    asked = [(option, spec, kind) for option, spec, kind in (
-        ("--input-device", config.input_device if config.source == "live" else None, "input"),
-        ("--output-device", config.output_device, "output")) if spec is not None]
+    asked = [
+        (option, spec, kind)
+        for option, spec, kind in (
+            ("--input-device", config.input_device if config.source == "live" else None, "input"),
+            ("--output-device", config.output_device, "output"),
+        )
+        if spec is not None
+    ]
     if not asked and config.hostapi is None and tuple(config.input_channels) == (1,):
         return
-    what = ", ".join([f"{option} {spec}" for option, spec, _ in asked]
-                     + ([f"--hostapi {config.hostapi}"] if config.hostapi else [])
-                     + ([f"--input-channels {','.join(map(str, config.input_channels))}"]
-                        if tuple(config.input_channels) != (1,) else []))
+    what = ", ".join(
+        [f"{option} {spec}" for option, spec, _ in asked]
+        + ([f"--hostapi {config.hostapi}"] if config.hostapi else [])
+        + (
+            [f"--input-channels {','.join(map(str, config.input_channels))}"]
+            if tuple(config.input_channels) != (1,)
+            else []
+        )
+    )
     try:
         sd = load_sounddevice()
     except PortAudioMissing as exc:
@@ -173,8 +200,9 @@ def preflight_devices(config: EngineConfig) -> None:
             find_device(sd, spec, kind, config.hostapi)
         except DeviceNotFound as exc:
             reason = str(exc).removesuffix(" (see `rlfx-tui devices`)")
-            raise DeviceNotFound(f"{option} {spec}: {reason}; {kind}s: {available(sd, kind)} "
-                                 "(`rlfx-tui devices` lists them)") from None
+            raise DeviceNotFound(
+                f"{option} {spec}: {reason}; {kind}s: {available(sd, kind)} (`rlfx-tui devices` lists them)"
+            ) from None
     _check_input_channels(sd, config)
 
 
@@ -188,9 +216,11 @@ def _check_input_channels(sd: ModuleType, config: EngineConfig) -> None:
     except DeviceNotFound as exc:
         raise DeviceNotFound(f"--input-channels {asked}: {exc}; inputs: {available(sd, 'input')}") from None
     if max(config.input_channels) > device.max_input_channels:
-        raise DeviceNotFound(f"--input-channels {asked}: {device.label} has {device.max_input_channels} input "
-                             f"channel{'s' if device.max_input_channels != 1 else ''}; inputs: "
-                             f"{available(sd, 'input')} (`rlfx-tui devices` lists them)")
+        raise DeviceNotFound(
+            f"--input-channels {asked}: {device.label} has {device.max_input_channels} input "
+            f"channel{'s' if device.max_input_channels != 1 else ''}; inputs: "
+            f"{available(sd, 'input')} (`rlfx-tui devices` lists them)"
+        )
 
 
 def _pa_default(sd: ModuleType, kind: str) -> int:
@@ -210,15 +240,21 @@ def list_devices() -> str:
     devices = sd.query_devices()
     lines = [f"PortAudio {sd.get_portaudio_version()[1]}; host APIs: {', '.join(a['name'] for a in apis) or 'none'}"]
     if len(devices) == 0:
-        lines.append("No audio devices found. rlfx-tui will start on the demo source (--source demo), silently, "
-                     "and still analyse it. Connect an audio interface, or start a JACK/PulseAudio server.")
+        lines.append(
+            "No audio devices found. rlfx-tui will start on the demo source (--source demo), silently, "
+            "and still analyse it. Connect an audio interface, or start a JACK/PulseAudio server."
+        )
         return "\n".join(lines)
     default_in, default_out = _pa_default(sd, "input"), _pa_default(sd, "output")
     lines.append(f"{'':2}{'#':>3}  {'name':<40} {'host API':<12} {'in':>3} {'out':>3}  default rate")
     for i, d in enumerate(devices):
         mark = ("<" if i == default_in else " ") + (">" if i == default_out else " ")
-        lines.append(f"{mark}{i:>3}  {d['name'][:40]:<40} {apis[d['hostapi']]['name'][:12]:<12} "
-                     f"{d['max_input_channels']:>3} {d['max_output_channels']:>3}  {d['default_samplerate']:g} Hz")
-    lines.append("< default input, > default output. Choose with --input-device / --output-device (index or part "
-                 "of the name) and --hostapi.")
+        lines.append(
+            f"{mark}{i:>3}  {d['name'][:40]:<40} {apis[d['hostapi']]['name'][:12]:<12} "
+            f"{d['max_input_channels']:>3} {d['max_output_channels']:>3}  {d['default_samplerate']:g} Hz"
+        )
+    lines.append(
+        "< default input, > default output. Choose with --input-device / --output-device (index or part "
+        "of the name) and --hostapi."
+    )
     return "\n".join(lines)

@@ -78,8 +78,14 @@ class Engine:
         live = cfg.source == "live" and in_dev is not None
         source = None if live else self._make_source(notes)
         self._target = ParamTarget.of(self.session.space.as_array(self.session.current))
-        self._state = BlockState(self.session.preset, self.samplerate, self._target.real, blocksize=self.blocksize,
-                                 ramp_ms=cfg.ramp_ms, source=source)
+        self._state = BlockState(
+            self.session.preset,
+            self.samplerate,
+            self._target.real,
+            blocksize=self.blocksize,
+            ramp_ms=cfg.ramp_ms,
+            source=source,
+        )
         notes += chain_notes(self.session.preset, self.samplerate)  # stereo-only plugins, reported latency
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0
@@ -189,15 +195,26 @@ class Engine:
         if self._follow is not None and self._follow.follower.note:
             notes.append(self._follow.follower.note)
         return EngineStatus(
-            running=self.running, source=self.source_name, input_device=self.input_name,
-            output_device=self.output_name, samplerate=self.samplerate, blocksize=self.blocksize,
-            input_peak_db=db(st.in_peak) if st else -120.0, input_rms_db=db(math.sqrt(st.in_ms)) if st else -120.0,
+            running=self.running,
+            source=self.source_name,
+            input_device=self.input_name,
+            output_device=self.output_name,
+            samplerate=self.samplerate,
+            blocksize=self.blocksize,
+            input_peak_db=db(st.in_peak) if st else -120.0,
+            input_rms_db=db(math.sqrt(st.in_ms)) if st else -120.0,
             output_peak_db=db(st.out_peak) if st else -120.0,
             output_rms_db=db(math.sqrt(st.out_ms)) if st else -120.0,
-            xruns=self.xruns, cpu_load=self.cpu_load, chain_faults=st.faults if st else 0,
+            xruns=self.xruns,
+            cpu_load=self.cpu_load,
+            chain_faults=st.faults if st else 0,
             callback_errors=self.callback_errors + (self._clock.errors if self._clock else 0),
-            muted=self._muted, follow=self._follow_on, message="; ".join(notes),
-            startup_xruns=self.startup_xruns, latency_ms=self.latency_ms)
+            muted=self._muted,
+            follow=self._follow_on,
+            message="; ".join(notes),
+            startup_xruns=self.startup_xruns,
+            latency_ms=self.latency_ms,
+        )
 
     @property
     def latency_ms(self) -> tuple[float | None, float | None]:
@@ -268,14 +285,20 @@ class Engine:
                 self.source_name = self.input_name = state.source.name
             notes.append(f"cannot open the audio stream ({exc}); running silently on the {self.source_name} source")
             if closing.abandoned_streams:
-                notes.append("the audio server went away earlier and PortAudio cannot reconnect to it in this "
-                             "process: quit and start rlfx-tui again to hear it (your labels are saved)")
+                notes.append(
+                    "the audio server went away earlier and PortAudio cannot reconnect to it in this "
+                    "process: quit and start rlfx-tui again to hear it (your labels are saved)"
+                )
 
     def _open(self, sd: Any, in_dev: Device | None, out_dev: Device | None) -> Any:
         cfg = self.config
-        common = dict(samplerate=self.samplerate, blocksize=self.blocksize, dtype="float32",
-                      latency=cfg.latency if cfg.latency is not None else "low",
-                      finished_callback=self._finished)
+        common = dict(
+            samplerate=self.samplerate,
+            blocksize=self.blocksize,
+            dtype="float32",
+            latency=cfg.latency if cfg.latency is not None else "low",
+            finished_callback=self._finished,
+        )
         out_ch = min(max(1, cfg.channels), out_dev.max_output_channels) if out_dev else 0
         if in_dev is not None:
             self.source_name = "live"
@@ -284,8 +307,9 @@ class Engine:
             in_ch = self._instrument.opened
             if out_dev is None:
                 return sd.InputStream(device=in_dev.index, channels=in_ch, callback=self._input_callback, **common)
-            return sd.Stream(device=(in_dev.index, out_dev.index), channels=(in_ch, out_ch),
-                             callback=self._duplex_callback, **common)
+            return sd.Stream(
+                device=(in_dev.index, out_dev.index), channels=(in_ch, out_ch), callback=self._duplex_callback, **common
+            )
         if out_dev is None:
             raise ValueError("neither an input nor an output device to open")
         return sd.OutputStream(device=out_dev.index, channels=out_ch, callback=self._output_callback, **common)
@@ -335,10 +359,12 @@ class Engine:
 
     def _start_follow(self) -> None:
         space = self.session.space
-        follower = Follower(space, space.normalize(self._target.real), self.config.follow_interval_s,
-                            self.config.follow_smoothing_s)
-        self._follow = FollowThread(follower, lambda: self.session.learner, lambda: self.session.descriptors,
-                                    self._hand_off).start()
+        follower = Follower(
+            space, space.normalize(self._target.real), self.config.follow_interval_s, self.config.follow_smoothing_s
+        )
+        self._follow = FollowThread(
+            follower, lambda: self.session.learner, lambda: self.session.descriptors, self._hand_off
+        ).start()
 
     def _stop_follow(self) -> None:
         if self._follow is not None:

@@ -19,8 +19,14 @@ from rlfx_tui.core.params import ParameterSpace
 
 
 class Follower:
-    def __init__(self, space: ParameterSpace, start: np.ndarray, interval_s: float = 0.05,
-                 smoothing_s: float = 0.3, min_change: float = 0.005) -> None:
+    def __init__(
+        self,
+        space: ParameterSpace,
+        start: np.ndarray,
+        interval_s: float = 0.05,
+        smoothing_s: float = 0.3,
+        min_change: float = 0.005,
+    ) -> None:
         """``start``: the normalised state to smooth from (the parameters in force when following begins).
         ``min_change``: a new state is handed on only once some parameter has moved this much (normalised),
         because each hand-off primes a new chain (see block.py): a steady sound costs nothing."""
@@ -51,8 +57,13 @@ class Follower:
 class FollowThread:
     """Runs ``Follower.step`` every interval on a daemon thread until stopped; hands results to ``sink``."""
 
-    def __init__(self, follower: Follower, learner: Callable[[], Learner], descriptors: Callable[[], np.ndarray],
-                 sink: Callable[[np.ndarray], None]) -> None:
+    def __init__(
+        self,
+        follower: Follower,
+        learner: Callable[[], Learner],
+        descriptors: Callable[[], np.ndarray],
+        sink: Callable[[np.ndarray], None],
+    ) -> None:
         self.follower = follower
         self._learner, self._descriptors, self._sink = learner, descriptors, sink
         self._stop = threading.Event()

@@ -75,8 +75,16 @@ class JackServer:
 
     TOOLS: tuple[str, ...] = ("jackd", "jack_wait")
 
-    def __init__(self, samplerate: int = 48000, period: int = 256, name: str | None = None, channels: int = 2,
-                 start_timeout: float = 15.0, realtime: bool = False, prefix: str = "rlfx") -> None:
+    def __init__(
+        self,
+        samplerate: int = 48000,
+        period: int = 256,
+        name: str | None = None,
+        channels: int = 2,
+        start_timeout: float = 15.0,
+        realtime: bool = False,
+        prefix: str = "rlfx",
+    ) -> None:
         self.samplerate = samplerate
         self.period = period
         self.channels = channels

@@ -47,32 +47,72 @@ def _channels(value: str) -> tuple[int, ...]:
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("audio")
-    group.add_argument("--source", default="live", metavar="live|demo|FILE",
-                       help="live: the input device (default); demo: a built-in band loop; FILE: an audio file, "
-                            "looped. Without an input device (or PortAudio) the app falls back to demo; an "
-                            "asked-for device or FILE that is missing is an error")
-    group.add_argument("--input-device", type=_device, default=None, metavar="ID|NAME",
-                       help="input device index or part of its name (see `rlfx-tui devices`)")
-    group.add_argument("--output-device", type=_device, default=None, metavar="ID|NAME",
-                       help="output device index or part of its name")
+    group.add_argument(
+        "--source",
+        default="live",
+        metavar="live|demo|FILE",
+        help="live: the input device (default); demo: a built-in band loop; FILE: an audio file, "
+        "looped. Without an input device (or PortAudio) the app falls back to demo; an "
+        "asked-for device or FILE that is missing is an error",
+    )
+    group.add_argument(
+        "--input-device",
+        type=_device,
+        default=None,
+        metavar="ID|NAME",
+        help="input device index or part of its name (see `rlfx-tui devices`)",
+    )
+    group.add_argument(
+        "--output-device", type=_device, default=None, metavar="ID|NAME", help="output device index or part of its name"
+    )
     group.add_argument("--hostapi", default=None, metavar="NAME", help="host API to use, e.g. JACK or ALSA")
-    group.add_argument("--samplerate", type=_positive, default=None, metavar="HZ",
-                       help="sample rate (default: the output device's; JACK's own rate on JACK)")
-    group.add_argument("--blocksize", type=_positive, default=256, metavar="FRAMES",
-                       help="frames per audio callback (default 256: 5.3 ms at 48 kHz)")
-    group.add_argument("--latency", type=_latency, default=None, metavar="low|high|SECONDS",
-                       help="PortAudio latency hint (default low)")
-    group.add_argument("--channels", type=_positive, default=2, metavar="N",
-                       help="output channels; the mono effect is copied to each (default 2)")
-    group.add_argument("--input-channels", type=_channels, default=(1,), metavar="N[,N...]",
-                       help="which of the input device's channels are the instrument, numbered from 1 as the "
-                            "interface labels them (default 1); two or more are mixed")
+    group.add_argument(
+        "--samplerate",
+        type=_positive,
+        default=None,
+        metavar="HZ",
+        help="sample rate (default: the output device's; JACK's own rate on JACK)",
+    )
+    group.add_argument(
+        "--blocksize",
+        type=_positive,
+        default=256,
+        metavar="FRAMES",
+        help="frames per audio callback (default 256: 5.3 ms at 48 kHz)",
+    )
+    group.add_argument(
+        "--latency",
+        type=_latency,
+        default=None,
+        metavar="low|high|SECONDS",
+        help="PortAudio latency hint (default low)",
+    )
+    group.add_argument(
+        "--channels",
+        type=_positive,
+        default=2,
+        metavar="N",
+        help="output channels; the mono effect is copied to each (default 2)",
+    )
+    group.add_argument(
+        "--input-channels",
+        type=_channels,
+        default=(1,),
+        metavar="N[,N...]",
+        help="which of the input device's channels are the instrument, numbered from 1 as the "
+        "interface labels them (default 1); two or more are mixed",
+    )
 
 
 def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
     return EngineConfig(
-        source=getattr(args, "source", "live"), input_device=getattr(args, "input_device", None),
-        output_device=getattr(args, "output_device", None), hostapi=getattr(args, "hostapi", None),
-        samplerate=getattr(args, "samplerate", None), blocksize=getattr(args, "blocksize", 256),
-        latency=getattr(args, "latency", None), channels=getattr(args, "channels", 2),
-        input_channels=getattr(args, "input_channels", (1,)))
+        source=getattr(args, "source", "live"),
+        input_device=getattr(args, "input_device", None),
+        output_device=getattr(args, "output_device", None),
+        hostapi=getattr(args, "hostapi", None),
+        samplerate=getattr(args, "samplerate", None),
+        blocksize=getattr(args, "blocksize", 256),
+        latency=getattr(args, "latency", None),
+        channels=getattr(args, "channels", 2),
+        input_channels=getattr(args, "input_channels", (1,)),
+    )

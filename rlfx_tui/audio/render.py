@@ -37,18 +37,29 @@ class RenderResult:
         return self.seconds / self.wall_s if self.wall_s > 0 else float("inf")
 
 
-def render(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], session: Session, *,
-           follow: bool = False, blocksize: int = 256, ramp_ms: float = 30.0, tail_s: float = 0.0,
-           follow_interval_s: float = 0.05, follow_smoothing_s: float = 0.3,
-           progress: Callable[[float, float], None] | None = None) -> RenderResult:
+def render(
+    in_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    session: Session,
+    *,
+    follow: bool = False,
+    blocksize: int = 256,
+    ramp_ms: float = 30.0,
+    tail_s: float = 0.0,
+    follow_interval_s: float = 0.05,
+    follow_smoothing_s: float = 0.3,
+    progress: Callable[[float, float], None] | None = None,
+) -> RenderResult:
     """Render ``in_path`` through the session's preset at ``session.current`` (or following the learner) into
     ``out_path`` (WAV, FLAC, ... by extension), same rate and channel count. ``progress(done_s, total_s)`` is
     called after every chunk."""
     from pedalboard.io import AudioFile
 
     if follow and not session.learner.has_mapping:
-        raise RlfxError(f"--follow needs a trained mapping for preset {session.preset.name!r}: "
-                        "label at least one setting as good first")
+        raise RlfxError(
+            f"--follow needs a trained mapping for preset {session.preset.name!r}: "
+            "label at least one setting as good first"
+        )
     began = time.perf_counter()
     try:
         reader = AudioFile(os.fspath(in_path))

@@ -196,4 +196,3 @@ def demo_signal(samplerate: int = 48000, seconds: float = 8.0, seed: int = 0) ->
 
 def demo_source(samplerate: int = 48000) -> LoopSource:
     return LoopSource(demo_signal(samplerate), samplerate, "demo")
-

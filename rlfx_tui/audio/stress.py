@@ -46,14 +46,15 @@ class StressResult:
 
     def format(self) -> str:
         period_ms = 1000 * self.blocksize / self.samplerate
-        return (f"Stress run on {self.stream}: {self.seconds:.0f} s at {self.blocksize} frames / {self.samplerate} Hz "
-                f"(period {period_ms:.2f} ms), learner refitting on {TRAIN_POINTS} points in a {self.trainer} "
-                f"({self.fits} fits), "
-                f"{self.jumps} jumps (every 100 ms)\n"
-                f"  xruns {self.xruns}, callbacks {self.callbacks} of {self.expected_callbacks:.0f} expected, "
-                f"worst callback gap {self.worst_gap_ms:.2f} ms, longest callback {self.worst_callback_ms:.2f} ms, "
-                f"stream cpu load {100 * self.cpu_load:.1f} %"
-                + (f"\n  note: {self.message}" if self.message else ""))
+        return (
+            f"Stress run on {self.stream}: {self.seconds:.0f} s at {self.blocksize} frames / {self.samplerate} Hz "
+            f"(period {period_ms:.2f} ms), learner refitting on {TRAIN_POINTS} points in a {self.trainer} "
+            f"({self.fits} fits), "
+            f"{self.jumps} jumps (every 100 ms)\n"
+            f"  xruns {self.xruns}, callbacks {self.callbacks} of {self.expected_callbacks:.0f} expected, "
+            f"worst callback gap {self.worst_gap_ms:.2f} ms, longest callback {self.worst_callback_ms:.2f} ms, "
+            f"stream cpu load {100 * self.cpu_load:.1f} %" + (f"\n  note: {self.message}" if self.message else "")
+        )
 
 
 def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -64,9 +65,16 @@ def synthetic_points(space_size: int, n: int = TRAIN_POINTS, seed: int = 0) -> t
     return X, U, good
 
 
-def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | None = None,
-               warmup_s: float = 1.0, train: bool = True, jump: bool = True, trainer: str = "process",
-               realtime: bool | None = None) -> StressResult:
+def stress_run(
+    seconds: float = 60.0,
+    blocksize: int = 256,
+    use_jack: bool | None = None,
+    warmup_s: float = 1.0,
+    train: bool = True,
+    jump: bool = True,
+    trainer: str = "process",
+    realtime: bool | None = None,
+) -> StressResult:
     """``use_jack``: True = a private JACK dummy server; False = the default output device; None = JACK dummy if
     jackd is installed, else the default device. ``trainer``: "thread" (fit in a thread of this process) or
     "process" (fit in the app's niced child process, a ProcessTrainer; learners come back pickled; if the child
@@ -79,7 +87,7 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         scheduling = ""
         if use_jack:
-            for rt in ((True, False) if realtime is None else (realtime,)):
+            for rt in (True, False) if realtime is None else (realtime,):
                 try:
                     stack.enter_context(DummyJack(period=blocksize, realtime=rt))
                 except JackUnavailable:
@@ -89,13 +97,13 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
                 scheduling = " dummy, real-time scheduling" if rt else " dummy, normal scheduling"
                 break
         session = Session(data_dir=tmp, seed=0)
-        engine = Engine(session, EngineConfig(source="demo", hostapi="JACK" if use_jack else None,
-                                              blocksize=blocksize))
+        engine = Engine(session, EngineConfig(source="demo", hostapi="JACK" if use_jack else None, blocksize=blocksize))
         engine.start()
         stack.callback(engine.stop)
         status = engine.status
-        stream = (f"{status.output_device}{scheduling}" if engine._stream is not None
-                  else "no stream (silent clock thread)")
+        stream = (
+            f"{status.output_device}{scheduling}" if engine._stream is not None else "no stream (silent clock thread)"
+        )
         X, U, good = synthetic_points(len(session.space))
         stop = threading.Event()
         counts = {"fits": 0, "jumps": 0}
@@ -123,8 +131,7 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
                 session.randomize(1.0)  # learner.propose, then engine.set_params (builds and primes a chain)
                 counts["jumps"] += 1
 
-        threads = [threading.Thread(target=work, daemon=True) for work, on in
-                   ((refit, train), (jumper, jump)) if on]
+        threads = [threading.Thread(target=work, daemon=True) for work, on in ((refit, train), (jumper, jump)) if on]
         for t in threads:
             t.start()
         time.sleep(warmup_s)
@@ -143,6 +150,19 @@ def stress_run(seconds: float = 60.0, blocksize: int = 256, use_jack: bool | Non
         for t in threads:
             t.join(timeout=30)
         sr = engine.samplerate
-        return StressResult(stream, trainer, elapsed, blocksize, sr, callbacks, elapsed * sr / blocksize, xruns, 1000 * gap, 1000 * inside,
-                            float(np.mean(loads)) if loads else 0.0, counts["fits"], counts["jumps"],
-                            "; ".join([engine.status.message] * (engine._stream is None) + notes))
+        return StressResult(
+            stream,
+            trainer,
+            elapsed,
+            blocksize,
+            sr,
+            callbacks,
+            elapsed * sr / blocksize,
+            xruns,
+            1000 * gap,
+            1000 * inside,
+            float(np.mean(loads)) if loads else 0.0,
+            counts["fits"],
+            counts["jumps"],
+            "; ".join([engine.status.message] * (engine._stream is None) + notes),
+        )

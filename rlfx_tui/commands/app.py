@@ -35,14 +35,27 @@ def _seconds(value: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The app's own options (the engine's come from rlfx_tui.audio.options)."""
     group = parser.add_argument_group("app")
-    group.add_argument("--auto-seconds", type=_seconds, default=4.0, metavar="S",
-                       help="auto mode (key a): seconds between jumps until a label (default 4)")
-    group.add_argument("--keys", default=None, metavar="FILE",
-                       help="a keymap, e.g. `good = \"right,g,pagedown\"` per line (default: keys.toml in the data "
-                            "dir, if there is one)")
-    group.add_argument("--midi-in", default=None, metavar="PORT",
-                       help="a MIDI controller's input port, part of its name (see `rlfx-tui devices`); its pedals "
-                            "act as midi.toml in the data dir says (shift+m in the app: MIDI learn)")
+    group.add_argument(
+        "--auto-seconds",
+        type=_seconds,
+        default=4.0,
+        metavar="S",
+        help="auto mode (key a): seconds between jumps until a label (default 4)",
+    )
+    group.add_argument(
+        "--keys",
+        default=None,
+        metavar="FILE",
+        help='a keymap, e.g. `good = "right,g,pagedown"` per line (default: keys.toml in the data '
+        "dir, if there is one)",
+    )
+    group.add_argument(
+        "--midi-in",
+        default=None,
+        metavar="PORT",
+        help="a MIDI controller's input port, part of its name (see `rlfx-tui devices`); its pedals "
+        "act as midi.toml in the data dir says (shift+m in the app: MIDI learn)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,18 +90,26 @@ def run(args: argparse.Namespace) -> int:
     midi_inputs: list = []  # the one MIDI input, if --midi-in: it outlives an adopted preset
 
     def build() -> Parts:
+        import numpy as np
+
         from rlfx_tui.core.session import Session
         from rlfx_tui.interop.osc import start_osc
-
-        import numpy as np
 
         session = Session(preset, getattr(args, "data_dir", None), rng=np.random.default_rng())  # new dice each launch
         parts = parts_for(session)
         # OSC control calls the same Rehearsal actions as the keys (from its own thread; the app receives the
         # events through post_message); OSC out reports what the engine plays, follow mode included.
         engine: Any = parts.engine
-        osc_handles.append(start_osc(args, session, parts.rehearsal, values=lambda: engine.current_params,
-                                     descriptors=lambda: engine.descriptors, adopt=adopt))
+        osc_handles.append(
+            start_osc(
+                args,
+                session,
+                parts.rehearsal,
+                values=lambda: engine.current_params,
+                descriptors=lambda: engine.descriptors,
+                adopt=adopt,
+            )
+        )
         return parts
 
     def parts_for(session: Session) -> Parts:
@@ -109,8 +130,13 @@ def run(args: argparse.Namespace) -> int:
                 session.input_gate_db = AUDIO_INPUT_GATE_DB  # no like for silence: nothing is played into it
         engines.append(engine)
         engine.start()
-        rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer,
-                              auto_interval_s=getattr(args, "auto_seconds", 4.0))
+        rehearsal = Rehearsal(
+            session,
+            engine,
+            train_in_background=True,
+            trainer=trainer,
+            auto_interval_s=getattr(args, "auto_seconds", 4.0),
+        )
         trainer.on_fallback = lambda reason: rehearsal.notice(reason, "warning")
         midi = midi_inputs[0] if midi_inputs else None
         if midi is not None:
@@ -124,15 +150,16 @@ def run(args: argparse.Namespace) -> int:
 
     def adopt(declared: Preset) -> None:
         """A patch declared its preset (in the OSC thread): new parts, OSC switched to them, then the app."""
-        from rlfx_tui.core.session import Session
-
         import numpy as np
+
+        from rlfx_tui.core.session import Session
 
         parts = parts_for(Session(declared, getattr(args, "data_dir", None), rng=np.random.default_rng()))
         old = engines[:-1]
         engine: Any = parts.engine
-        osc_handles[0].use(parts.session, parts.rehearsal, values=lambda: engine.current_params,
-                           descriptors=lambda: engine.descriptors)
+        osc_handles[0].use(
+            parts.session, parts.rehearsal, values=lambda: engine.current_params, descriptors=lambda: engine.descriptors
+        )
         app.call_from_thread(app.adopt, parts)  # type: ignore[arg-type]  # textual types a coroutine's None as Never
         for stopped in old:
             stopped.stop()
@@ -146,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
         pass  # the session says what is wrong with it; the log then goes nowhere
     try:
         with c_stderr_to(data_dir / "stderr.log"):  # PortAudio/libjack lines go there, not over the layout
-            app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer,
-                           keymap=keymap)
+            app = make_app(build=build, loading=(preset.name, preset.chain_summary), trainer=trainer, keymap=keymap)
             app.run()
     finally:
         for handle in osc_handles + midi_inputs:

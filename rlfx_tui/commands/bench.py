@@ -20,23 +20,53 @@ def _sizes(value: str) -> tuple[int, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--blocksizes", type=_sizes, default=(128, 256, 512), metavar="N,N,...",
-                        help="block sizes for the per-block cost (default 128,256,512)")
-    parser.add_argument("--preset", dest="presets", action="append", type=Path, default=[], metavar="FILE",
-                        help="also measure this preset file (a plugin preset from `presets scan`); repeatable")
-    parser.add_argument("--seconds", type=float, default=2.0, metavar="S",
-                        help="audio per cost measurement (default 2; best of 3 repeats)")
-    parser.add_argument("--render-seconds", type=float, default=20.0, metavar="S",
-                        help="length of the render speed test (default 20)")
-    parser.add_argument("--stress-seconds", type=float, default=60.0, metavar="S",
-                        help="length of the stress run on a real stream (default 60; 0 skips it)")
+    parser.add_argument(
+        "--blocksizes",
+        type=_sizes,
+        default=(128, 256, 512),
+        metavar="N,N,...",
+        help="block sizes for the per-block cost (default 128,256,512)",
+    )
+    parser.add_argument(
+        "--preset",
+        dest="presets",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="also measure this preset file (a plugin preset from `presets scan`); repeatable",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="audio per cost measurement (default 2; best of 3 repeats)",
+    )
+    parser.add_argument(
+        "--render-seconds", type=float, default=20.0, metavar="S", help="length of the render speed test (default 20)"
+    )
+    parser.add_argument(
+        "--stress-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="length of the stress run on a real stream (default 60; 0 skips it)",
+    )
     parser.add_argument("--stress-blocksize", type=int, default=256, metavar="FRAMES", help="default 256")
-    parser.add_argument("--stress-trainer", choices=("both", "process", "thread"), default="both",
-                        help="where the learner refits during the stress run: a subprocess, a thread of this "
-                             "process (GIL contention with the callback), or one run of each (default)")
-    parser.add_argument("--stress-device", choices=("auto", "jack-dummy", "default"), default="auto",
-                        help="auto: a private JACK dummy server when jackd is installed, else the default "
-                             "output device")
+    parser.add_argument(
+        "--stress-trainer",
+        choices=("both", "process", "thread"),
+        default="both",
+        help="where the learner refits during the stress run: a subprocess, a thread of this "
+        "process (GIL contention with the callback), or one run of each (default)",
+    )
+    parser.add_argument(
+        "--stress-device",
+        choices=("auto", "jack-dummy", "default"),
+        default="auto",
+        help="auto: a private JACK dummy server when jackd is installed, else the default output device",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         trainers = ("process", "thread") if args.stress_trainer == "both" else (args.stress_trainer,)
         for trainer in trainers:
             print()
-            print(stress_run(args.stress_seconds, args.stress_blocksize, use_jack, trainer=trainer).format(),
-                  flush=True)
+            print(
+                stress_run(args.stress_seconds, args.stress_blocksize, use_jack, trainer=trainer).format(), flush=True
+            )
     return 0

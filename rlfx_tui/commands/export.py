@@ -8,25 +8,40 @@ import argparse
 from rlfx_tui.commands.setting_options import add_setting_options, chosen_setting
 from rlfx_tui.core.errors import RlfxError
 
-HELP = ("export the labelled points and the trained mapping for FluCoMa (SuperCollider, Max, Pd), one setting "
-        "(a labelled point or a snapshot) as a preset file whose defaults are that setting, or print the "
-        "SuperCollider helper (sc) that declares a synth and sends its analysis")
+HELP = (
+    "export the labelled points and the trained mapping for FluCoMa (SuperCollider, Max, Pd), one setting "
+    "(a labelled point or a snapshot) as a preset file whose defaults are that setting, or print the "
+    "SuperCollider helper (sc) that declares a synth and sends its analysis"
+)
 PRESET_ONLY = ("point", "snapshot", "name", "force")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("format", choices=["flucoma", "preset", "sc"],
-                        help="flucoma: FluCoMa's JSON files into a folder; preset: a preset .toml file; sc: print "
-                             "rlfx.scd, the SuperCollider helper (with --example: a whole example that uses it)")
-    parser.add_argument("target", nargs="?", metavar="DIR | OUT.toml",
-                        help="flucoma: the folder to write (created if missing); preset: the file to write")
-    parser.add_argument("--example", action="store_true",
-                        help="flucoma: print the SuperCollider example that loads an export, and write nothing; "
-                             "sc: print the example that plays your input through the helper's example synth")
+    parser.add_argument(
+        "format",
+        choices=["flucoma", "preset", "sc"],
+        help="flucoma: FluCoMa's JSON files into a folder; preset: a preset .toml file; sc: print "
+        "rlfx.scd, the SuperCollider helper (with --example: a whole example that uses it)",
+    )
+    parser.add_argument(
+        "target",
+        nargs="?",
+        metavar="DIR | OUT.toml",
+        help="flucoma: the folder to write (created if missing); preset: the file to write",
+    )
+    parser.add_argument(
+        "--example",
+        action="store_true",
+        help="flucoma: print the SuperCollider example that loads an export, and write nothing; "
+        "sc: print the example that plays your input through the helper's example synth",
+    )
     add_setting_options(parser, "preset: defaults from")
-    parser.add_argument("--name", metavar="NAME",
-                        help="preset: the new preset's name (default: OUT's file name without .toml); it names the "
-                             "folder its labels go to, so they don't mix with the current preset's")
+    parser.add_argument(
+        "--name",
+        metavar="NAME",
+        help="preset: the new preset's name (default: OUT's file name without .toml); it names the "
+        "folder its labels go to, so they don't mix with the current preset's",
+    )
     parser.add_argument("--force", action="store_true", help="preset: replace OUT if it exists")
 
 
@@ -64,8 +79,10 @@ def _run_sc(args: argparse.Namespace) -> int:
 
     given = [f"--{key}" for key in PRESET_ONLY if getattr(args, key) not in (None, False)]
     if given or args.target:
-        raise RlfxError(f"export sc: prints to stdout and takes no {given[0] if given else 'target'}; e.g. "
-                        "`rlfx-tui export sc > rlfx.scd`")
+        raise RlfxError(
+            f"export sc: prints to stdout and takes no {given[0] if given else 'target'}; e.g. "
+            "`rlfx-tui export sc > rlfx.scd`"
+        )
     here = Path(__file__).resolve().parents[1] / "interop"
     print((here / ("rlfx_example.scd" if args.example else "rlfx.scd")).read_text(), end="")
     return 0
@@ -94,15 +111,23 @@ def _run_preset(args: argparse.Namespace) -> int:
     name = args.name if args.name is not None else out.stem
     if args.name is None:
         if not IDENTIFIER.match(name):
-            raise RlfxError(f"{out}: the preset would be named {name!r} after the file, which is not an identifier "
-                            f"(ASCII letters, digits, _; at most 40); pass --name NAME")
+            raise RlfxError(
+                f"{out}: the preset would be named {name!r} after the file, which is not an identifier "
+                f"(ASCII letters, digits, _; at most 40); pass --name NAME"
+            )
         if name == source.name or name in shipped_presets():
-            raise RlfxError(f"{out}: the preset would be named {name!r} after the file, like "
-                            f"{'the preset it comes from' if name == source.name else 'a shipped preset'}, so "
-                            f"their labels would mix; pass --name NAME (the same name only on purpose)")
-    header = [f"Exported by rlfx-tui from preset {source.name!r} ({source.path}): the defaults are",
-              f"{chosen.what}; everything else is as in {source.name!r}."]
+            raise RlfxError(
+                f"{out}: the preset would be named {name!r} after the file, like "
+                f"{'the preset it comes from' if name == source.name else 'a shipped preset'}, so "
+                f"their labels would mix; pass --name NAME (the same name only on purpose)"
+            )
+    header = [
+        f"Exported by rlfx-tui from preset {source.name!r} ({source.path}): the defaults are",
+        f"{chosen.what}; everything else is as in {source.name!r}.",
+    ]
     written = write_preset(with_defaults(source, chosen.params, name=name), out, header=header, force=args.force)
-    print(f"wrote {out}: preset {written.name!r} = {source.name!r} with the defaults of {chosen.what}; "
-          f"play it with `rlfx-tui --preset {out}` (its labels go to the data dir's {written.name}/ folder)")
+    print(
+        f"wrote {out}: preset {written.name!r} = {source.name!r} with the defaults of {chosen.what}; "
+        f"play it with `rlfx-tui --preset {out}` (its labels go to the data dir's {written.name}/ folder)"
+    )
     return 0

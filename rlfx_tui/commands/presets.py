@@ -13,26 +13,39 @@ from pathlib import Path
 
 from rlfx_tui.core.errors import PresetError, RlfxError
 from rlfx_tui.core.plugin_probe import PROBE_TIMEOUT_S
-from rlfx_tui.core.presets import (DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets,
-                                   user_presets)
+from rlfx_tui.core.presets import DEFAULT_PRESET, Preset, load_preset, resolve_preset, shipped_presets, user_presets
 from rlfx_tui.paths import user_presets_dir
 
-HELP = ("list the shipped presets and their parameters, validate and show preset files, or scan a plugin into a "
-        "preset (presets scan PLUGIN [--out FILE])")
+HELP = (
+    "list the shipped presets and their parameters, validate and show preset files, or scan a plugin into a "
+    "preset (presets scan PLUGIN [--out FILE])"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="preset .toml files to validate and show; or `scan PLUGIN`: write a preset for a "
-                             "plugin file (.vst3; .component on macOS)")
-    parser.add_argument("--out", metavar="FILE",
-                        help="scan: the preset file to write (default: your presets in the data dir, played by "
-                             "name; - prints it)")
-    parser.add_argument("--plugin-name", default="", metavar="NAME",
-                        help="scan: which plugin, in a bundle that holds several")
-    parser.add_argument("--timeout", type=float, default=None, metavar="S",
-                        help=f"scan: give up on a plugin that takes longer to load (default $RLFX_TUI_PLUGIN_TIMEOUT, "
-                             f"else {PROBE_TIMEOUT_S:g} s)")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="preset .toml files to validate and show; or `scan PLUGIN`: write a preset for a "
+        "plugin file (.vst3; .component on macOS)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="scan: the preset file to write (default: your presets in the data dir, played by name; - prints it)",
+    )
+    parser.add_argument(
+        "--plugin-name", default="", metavar="NAME", help="scan: which plugin, in a bundle that holds several"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"scan: give up on a plugin that takes longer to load (default $RLFX_TUI_PLUGIN_TIMEOUT, "
+        f"else {PROBE_TIMEOUT_S:g} s)",
+    )
     parser.add_argument("--force", action="store_true", help="scan: replace --out if it exists")
 
 
@@ -76,19 +89,25 @@ def _scan(args: argparse.Namespace) -> int:
         print(text, end="")
     else:
         play = preset.name if out.parent == user_presets_dir(getattr(args, "data_dir", None)) else out
-        print(f"wrote {out}: {len(preset.params)} parameters of {preset.plugins[0].title}; play it with "
-              f"`rlfx-tui --preset {play}`")
+        print(
+            f"wrote {out}: {len(preset.params)} parameters of {preset.plugins[0].title}; play it with "
+            f"`rlfx-tui --preset {play}`"
+        )
     return 0
 
 
 def describe(preset: Preset, default: bool = False) -> str:
-    lines = [f"{preset.name}{' (default)' if default else ''}: {preset.description}",
-             f"  chain: {preset.chain_summary} (ceiling {preset.safety.ceiling_db:g} dBFS)"]
+    lines = [
+        f"{preset.name}{' (default)' if default else ''}: {preset.description}",
+        f"  chain: {preset.chain_summary} (ceiling {preset.safety.ceiling_db:g} dBFS)",
+    ]
     for plugin in preset.plugins:
         if plugin.external:
             latency = f", reports {plugin.latency_samples} samples of latency" if plugin.latency_samples else ""
-            lines.append(f"  plugin {plugin.id}: {plugin.title} ({plugin.type}, {plugin.channels} ch{latency}) "
-                         f"from {plugin.path}")
+            lines.append(
+                f"  plugin {plugin.id}: {plugin.title} ({plugin.type}, {plugin.channels} ch{latency}) "
+                f"from {plugin.path}"
+            )
     for p in preset.params:
         how = "pinned" if p.pinned else "random"
         if p.random_min == p.random_min:  # not NaN: a narrower random range
@@ -97,8 +116,9 @@ def describe(preset: Preset, default: bool = False) -> str:
             choices = " | ".join(p.shown(k) for k in range(len(p.values)))
             lines.append(f"  {p.name:<16} {choices:<32} default {p.shown(p.default):<8} {how}")
             continue
-        lines.append(f"  {p.name:<16} {p.min:>9g} .. {p.max:<9g} {p.unit:<5} {p.scale:<6} default {p.default:<8g} "
-                     f"{how}")
+        lines.append(
+            f"  {p.name:<16} {p.min:>9g} .. {p.max:<9g} {p.unit:<5} {p.scale:<6} default {p.default:<8g} {how}"
+        )
     return "\n".join(lines)
 
 

@@ -57,7 +57,7 @@ class FollowFlag:
 
 
 def demo_block(t: float, n: int, samplerate: int, rng: np.random.Generator) -> np.ndarray:
-    phase = (t + np.arange(n) / samplerate)
+    phase = t + np.arange(n) / samplerate
     which = int(t // DEMO_SECONDS) % 3
     if which == 0:
         return (0.4 * np.sign(np.sin(2 * np.pi * 110 * phase))).astype(np.float32)
@@ -88,8 +88,7 @@ class Stage:
         from rlfx_tui.core.rehearsal import Rehearsal
         from rlfx_tui.session import Session
 
-        session = Session(preset=preset, data_dir=getattr(self.args, "data_dir", None),  # type: ignore[arg-type]
-                          seed=self.args.seed)
+        session = Session(preset=preset, data_dir=getattr(self.args, "data_dir", None), seed=self.args.seed)  # type: ignore[arg-type]
         if not self.args.demo_input and session.features is None:
             session.input_gate_db = INPUT_GATE_DB  # no audio in: a label would be a like for silence
         controls = FollowFlag(session)
@@ -135,8 +134,9 @@ def run(args: argparse.Namespace) -> int:
             now = time.monotonic() - started
             session, rehearsal = stage.session, stage.rehearsal
             if args.demo_input:
-                session.listen(demo_block(now, int(session.samplerate * tick), session.samplerate, rng),
-                               session.samplerate)
+                session.listen(
+                    demo_block(now, int(session.samplerate * tick), session.samplerate, rng), session.samplerate
+                )
             if stage.controls.follow:
                 try:
                     session.set_current(session.predict())

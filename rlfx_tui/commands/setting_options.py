@@ -16,16 +16,21 @@ if TYPE_CHECKING:
 
 
 def add_setting_options(parser: argparse.ArgumentParser, use: str) -> None:
-    parser.add_argument("--point", type=int, metavar="N",
-                        help=f"{use} the setting of labelled point N (its # in the app's table of points)")
-    parser.add_argument("--snapshot", metavar="NAME",
-                        help=f"{use} the setting kept as snapshot NAME (saved with the app's s key)")
+    parser.add_argument(
+        "--point",
+        type=int,
+        metavar="N",
+        help=f"{use} the setting of labelled point N (its # in the app's table of points)",
+    )
+    parser.add_argument(
+        "--snapshot", metavar="NAME", help=f"{use} the setting kept as snapshot NAME (saved with the app's s key)"
+    )
 
 
 @dataclass(frozen=True)
 class ChosenSetting:
     params: dict[str, float]  # real units, as the chain plays it (within the ranges, pinned ones at their default)
-    what: str                 # for messages: "point 7 (good, labelled 2026-11-25 08:30)" or "snapshot 'warm'"
+    what: str  # for messages: "point 7 (good, labelled 2026-11-25 08:30)" or "snapshot 'warm'"
 
 
 def id_ranges(ids: list[int]) -> str:
@@ -39,8 +44,9 @@ def id_ranges(ids: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def chosen_setting(session: Session, point: int | None, snapshot: str | None, *, command: str,
-                   required: bool) -> ChosenSetting | None:
+def chosen_setting(
+    session: Session, point: int | None, snapshot: str | None, *, command: str, required: bool
+) -> ChosenSetting | None:
     """The setting --point or --snapshot names (None when neither is given and not required); one-line RlfxError
     for both, neither (if required), an unknown or deleted point, or an unknown snapshot."""
     if point is not None and snapshot is not None:
@@ -54,8 +60,10 @@ def chosen_setting(session: Session, point: int | None, snapshot: str | None, *,
         found = next((p for p in session.points if p.id == point), None)
         if found is None:
             if session.dataset.was_deleted(point):
-                raise RlfxError(f"point {point} of preset {preset!r} is deleted; restore it first (u in the app "
-                                f"right after the delete) or pick another")
+                raise RlfxError(
+                    f"point {point} of preset {preset!r} is deleted; restore it first (u in the app "
+                    f"right after the delete) or pick another"
+                )
             live = [p.id for p in session.points]
             there = f"its points are {id_ranges(live)}" if live else "it has no labelled points yet"
             raise RlfxError(f"no point {point} in preset {preset!r} ({session.dataset.path}); {there}")

@@ -28,8 +28,9 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True,
-                 check: Callable[[Path], None] | None = None) -> None:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True, check: Callable[[Path], None] | None = None
+) -> None:
     """Write `data` to `path` whole or not at all; durable when this returns.
 
     overwrite=False never replaces an existing file (FileExistsError, even if one appears meanwhile). `check`, if

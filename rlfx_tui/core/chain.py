@@ -35,7 +35,7 @@ def limiter_makeup_db(limiter: pedalboard.Limiter, samplerate: float) -> float:
     level = 1e-3
     sine = (level * np.sin(2 * np.pi * 1000.0 * np.arange(int(samplerate * 0.05)) / samplerate)).astype(np.float32)
     out = probe(sine, samplerate)
-    return float(20.0 * np.log10(np.abs(out[len(out) // 2:]).max() / level))
+    return float(20.0 * np.log10(np.abs(out[len(out) // 2 :]).max() / level))
 
 
 def build_plugin(spec: PluginSpec) -> pedalboard.Plugin:
@@ -59,15 +59,21 @@ def channel_note(preset: Preset) -> str:
     stereo = [p.title for p in preset.plugins if p.channels == 2]
     if not stereo:
         return ""
-    return (f"{', '.join(stereo)} runs in stereo only: the mono input is duplicated to both channels and the output "
-            "folded back to mono")
+    return (
+        f"{', '.join(stereo)} runs in stereo only: the mono input is duplicated to both channels and the output "
+        "folded back to mono"
+    )
 
 
 def chain_notes(preset: Preset, samplerate: float) -> list[str]:
     """What a player should know about the chain's plugins: channels, and the latency they report."""
     notes = [channel_note(preset)] if channel_note(preset) else []
-    notes += [f"{p.title} reports {p.latency_samples} samples of latency ({1000 * p.latency_samples / samplerate:.1f} "
-              f"ms at {samplerate:g} Hz)" for p in preset.plugins if p.latency_samples]
+    notes += [
+        f"{p.title} reports {p.latency_samples} samples of latency ({1000 * p.latency_samples / samplerate:.1f} "
+        f"ms at {samplerate:g} Hz)"
+        for p in preset.plugins
+        if p.latency_samples
+    ]
     return notes
 
 
@@ -87,16 +93,18 @@ class EffectChain:
         self.plugins: dict[str, pedalboard.Plugin] = {spec.id: build_plugin(spec) for spec in preset.plugins}
         self.stereo = preset.channels == 2
         self._wide = np.zeros((2, 0), dtype=np.float32)  # the stereo input, grown once to the block size
-        self.limiter = pedalboard.Limiter(threshold_db=preset.safety.limiter_threshold_db,
-                                          release_ms=preset.safety.limiter_release_ms)
+        self.limiter = pedalboard.Limiter(
+            threshold_db=preset.safety.limiter_threshold_db, release_ms=preset.safety.limiter_release_ms
+        )
         self.makeup_db = limiter_makeup_db(self.limiter, self.samplerate)
         self.makeup_trim = pedalboard.Gain(gain_db=-self.makeup_db)
         self.board = pedalboard.Pedalboard([*self.plugins.values(), self.limiter, self.makeup_trim])
         self.ceiling = db_to_linear(preset.safety.ceiling_db)
         # (plugin, attribute) in parameter order: applying a state is one setattr per parameter, nothing else.
         # An OSC preset's parameters bind no plugin (the patch makes the sound): its chain is the safety stage alone.
-        self._setters = [(self.plugins[p.plugin], p.attribute, self._choice_table(p))
-                         for p in preset.params if p.plugin]
+        self._setters = [
+            (self.plugins[p.plugin], p.attribute, self._choice_table(p)) for p in preset.params if p.plugin
+        ]
         self.faults = 0
         self.apply(self.space.default())
 
@@ -126,8 +134,11 @@ class EffectChain:
             self.faults += 1
             return
         for (plugin, attribute, choices), value in zip(self._setters, real_values.tolist()):
-            setattr(plugin, attribute, value if choices is None else choices[min(len(choices) - 1,
-                                                                                   max(0, int(round(value))))])
+            setattr(
+                plugin,
+                attribute,
+                value if choices is None else choices[min(len(choices) - 1, max(0, int(round(value))))],
+            )
 
     def process(self, block: np.ndarray) -> np.ndarray:
         """One mono float32 block through the chain (streaming: state carries over between calls), with denormals

@@ -50,17 +50,17 @@ class Consistency:
     """What `estimate` found: per labelled point, how plausible it is; the player's ε; per sound, its own ε."""
 
     plausibility: np.ndarray  # (n,): 1 for dislikes (a slipped dislike costs little: nothing starts from it)
-    posterior: np.ndarray     # (len(EPSILONS),) over EPSILONS, every sound's labels together
-    centres: np.ndarray       # (groups, d) the scaled descriptors of each sound looked at
-    per_sound: np.ndarray     # (groups,) posterior mean ε from that sound's labels alone
-    depth: np.ndarray         # (n,): how deep inside what was liked each like lies (1 for dislikes)
+    posterior: np.ndarray  # (len(EPSILONS),) over EPSILONS, every sound's labels together
+    centres: np.ndarray  # (groups, d) the scaled descriptors of each sound looked at
+    per_sound: np.ndarray  # (groups,) posterior mean ε from that sound's labels alone
+    depth: np.ndarray  # (n,): how deep inside what was liked each like lies (1 for dislikes)
 
     @property
     def inconsistency(self) -> float:
         return float(self.posterior @ EPSILONS)
 
     @staticmethod
-    def none(n: int) -> "Consistency":
+    def none(n: int) -> Consistency:
         """Before any like: nothing to contradict."""
         return Consistency(np.ones(n), PRIOR.copy(), np.zeros((0, 0)), np.zeros(0), np.ones(n))
 
@@ -69,7 +69,7 @@ def sound_groups(contexts: np.ndarray, context_width: float, limit: int = MAX_GR
     """Labels grouped by sound, most recent sound first: the newest label not yet grouped and every ungrouped
     label whose context weight to it (without recency) is above `SAME_SOUND`."""
     left = np.ones(len(contexts), dtype=bool)
-    groups = []
+    groups: list[np.ndarray] = []
     while left.any() and len(groups) < limit:
         newest = int(np.flatnonzero(left)[-1])
         d2 = ((contexts - contexts[newest]) ** 2).mean(axis=1)
@@ -86,11 +86,19 @@ def prior_inconsistency() -> float:
 def prior_plausibility(eps: float | np.ndarray, before: float | np.ndarray = NEW_SPOT) -> np.ndarray:
     """P(a like is meant) from the answer alone: before · (1 − ε) / (before · (1 − ε) + (1 − before) · ε), where
     `before` is how likely the setting was to be liked before the player answered."""
-    return before * (1 - eps) / (before * (1 - eps) + (1 - before) * eps)
+    return np.asarray(before * (1 - eps) / (before * (1 - eps) + (1 - before) * eps))
 
 
-def estimate(params: np.ndarray, good: np.ndarray, contexts: np.ndarray, recency: np.ndarray, free: np.ndarray, *,
-             context_width: float, prior_matters: float) -> Consistency:
+def estimate(
+    params: np.ndarray,
+    good: np.ndarray,
+    contexts: np.ndarray,
+    recency: np.ndarray,
+    free: np.ndarray,
+    *,
+    context_width: float,
+    prior_matters: float,
+) -> Consistency:
     """The player's inconsistency and each label's plausibility (see the module docstring)."""
     n = len(good)
     if not good.any():
@@ -124,11 +132,14 @@ def estimate(params: np.ndarray, good: np.ndarray, contexts: np.ndarray, recency
             evidence[g, e] = model.log_evidence()
             rho[g, e, members] = np.where(good[members], meant, 1.0)
             if len(others):
-                rho[g, e, others] = expit(logit(prior_plausibility(eps)) + np.log(model.predictive(params[others]) / eps))
+                rho[g, e, others] = expit(
+                    logit(prior_plausibility(eps)) + np.log(model.predictive(params[others]) / eps)
+                )
         best = int(np.argmax(evidence[g]))
         model.refit(float(EPSILONS[best]), rho[g, best, members])
-        depth[members] = _depth(params[members], good[members], weights, rho[g, :, members].mean(axis=1),
-                                model.matters(), free)
+        depth[members] = _depth(
+            params[members], good[members], weights, rho[g, :, members].mean(axis=1), model.matters(), free
+        )
     pooled = np.log(PRIOR) + evidence.sum(axis=0)
     posterior = np.exp(pooled - pooled.max())
     posterior /= posterior.sum()
@@ -143,8 +154,15 @@ def estimate(params: np.ndarray, good: np.ndarray, contexts: np.ndarray, recency
     return Consistency(plausibility, posterior, centres, per_sound, depth)
 
 
-def _depth(params: np.ndarray, good: np.ndarray, weights: np.ndarray, meant: np.ndarray, matters: np.ndarray,
-           free: np.ndarray, width: float = 0.08) -> np.ndarray:
+def _depth(
+    params: np.ndarray,
+    good: np.ndarray,
+    weights: np.ndarray,
+    meant: np.ndarray,
+    matters: np.ndarray,
+    free: np.ndarray,
+    width: float = 0.08,
+) -> np.ndarray:
     """Per label: how deep inside what was liked it lies: the Beta posterior mean (0.3 + G) / (1 + G + B) of the
     likes (G, each × its plausibility) and dislikes (B) right around it, along the parameters that matter (the
     taste model's relevance, as in Learner.score). 1 for dislikes."""

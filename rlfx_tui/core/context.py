@@ -23,8 +23,9 @@ MAX_FEATURE = 1e9  # the dataset's own bound (dataset.MAX_MAGNITUDE): a larger v
 class FeatureContext:
     """The newest named feature vector received, its age and its rate."""
 
-    def __init__(self, names: Sequence[str], *, samplerate: float = 48000.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, names: Sequence[str], *, samplerate: float = 48000.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.names: tuple[str, ...] = tuple(names)
         self._values = np.zeros(len(self.names))
         self._samplerate = float(samplerate)

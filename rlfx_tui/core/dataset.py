@@ -25,7 +25,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +50,12 @@ class LabelledPoint:
     id: int
     time: str
     good: bool
-    descriptors: np.ndarray          # in the dataset's descriptor order
-    params: dict[str, float]         # real units, by name
+    descriptors: np.ndarray  # in the dataset's descriptor order
+    params: dict[str, float]  # real units, by name
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _plausible(values: np.ndarray) -> bool:
@@ -71,17 +71,18 @@ def _fsync_dir(path: Path) -> None:
 
 
 class Dataset:
-    def __init__(self, directory: str | Path, preset: str, descriptor_names: Sequence[str],
-                 param_names: Sequence[str]) -> None:
+    def __init__(
+        self, directory: str | Path, preset: str, descriptor_names: Sequence[str], param_names: Sequence[str]
+    ) -> None:
         self.directory = Path(directory)
         self.path = self.directory / FILE_NAME
         self.preset = preset
         self.descriptor_names = tuple(descriptor_names)
         self.param_names = tuple(param_names)
-        self._points: dict[int, LabelledPoint] = {}   # insertion order = label order
+        self._points: dict[int, LabelledPoint] = {}  # insertion order = label order
         self._deleted: dict[int, LabelledPoint] = {}
         self._next_id = 1
-        self._size = 0   # bytes of the log as last read or written by this object
+        self._size = 0  # bytes of the log as last read or written by this object
         self._load()
 
     # -- reading -------------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ class Dataset:
             return
         except OSError as exc:
             raise DatasetError(f"{self.path}: cannot read ({exc.strerror})") from None
-        complete = raw[:raw.rfind(b"\n") + 1]
+        complete = raw[: raw.rfind(b"\n") + 1]
         # Every complete line is read (and any DatasetError raised) before the torn tail, if any, is set aside:
         # an open that fails leaves the file byte for byte as it was.
         for lineno, line in enumerate(complete.split(b"\n"), start=1):
@@ -105,7 +106,7 @@ class Dataset:
     def _set_aside_torn_tail(self, raw: bytes) -> None:
         """Keep the torn bytes in a side file, then cut the log back to its last complete line."""
         keep = raw.rfind(b"\n") + 1
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         side = self.path.with_name(f"{FILE_NAME}.torn-{stamp}")
         try:
             with open(side, "xb") as handle:
@@ -118,8 +119,11 @@ class Dataset:
         except OSError as exc:
             raise DatasetError(f"{self.path}: last record is torn and could not be set aside ({exc})") from None
         lineno = raw[:keep].count(b"\n") + 1
-        warnings.warn(f"{self.path}:{lineno}: skipped a torn final record (an unfinished write from a crash); "
-                      f"its {len(raw) - keep} bytes are kept in {side.name}", stacklevel=4)
+        warnings.warn(
+            f"{self.path}:{lineno}: skipped a torn final record (an unfinished write from a crash); "
+            f"its {len(raw) - keep} bytes are kept in {side.name}",
+            stacklevel=4,
+        )
 
     def _parse(self, line: bytes, lineno: int) -> dict[str, Any]:
         where = f"{self.path}:{lineno}"
@@ -138,8 +142,9 @@ class Dataset:
             raise DatasetError(f"{where}: 'good' must be true or false, got {record.get('good')!r}")
         if op == "label":
             if record.get("preset") != self.preset:
-                raise DatasetError(f"{where}: record belongs to preset {record.get('preset')!r}, "
-                                   f"this dataset is {self.preset!r}")
+                raise DatasetError(
+                    f"{where}: record belongs to preset {record.get('preset')!r}, this dataset is {self.preset!r}"
+                )
             if not isinstance(record.get("time"), str):
                 raise DatasetError(f"{where}: 'time' must be a timestamp string")
             record["descriptors"] = self._numbers(record, "descriptors", self.descriptor_names, where)
@@ -153,20 +158,30 @@ class Dataset:
             raise DatasetError(f"{where}: '{field}' must be an object of name → number")
         missing = [n for n in names if n not in table]
         if missing:
-            raise DatasetError(f"{where}: '{field}' lacks {', '.join(missing)} (recorded with a different "
-                               f"{'context' if field == 'descriptors' else 'preset version'}: "
-                               f"{', '.join(map(str, table))[:200]}?)")
+            raise DatasetError(
+                f"{where}: '{field}' lacks {', '.join(missing)} (recorded with a different "
+                f"{'context' if field == 'descriptors' else 'preset version'}: "
+                f"{', '.join(map(str, table))[:200]}?)"
+            )
         if field == "descriptors" and len(table) != len(names):  # more names than this context has: another one
             extra = [str(n) for n in table if n not in names]
-            raise DatasetError(f"{where}: 'descriptors' has {', '.join(extra)[:200]}, which this preset's context "
-                               f"({', '.join(names)}) does not (recorded with a different context?)")
+            raise DatasetError(
+                f"{where}: 'descriptors' has {', '.join(extra)[:200]}, which this preset's context "
+                f"({', '.join(names)}) does not (recorded with a different context?)"
+            )
         values = []
         for name in names:
             value = table[name]
-            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not is_finite(value)
-                    or abs(value) > MAX_MAGNITUDE):
-                raise DatasetError(f"{where}: '{field}.{name}' must be a finite number of magnitude at most "
-                                   f"{MAX_MAGNITUDE:g}, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not is_finite(value)
+                or abs(value) > MAX_MAGNITUDE
+            ):
+                raise DatasetError(
+                    f"{where}: '{field}.{name}' must be a finite number of magnitude at most "
+                    f"{MAX_MAGNITUDE:g}, got {value!r}"
+                )
             values.append(float(value))
         return values
 
@@ -176,9 +191,13 @@ class Dataset:
         if record["op"] == "label":
             if point_id in self._points or point_id in self._deleted:
                 raise DatasetError(f"{where}: id {point_id} is labelled twice")
-            self._points[point_id] = LabelledPoint(point_id, record["time"], record["good"],
-                                                   np.array(record["descriptors"]),
-                                                   dict(zip(self.param_names, record["params"])))
+            self._points[point_id] = LabelledPoint(
+                point_id,
+                record["time"],
+                record["good"],
+                np.array(record["descriptors"]),
+                dict(zip(self.param_names, record["params"])),
+            )
         elif record["op"] == "delete":
             if point_id not in self._points:
                 raise DatasetError(f"{where}: deletes id {point_id}, which is not a live point")
@@ -210,12 +229,16 @@ class Dataset:
                 fcntl.flock(fd, fcntl.LOCK_EX)  # two writers can't both pass the size check below (released by close)
             size = os.fstat(fd).st_size
             if self._size < 0:
-                raise DatasetError(f"{self.path}: an earlier failed save may have left an unfinished record; "
-                                   f"nothing was recorded; reopen the dataset to set it aside")
+                raise DatasetError(
+                    f"{self.path}: an earlier failed save may have left an unfinished record; "
+                    f"nothing was recorded; reopen the dataset to set it aside"
+                )
             if size != self._size:
-                raise DatasetError(f"{self.path}: changed by someone else since it was read ({self._size} → "
-                                   f"{size} bytes; another rlfx-tui on the same data dir?); nothing was recorded; "
-                                   f"reopen to see the file as it is")
+                raise DatasetError(
+                    f"{self.path}: changed by someone else since it was read ({self._size} → "
+                    f"{size} bytes; another rlfx-tui on the same data dir?); nothing was recorded; "
+                    f"reopen to see the file as it is"
+                )
             try:
                 written = 0
                 while written < len(line):  # a short write is followed by one that says why (ENOSPC, EFBIG)
@@ -245,14 +268,24 @@ class Dataset:
         descriptors = np.asarray(descriptors, dtype=float)
         values = {n: float(params[n]) for n in self.param_names}
         if descriptors.shape != (len(self.descriptor_names),) or not _plausible(descriptors):
-            raise ValueError(f"descriptors must be {len(self.descriptor_names)} finite numbers of magnitude at most "
-                             f"{MAX_MAGNITUDE:g}")
+            raise ValueError(
+                f"descriptors must be {len(self.descriptor_names)} finite numbers of magnitude at most "
+                f"{MAX_MAGNITUDE:g}"
+            )
         if not _plausible(np.array(list(values.values()))):
             raise ValueError(f"parameters must be finite numbers of magnitude at most {MAX_MAGNITUDE:g}")
         point = LabelledPoint(self._next_id, _now(), bool(good), descriptors.copy(), values)
-        self._append({"op": "label", "id": point.id, "time": point.time, "preset": self.preset,
-                      "good": point.good, "descriptors": dict(zip(self.descriptor_names, descriptors.tolist())),
-                      "params": point.params})
+        self._append(
+            {
+                "op": "label",
+                "id": point.id,
+                "time": point.time,
+                "preset": self.preset,
+                "good": point.good,
+                "descriptors": dict(zip(self.descriptor_names, descriptors.tolist())),
+                "params": point.params,
+            }
+        )
         self._points[point.id] = point
         self._next_id += 1
         return point
@@ -301,6 +334,13 @@ class Dataset:
             writer = csv.writer(handle)
             writer.writerow(["id", "time", "label", *self.descriptor_names, *self.param_names])
             for p in self._points.values():
-                writer.writerow([p.id, p.time, "good" if p.good else "bad", *p.descriptors.tolist(),
-                                 *(p.params[n] for n in self.param_names)])
+                writer.writerow(
+                    [
+                        p.id,
+                        p.time,
+                        "good" if p.good else "bad",
+                        *p.descriptors.tolist(),
+                        *(p.params[n] for n in self.param_names),
+                    ]
+                )
         return len(self._points)

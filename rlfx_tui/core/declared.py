@@ -46,24 +46,30 @@ class DeclarationError(RlfxError):
 def declared_preset(args: Sequence[object], context_names: Sequence[str] = ()) -> Preset:
     """`/rlfx/declare <preset name> (<param name> <min> <max> <"lin"|"exp"> <default>)…` as a checked Preset."""
     if not args or not isinstance(args[0], str):
-        raise DeclarationError(f"{DECLARE}: expected a preset name first, then groups of {GROUP} (name min max "
-                               "lin|exp default)")
+        raise DeclarationError(
+            f"{DECLARE}: expected a preset name first, then groups of {GROUP} (name min max lin|exp default)"
+        )
     name, rest = args[0], list(args[1:])
     if not rest or len(rest) % GROUP:
-        raise DeclarationError(f"{DECLARE}: expected groups of {GROUP} values (name min max lin|exp default) after "
-                               f"the preset name, got {len(rest)}")
+        raise DeclarationError(
+            f"{DECLARE}: expected groups of {GROUP} values (name min max lin|exp default) after "
+            f"the preset name, got {len(rest)}"
+        )
     if len(rest) // GROUP > MAX_PARAMS:
         raise DeclarationError(f"{DECLARE}: at most {MAX_PARAMS} parameters, got {len(rest) // GROUP}")
     params: list[dict[str, Any]] = []
     for i in range(0, len(rest), GROUP):
-        param, low, high, scale, default = rest[i:i + GROUP]
+        param, low, high, scale, default = rest[i : i + GROUP]
         if not isinstance(scale, str) or scale not in SCALES:
             shown = scale if isinstance(scale, (int, float, str)) and len(repr(scale)) < 40 else type(scale).__name__
-            raise DeclarationError(f"{DECLARE}: params[{i // GROUP}].scale: expected \"lin\" or \"exp\" "
-                                   f"(got {shown!r})")
+            raise DeclarationError(f'{DECLARE}: params[{i // GROUP}].scale: expected "lin" or "exp" (got {shown!r})')
         params.append({"name": param, "min": low, "max": high, "scale": SCALES[scale], "default": default})
-    data: dict[str, Any] = {"name": name, "description": "declared by a patch over OSC (/rlfx/declare)",
-                            "engine": "osc", "params": params}
+    data: dict[str, Any] = {
+        "name": name,
+        "description": "declared by a patch over OSC (/rlfx/declare)",
+        "engine": "osc",
+        "params": params,
+    }
     if context_names:
         data["context"] = {"source": "osc", "names": list(context_names)}
     return _checked(data)
@@ -73,18 +79,32 @@ def with_context(preset: Preset, names: Sequence[object]) -> Preset:
     """The preset with the features of `/rlfx/declare_features <name>…` as its context."""
     if not names:
         raise DeclarationError(f"{DECLARE}_features: expected 1 to {MAX_CONTEXT} feature names")
-    data: dict[str, Any] = {"name": preset.name, "description": preset.description, "engine": "osc",
-                            "params": [_param_table(s) for s in preset.params],
-                            "context": {"source": "osc", "names": list(names)}}
+    data: dict[str, Any] = {
+        "name": preset.name,
+        "description": preset.description,
+        "engine": "osc",
+        "params": [_param_table(s) for s in preset.params],
+        "context": {"source": "osc", "names": list(names)},
+    }
     return _checked(data, Path(f"{DECLARE}_features"))
 
 
 def _param_table(spec: ParamSpec) -> dict[str, Any]:
-    table: dict[str, Any] = {"name": spec.name, "min": spec.min, "max": spec.max, "default": spec.default,
-                             "scale": spec.scale, "pinned": spec.pinned, "unit": spec.unit, "label": spec.label}
+    table: dict[str, Any] = {
+        "name": spec.name,
+        "min": spec.min,
+        "max": spec.max,
+        "default": spec.default,
+        "scale": spec.scale,
+        "pinned": spec.pinned,
+        "unit": spec.unit,
+        "label": spec.label,
+    }
     if not (math.isnan(spec.random_min) and math.isnan(spec.random_max)):
-        table["random_range"] = [spec.min if math.isnan(spec.random_min) else spec.random_min,
-                                 spec.max if math.isnan(spec.random_max) else spec.random_max]
+        table["random_range"] = [
+            spec.min if math.isnan(spec.random_min) else spec.random_min,
+            spec.max if math.isnan(spec.random_max) else spec.random_max,
+        ]
     return table
 
 
@@ -106,16 +126,21 @@ def adopt_declared(preset: Preset, data_dir: str | os.PathLike[str] | None, *, r
     data = resolve_data_dir(data_dir)
     path = data / USER_PRESETS / f"{preset.name}.toml"
     old = _existing(path)
-    if old is not None and space_key(old)[0] == space_key(preset)[0] and (
-            not preset.context_names or preset.context_names == old.context_names):
+    if (
+        old is not None
+        and space_key(old)[0] == space_key(preset)[0]
+        and (not preset.context_names or preset.context_names == old.context_names)
+    ):
         return old  # the same space (a declaration without features keeps the features declared before)
     labels = _labels(data / preset.name, old)
     if old is not None and labels:
         if not redeclare:
-            raise DeclarationError(f"{preset.path}: preset {preset.name!r} already exists with another space and "
-                                   f"{labels} label(s) for it; they would mean nothing for the new one. Declare "
-                                   "another name, or start rlfx-tui with --redeclare to keep them aside and start a "
-                                   "new dataset")
+            raise DeclarationError(
+                f"{preset.path}: preset {preset.name!r} already exists with another space and "
+                f"{labels} label(s) for it; they would mean nothing for the new one. Declare "
+                "another name, or start rlfx-tui with --redeclare to keep them aside and start a "
+                "new dataset"
+            )
         _set_aside(data / preset.name, path)
     return write_preset(preset, path, header=["declared over OSC (/rlfx/declare)"], force=old is not None)
 
@@ -128,8 +153,10 @@ def _existing(path: Path) -> Preset | None:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         engine = None  # load_preset below says what is wrong with it
     if engine is not None and engine != "osc":  # `presets scan` and the player write there too: never replace theirs
-        raise DeclarationError(f"{DECLARE}: {path} is one of your presets with engine = {engine!r} (scanned from a "
-                               "plugin or written by hand), not one a patch declared; declare another name")
+        raise DeclarationError(
+            f"{DECLARE}: {path} is one of your presets with engine = {engine!r} (scanned from a "
+            "plugin or written by hand), not one a patch declared; declare another name"
+        )
     from rlfx_tui.core.presets import load_preset
 
     return load_preset(path)
@@ -155,8 +182,9 @@ def _set_aside(directory: Path, preset_file: Path) -> Path:
         directory.rename(aside)
         shutil.copy2(preset_file, aside / "preset.toml")
     except OSError as exc:
-        raise DeclarationError(f"{directory}: cannot set the old dataset aside ({exc.strerror}); nothing changed") \
-            from None
+        raise DeclarationError(
+            f"{directory}: cannot set the old dataset aside ({exc.strerror}); nothing changed"
+        ) from None
     return aside
 
 

@@ -21,10 +21,10 @@ import platform
 # (system, machine) → (sizeof(fenv_t), offset of the control register, its ctype, the bits to set)
 _Layout = tuple[int, int, type[ctypes.c_uint32] | type[ctypes.c_uint64], int]
 _LAYOUTS: dict[tuple[str, str], _Layout] = {
-    ("Linux", "x86_64"): (32, 28, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # glibc: __mxcsr; FTZ | DAZ
-    ("Linux", "aarch64"): (8, 0, ctypes.c_uint32, 1 << 24),                  # glibc: __fpcr; FZ
-    ("Darwin", "x86_64"): (16, 4, ctypes.c_uint32, (1 << 15) | (1 << 6)),   # __mxcsr
-    ("Darwin", "arm64"): (16, 8, ctypes.c_uint64, 1 << 24),                 # __fpcr; FZ
+    ("Linux", "x86_64"): (32, 28, ctypes.c_uint32, (1 << 15) | (1 << 6)),  # glibc: __mxcsr; FTZ | DAZ
+    ("Linux", "aarch64"): (8, 0, ctypes.c_uint32, 1 << 24),  # glibc: __fpcr; FZ
+    ("Darwin", "x86_64"): (16, 4, ctypes.c_uint32, (1 << 15) | (1 << 6)),  # __mxcsr
+    ("Darwin", "arm64"): (16, 8, ctypes.c_uint64, 1 << 24),  # __fpcr; FZ
 }
 
 

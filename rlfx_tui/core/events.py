@@ -14,6 +14,7 @@ from rlfx_tui.core.dataset import LabelledPoint
 @dataclass(frozen=True)
 class ParamsJumped:
     """A new setting is in force: a jump, or a setting heard before coming back (`origin`)."""
+
     values: dict[str, float]
     changed: frozenset[str]
     strength: float
@@ -89,12 +90,25 @@ class TrainingNeeded:
 @dataclass(frozen=True)
 class Noticed:
     """Something the player should read (a refused action, what undo did, a recovered error)."""
+
     message: str
     severity: str = "information"
 
 
-RehearsalEvent = (ParamsJumped | PointLabelled | PointRelabelled | LabelFailed | PointDeleted | PointRestored
-                  | StrengthChanged | ModeChanged | LocksChanged | SnapshotSaved | ModelTrained | TrainingNeeded
-                  | Noticed)
+RehearsalEvent = (
+    ParamsJumped
+    | PointLabelled
+    | PointRelabelled
+    | LabelFailed
+    | PointDeleted
+    | PointRestored
+    | StrengthChanged
+    | ModeChanged
+    | LocksChanged
+    | SnapshotSaved
+    | ModelTrained
+    | TrainingNeeded
+    | Noticed
+)
 
 REPLACEABLE: tuple[type, ...] = (ParamsJumped, StrengthChanged, ModeChanged)

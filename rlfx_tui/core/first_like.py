@@ -56,9 +56,18 @@ def _pad(x: np.ndarray, value: float) -> np.ndarray:
     return np.concatenate([x, np.full(x.shape[:-1] + (1,), value)], axis=-1)
 
 
-def unexplored(space: ParameterSpace, candidates: np.ndarray, points: np.ndarray, weights: np.ndarray, *,
-               fill_width: float = 0.08, fill_sharpness: float = 2.0, corner_prior: float = 0.0,
-               corner_depth: float = 0.25, corner_sharpness: float = 3.0) -> np.ndarray:
+def unexplored(
+    space: ParameterSpace,
+    candidates: np.ndarray,
+    points: np.ndarray,
+    weights: np.ndarray,
+    *,
+    fill_width: float = 0.08,
+    fill_sharpness: float = 2.0,
+    corner_prior: float = 0.0,
+    corner_depth: float = 0.25,
+    corner_sharpness: float = 3.0,
+) -> np.ndarray:
     """How likely each candidate (k, p) is to land in a liked region nobody has tried yet (higher = better), given
     this sound's labelled points (n, p) and their weights (n,) (see the module docstring)."""
     free = np.flatnonzero(~space.pinned)
@@ -72,7 +81,7 @@ def unexplored(space: ParameterSpace, candidates: np.ndarray, points: np.ndarray
     log_spot = inside[:, rows].sum(axis=2)  # (k, projections)
     x = points[:, free]
     if len(x):
-        bump = _pad(np.exp(-(c[:, None, :] - x[None]) ** 2 / (2 * h**2)), 1.0)  # (k, n, f + 1)
+        bump = _pad(np.exp(-((c[:, None, :] - x[None]) ** 2) / (2 * h**2)), 1.0)  # (k, n, f + 1)
         log_spot = log_spot - fill_sharpness * _coverage(bump, weights, rows)
     score = np.exp(log_spot)
     if corner_prior > 0:

@@ -23,12 +23,12 @@ MAX_SUBSETS = 1500
 class Hypotheses:
     """Every (S, shape) of a preset's free parameters, as 0/1 rows of the parameters that matter."""
 
-    members: np.ndarray      # (H, p): spots, then open-ended, then ridges
-    spots: int               # how many rows are spots
-    opens: int               # … open-ended
-    pairs: np.ndarray        # (R, 2) the ridges' two parameters
-    signs: np.ndarray        # (R,) +1: they trade off; −1: they move together
-    sizes: np.ndarray        # (H,) |S|
+    members: np.ndarray  # (H, p): spots, then open-ended, then ridges
+    spots: int  # how many rows are spots
+    opens: int  # … open-ended
+    pairs: np.ndarray  # (R, 2) the ridges' two parameters
+    signs: np.ndarray  # (R,) +1: they trade off; −1: they move together
+    sizes: np.ndarray  # (H,) |S|
 
 
 def _size_within(count: int, size: int, budget: int) -> int:
@@ -50,7 +50,8 @@ def hypotheses(free: tuple[int, ...], p: int, max_size: int, open_size: int, rid
     pairs = list(itertools.combinations(free, 2)) if ridges and 2 * comb(f, 2) <= MAX_SUBSETS // 4 else []
     ridge_rows = [pair for pair in pairs for _ in (1, -1)]
     members = np.zeros((len(rows) + len(opens) + len(ridge_rows), p))
-    for i, subset in enumerate(rows + opens + ridge_rows):
+    subsets: list[tuple[int, ...]] = [*rows, *opens, *ridge_rows]
+    for i, subset in enumerate(subsets):
         members[i, list(subset)] = 1.0
     members.flags.writeable = False  # shared between models through the cache
     pair_array = np.array([pair for pair in ridge_rows], dtype=int).reshape(-1, 2)

@@ -45,9 +45,12 @@ class KnownPoints:
             return False
         u = self.space.normalize(params)
         window = slice(lo, hi)
-        same = ((self._good[window] == bool(good)) & ~self._used[window]
-                & np.isclose(self._x[window], x, rtol=RTOL, atol=RTOL).all(axis=1)
-                & (np.abs(self._u[window] - u) <= UTOL).all(axis=1))
+        same = (
+            (self._good[window] == bool(good))
+            & ~self._used[window]
+            & np.isclose(self._x[window], x, rtol=RTOL, atol=RTOL).all(axis=1)
+            & (np.abs(self._u[window] - u) <= UTOL).all(axis=1)
+        )
         hits = np.flatnonzero(same)
         if not len(hits):
             return False

@@ -59,8 +59,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.consistency import SAME_SOUND, Consistency, estimate, prior_inconsistency
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.first_like import unexplored
 from rlfx_tui.core.params import ParameterSpace
@@ -69,8 +69,11 @@ from rlfx_tui.core.taste import TasteModel
 
 # scikit-learn's MLP activations by name: the learner's own forward pass and the FluCoMa export's check use these.
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "identity": lambda x: x, "tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
-    "logistic": lambda x: 1.0 / (1.0 + np.exp(-x))}
+    "identity": lambda x: x,
+    "tanh": np.tanh,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "logistic": lambda x: 1.0 / (1.0 + np.exp(-x)),
+}
 
 
 # For context weights, descriptors measured in Hz (or crossings per second) are compared in octaves: a bass at
@@ -104,7 +107,7 @@ class FlooredScaler(StandardScaler):
         super().__init__()
         self.floor = floor
 
-    def fit(self, X: np.ndarray, y: object = None, sample_weight: object = None) -> "FlooredScaler":
+    def fit(self, X: np.ndarray, y: object = None, sample_weight: object = None) -> FlooredScaler:
         super().fit(X, y, sample_weight)
         magnitude = np.abs(np.asarray(X, dtype=float)).mean(axis=0)
         self.scale_ = np.maximum(self.scale_, self.floor * magnitude + 1e-6)
@@ -124,12 +127,27 @@ class Learner(BaseEstimator):
     point_ids_: list[int]  # which labelled points the fit reflects; set by training.fit_learner
     octaves: bool = True  # what a learner cached before the option existed compares with
 
-    def __init__(self, space: ParameterSpace, *, hidden_layer_sizes: tuple[int, ...] = (32, 32),
-                 context_width: float = 0.3, param_width: float = 0.08, exploration: float = 0.0,
-                 prior_like: float = 0.3, half_life: float = 200.0, n_candidates: int = 256,
-                 top_fraction: float = 0.01, mapping_smoothing: float = 0.25, fill_width: float = 0.08,
-                 fill_sharpness: float = 2.0, corner_prior: float = 0.0,
-                 prior_matters: float = 0.3, min_novelty: float = 0.9, octaves: bool = True, seed: int = 0) -> None:
+    def __init__(
+        self,
+        space: ParameterSpace,
+        *,
+        hidden_layer_sizes: tuple[int, ...] = (32, 32),
+        context_width: float = 0.3,
+        param_width: float = 0.08,
+        exploration: float = 0.0,
+        prior_like: float = 0.3,
+        half_life: float = 200.0,
+        n_candidates: int = 256,
+        top_fraction: float = 0.01,
+        mapping_smoothing: float = 0.25,
+        fill_width: float = 0.08,
+        fill_sharpness: float = 2.0,
+        corner_prior: float = 0.0,
+        prior_matters: float = 0.3,
+        min_novelty: float = 0.9,
+        octaves: bool = True,
+        seed: int = 0,
+    ) -> None:
         self.space = space
         self.hidden_layer_sizes = hidden_layer_sizes
         self.context_width = context_width
@@ -149,7 +167,7 @@ class Learner(BaseEstimator):
         self.seed = seed
 
     # -- fitting -------------------------------------------------------------------------------------------
-    def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> "Learner":
+    def fit(self, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray) -> Learner:
         """descriptors (n, d), normalised params (n, p), good (n,) bool; oldest first."""
         X = np.asarray(descriptors, dtype=float)
         U = np.asarray(params, dtype=float)
@@ -159,20 +177,39 @@ class Learner(BaseEstimator):
         self.n_good_ = int(y.sum())
         scaler = FlooredScaler().fit(features(X, self.octaves)) if n else None
         self.context_scaler_ = scaler
-        self.contexts_ = (scaler.transform(features(X, self.octaves)) if scaler is not None
-                          else np.zeros((0, X.shape[1] if X.ndim == 2 else 0)))
+        self.contexts_ = (
+            scaler.transform(features(X, self.octaves))
+            if scaler is not None
+            else np.zeros((0, X.shape[1] if X.ndim == 2 else 0))
+        )
         self.params_ = U
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
         self.sound_groups_, self.sound_leaders_ = group_sounds(self.contexts_, SOUND_RADIUS * self.context_width)
-        self.consistency_ = (estimate(U, y, self.contexts_, self.recency_, ~self.space.pinned,
-                                      context_width=self.context_width, prior_matters=self.prior_matters)
-                             if self.n_good_ else Consistency.none(n))
+        self.consistency_ = (
+            estimate(
+                U,
+                y,
+                self.contexts_,
+                self.recency_,
+                ~self.space.pinned,
+                context_width=self.context_width,
+                prior_matters=self.prior_matters,
+            )
+            if self.n_good_
+            else Consistency.none(n)
+        )
         self.mapping_: Pipeline | None = None
         self.mapping_error_: float | None = None
         if self.n_good_:
-            mlp = MLPRegressor(hidden_layer_sizes=self.hidden_layer_sizes, activation="tanh", solver="lbfgs",
-                               alpha=1e-2, max_iter=400, random_state=self.seed)
+            mlp = MLPRegressor(
+                hidden_layer_sizes=self.hidden_layer_sizes,
+                activation="tanh",
+                solver="lbfgs",
+                alpha=1e-2,
+                max_iter=400,
+                random_state=self.seed,
+            )
             mapping = Pipeline([("scale", FlooredScaler()), ("mlp", mlp)])
             with threadpool_limits(limits=1), warnings.catch_warnings():
                 # lbfgs often stops early on a handful of points; the fit is still the best it found
@@ -267,10 +304,12 @@ class Learner(BaseEstimator):
         order = order[weights[order] > 1e-3]
         if not (weights[order] * self.good_[order]).sum() > 1e-3:
             return None
-        model = TasteModel(~self.space.pinned, prior_matters=self.prior_matters,
-                           inconsistency=self.consistency_.inconsistency)
-        return model.fit(self.params_[order], self.good_[order], weights[order],
-                         plausibility=self.consistency_.plausibility[order])
+        model = TasteModel(
+            ~self.space.pinned, prior_matters=self.prior_matters, inconsistency=self.consistency_.inconsistency
+        )
+        return model.fit(
+            self.params_[order], self.good_[order], weights[order], plausibility=self.consistency_.plausibility[order]
+        )
 
     def inconsistency(self, descriptors: np.ndarray | None = None) -> float:
         """How inconsistent the player's answers look (ε: the share of answers given the wrong way round), from
@@ -318,13 +357,26 @@ class Learner(BaseEstimator):
         from the `limit` heaviest labelled points of this context (rlfx_tui/core/first_like.py)."""
         order = np.argsort(weights)[::-1][:limit]
         order = order[weights[order] > 1e-3]
-        return unexplored(self.space, candidates, self.params_[order], weights[order], fill_width=self.fill_width,
-                          fill_sharpness=self.fill_sharpness, corner_prior=self.corner_prior)
+        return unexplored(
+            self.space,
+            candidates,
+            self.params_[order],
+            weights[order],
+            fill_width=self.fill_width,
+            fill_sharpness=self.fill_sharpness,
+            corner_prior=self.corner_prior,
+        )
 
     # -- proposals -----------------------------------------------------------------------------------------
-    def propose(self, descriptors: np.ndarray, current: np.ndarray, strength: float,
-                rng: np.random.Generator, moves: ParameterSpace | None = None,
-                around: np.ndarray | None = None) -> np.ndarray:
+    def propose(
+        self,
+        descriptors: np.ndarray,
+        current: np.ndarray,
+        strength: float,
+        rng: np.random.Generator,
+        moves: ParameterSpace | None = None,
+        around: np.ndarray | None = None,
+    ) -> np.ndarray:
         """The next normalised setting to try, for these descriptors, at the player's strength. `moves`: the space
         jumps move in, when it holds more than the learner's own (the player's locked knobs, see
         ParameterSpace.holding); the taste model still judges every knob, so a locked one can still matter.
@@ -336,8 +388,9 @@ class Learner(BaseEstimator):
         if around is not None:
             return self._propose_around(np.asarray(around, dtype=float), weights, strength, rng, moving)
         if liked_here.max(initial=0.0) <= 0.3:
-            candidates = moving.randomize_normalized(np.asarray(current, dtype=float), strength, rng,
-                                                         count=self.n_candidates)
+            candidates = moving.randomize_normalized(
+                np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
+            )
             return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
@@ -346,7 +399,7 @@ class Learner(BaseEstimator):
         third = self.n_candidates // 3
         centres[:third] = seed @ self.params_[liked] / seed.sum()  # the liked centroid
         if self.has_mapping:
-            centres[third:2 * third] = self.predict(descriptors)
+            centres[third : 2 * third] = self.predict(descriptors)
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
         # taste model then prefers moving the ones that don't matter, and what the player says of such a jump
         # tells which ones do.
@@ -366,8 +419,9 @@ class Learner(BaseEstimator):
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]
 
-    def _propose_around(self, around: np.ndarray, weights: np.ndarray, strength: float, rng: np.random.Generator,
-                        moving: ParameterSpace) -> np.ndarray:
+    def _propose_around(
+        self, around: np.ndarray, weights: np.ndarray, strength: float, rng: np.random.Generator, moving: ParameterSpace
+    ) -> np.ndarray:
         """Candidates jump from `around` at the player's strength; the taste model and the kernel score (what was
         liked and disliked here) pick among them, or the least explored one before a like."""
         candidates = moving.randomize_normalized(around, strength, rng, count=self.n_candidates)

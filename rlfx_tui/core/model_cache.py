@@ -43,14 +43,30 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def cache_key(descriptor_names: tuple[str, ...], param_names: tuple[str, ...], options: dict[str, Any],
-              point_ids: list[int], good: list[bool], space: list[list[Any]] | None = None) -> dict[str, Any]:
+def cache_key(
+    descriptor_names: tuple[str, ...],
+    param_names: tuple[str, ...],
+    options: dict[str, Any],
+    point_ids: list[int],
+    good: list[bool],
+    space: list[list[Any]] | None = None,
+) -> dict[str, Any]:
     """What a cached learner must match. `space`: per parameter [name, min, max, scale, pinned, random range] — a
     preset edited to another range keeps its names but changes what the learner's normalised values mean."""
     data = hashlib.sha256(json.dumps([point_ids, good]).encode()).hexdigest()
-    return {"format": FORMAT, "rlfx_tui": __version__, "sklearn": sklearn.__version__, "numpy": np.__version__,
-            "joblib": joblib.__version__, "code": code_fingerprint(), "descriptors": list(descriptor_names),
-            "params": list(param_names), "space": space, "options": options, "data": data}
+    return {
+        "format": FORMAT,
+        "rlfx_tui": __version__,
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+        "joblib": joblib.__version__,
+        "code": code_fingerprint(),
+        "descriptors": list(descriptor_names),
+        "params": list(param_names),
+        "space": space,
+        "options": options,
+        "data": data,
+    }
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:

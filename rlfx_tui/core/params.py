@@ -39,10 +39,12 @@ class ParameterSpace:
         self._steps = np.array([max(len(s.values) - 1, 1) for s in self.specs], dtype=float)  # K − 1
         self.pinned = np.array([s.pinned for s in self.specs])
         self.default_normalized = self._to_unit(np.array([s.default for s in self.specs], dtype=float))
-        random_min = np.where(np.isnan([s.random_min for s in self.specs]), self._low,
-                              [s.random_min for s in self.specs])
-        random_max = np.where(np.isnan([s.random_max for s in self.specs]), self._high,
-                              [s.random_max for s in self.specs])
+        random_min = np.where(
+            np.isnan([s.random_min for s in self.specs]), self._low, [s.random_min for s in self.specs]
+        )
+        random_max = np.where(
+            np.isnan([s.random_max for s in self.specs]), self._high, [s.random_max for s in self.specs]
+        )
         self.random_low = self._to_unit(random_min)
         self.random_high = self._to_unit(random_max)
 
@@ -115,15 +117,15 @@ class ParameterSpace:
             return self
         view = copy.copy(self)
         view.pinned = self.pinned | held
-        view.default_normalized = np.where(held, np.clip(np.asarray(u, dtype=float), 0.0, 1.0),
-                                           self.default_normalized)
+        view.default_normalized = np.where(held, np.clip(np.asarray(u, dtype=float), 0.0, 1.0), self.default_normalized)
         return view
 
     def default(self) -> dict[str, float]:
         return self.denormalize(self.default_normalized)
 
-    def randomize_normalized(self, u: np.ndarray, strength: float, rng: np.random.Generator,
-                             count: int | None = None) -> np.ndarray:
+    def randomize_normalized(
+        self, u: np.ndarray, strength: float, rng: np.random.Generator, count: int | None = None
+    ) -> np.ndarray:
         """u' = u + s·(r − u), r uniform in the random range; `count` draws give shape (count, n)."""
         strength = float(np.clip(strength, 0.0, 1.0))
         shape = (len(self),) if count is None else (count, len(self))

@@ -93,14 +93,20 @@ def probe(path: Path, plugin_name: str = "", timeout: float | None = None) -> Pl
     if key in _cache:
         return _cache[key]
     command = [sys.executable, "-m", "rlfx_tui.core.plugin_probe", str(path), plugin_name]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]),
-                                                                    os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parents[2]), os.environ.get("PYTHONPATH")])),
+    }
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+        )
     except subprocess.TimeoutExpired:
-        raise PluginLoadError(path, f"the plugin did not finish loading within {timeout:g} s (it hangs, or takes "
-                              f"longer: give it more with --timeout or ${TIMEOUT_ENV})") from None
+        raise PluginLoadError(
+            path,
+            f"the plugin did not finish loading within {timeout:g} s (it hangs, or takes "
+            f"longer: give it more with --timeout or ${TIMEOUT_ENV})",
+        ) from None
     if done.returncode < 0:
         try:
             how = signal.Signals(-done.returncode).name
@@ -115,9 +121,14 @@ def probe(path: Path, plugin_name: str = "", timeout: float | None = None) -> Pl
     if done.returncode != 0 or "error" in report or "params" not in report:
         why = report.get("error") or (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise PluginLoadError(path, " ".join(str(why).replace(str(path), path.name).split()))
-    info = PluginInfo(path, report["name"], report["plugin_name"], int(report["channels"]),
-                      int(report["latency_samples"]),
-                      tuple(ParamInfo(**{**p, "values": tuple(p["values"])}) for p in report["params"]))
+    info = PluginInfo(
+        path,
+        report["name"],
+        report["plugin_name"],
+        int(report["channels"]),
+        int(report["latency_samples"]),
+        tuple(ParamInfo(**{**p, "values": tuple(p["values"])}) for p in report["params"]),
+    )
     _cache[key] = info
     return info
 
@@ -141,11 +152,19 @@ def _describe(path: str, plugin_name: str) -> dict[str, Any]:
     for name, p in plugin.parameters.items():
         kind = {str: "str", bool: "bool"}.get(p.type, "float")
         values = list(p.valid_values) if p.is_discrete and 1 < len(p.valid_values) <= MAX_CHOICES else []
-        params.append({"name": name, "label": p.name, "units": (p.units or "").strip(), "kind": kind,
-                       "min": None if p.min_value is None else float(p.min_value),
-                       "max": None if p.max_value is None else float(p.max_value),
-                       "default": _value(getattr(plugin, name), kind), "automatable": bool(p.is_automatable),
-                       "values": [_value(v, kind) for v in values]})
+        params.append(
+            {
+                "name": name,
+                "label": p.name,
+                "units": (p.units or "").strip(),
+                "kind": kind,
+                "min": None if p.min_value is None else float(p.min_value),
+                "max": None if p.max_value is None else float(p.max_value),
+                "default": _value(getattr(plugin, name), kind),
+                "automatable": bool(p.is_automatable),
+                "values": [_value(v, kind) for v in values],
+            }
+        )
     channels = 0
     for count in (1, 2):
         try:
@@ -156,8 +175,13 @@ def _describe(path: str, plugin_name: str) -> dict[str, Any]:
         break
     if not channels:
         return {"error": "the plugin processes neither mono nor stereo audio (an instrument?)"}
-    return {"name": plugin.name, "plugin_name": plugin_name if len(names) > 1 else "", "channels": channels,
-            "latency_samples": int(plugin.reported_latency_samples), "params": params}
+    return {
+        "name": plugin.name,
+        "plugin_name": plugin_name if len(names) > 1 else "",
+        "channels": channels,
+        "latency_samples": int(plugin.reported_latency_samples),
+        "params": params,
+    }
 
 
 def main(argv: list[str]) -> int:

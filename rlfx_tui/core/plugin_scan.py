@@ -59,8 +59,14 @@ def _param_lines(param: ParamInfo, name: str) -> list[str]:
         kind = "a switch" if len(param.values) == 2 and param.kind != "str" else f"a choice of {len(param.values)}"
         lines.insert(1, _comment(f"{param.label}: {kind}"))
         default = param.default if param.default in param.values else param.values[0]
-        return [*lines, f"name = {_string(name)}", 'plugin = "plugin"', f"attribute = {_string(param.name)}",
-                f"values = [{', '.join(_value(v) for v in param.values)}]", f"default = {_value(default)}"]
+        return [
+            *lines,
+            f"name = {_string(name)}",
+            'plugin = "plugin"',
+            f"attribute = {_string(param.name)}",
+            f"values = [{', '.join(_value(v) for v in param.values)}]",
+            f"default = {_value(default)}",
+        ]
     assert param.min is not None and param.max is not None
     low, high = param.min, param.max
     log = low > 0 and (param.units.lower() == "hz" or high / low > 100.0)
@@ -68,8 +74,14 @@ def _param_lines(param: ParamInfo, name: str) -> list[str]:
     unit = f" {param.units}" if param.units else ""
     lines.insert(1, _comment(f"{param.label}: {low:g} .. {high:g}{unit}, {'log' if log else 'linear'}{why}"))
     default = _rounded(float(param.default), low, high) if isinstance(param.default, (int, float)) else low
-    lines += [f"name = {_string(name)}", 'plugin = "plugin"', f"attribute = {_string(param.name)}",
-              f"min = {_number(low)}", f"max = {_number(high)}", f"default = {_number(default)}"]
+    lines += [
+        f"name = {_string(name)}",
+        'plugin = "plugin"',
+        f"attribute = {_string(param.name)}",
+        f"min = {_number(low)}",
+        f"max = {_number(high)}",
+        f"default = {_number(default)}",
+    ]
     if param.units:
         lines.append(f"unit = {_string(param.units)}")
     if log:
@@ -81,19 +93,33 @@ def scan_text(info: PluginInfo, type_name: str = "vst3") -> str:
     """The preset, as TOML text with a comment per parameter."""
     kept = [p for p in info.params if not left_out(p)]
     if not kept:
-        raise RlfxError(f"{info.path}: {info.name} has no parameter worth randomising (all are left out: "
-                        + ", ".join(f"{p.name} ({left_out(p)})" for p in info.params) + ")")
+        raise RlfxError(
+            f"{info.path}: {info.name} has no parameter worth randomising (all are left out: "
+            + ", ".join(f"{p.name} ({left_out(p)})" for p in info.params)
+            + ")"
+        )
     name = identifier(info.name, set())
-    lines = [_comment(f"Scanned from {info.name} by `rlfx-tui presets scan`: edit freely (narrow ranges, pin or"),
-             _comment("delete parameters). Every parameter below is randomised unless pinned."),
-             _comment(f"{info.channels} channel{'s' if info.channels > 1 else ''}"
-                      + (" (the mono input is duplicated to both)" if info.channels == 2 else "")
-                      + (f"; reports {info.latency_samples} samples of latency" if info.latency_samples else ""))]
+    lines = [
+        _comment(f"Scanned from {info.name} by `rlfx-tui presets scan`: edit freely (narrow ranges, pin or"),
+        _comment("delete parameters). Every parameter below is randomised unless pinned."),
+        _comment(
+            f"{info.channels} channel{'s' if info.channels > 1 else ''}"
+            + (" (the mono input is duplicated to both)" if info.channels == 2 else "")
+            + (f"; reports {info.latency_samples} samples of latency" if info.latency_samples else "")
+        ),
+    ]
     skipped = [f"{p.name} ({left_out(p)})" for p in info.params if left_out(p)]
     if skipped:
         lines.append(_comment(f"Left out: {', '.join(skipped)}"))
-    lines += [f"name = {_string(name)}", f"description = {_string(info.name + ' (scanned)')}", "", "[[plugins]]",
-              'id = "plugin"', f"type = {_string(type_name)}", f"path = {_string(str(Path(info.path).resolve()))}"]
+    lines += [
+        f"name = {_string(name)}",
+        f"description = {_string(info.name + ' (scanned)')}",
+        "",
+        "[[plugins]]",
+        'id = "plugin"',
+        f"type = {_string(type_name)}",
+        f"path = {_string(str(Path(info.path).resolve()))}",
+    ]
     if info.plugin_name:
         lines.append(f"plugin_name = {_string(info.plugin_name)}")
     taken: set[str] = set()

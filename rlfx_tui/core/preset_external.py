@@ -32,10 +32,30 @@ SUFFIXES = {"vst3": ".vst3", "au": ".component"}
 
 class Checker(Protocol):
     def fail(self, key: str, expected: str, got: object = None) -> PresetError: ...
-    def string(self, data: dict[str, Any], key: str, where: str, default: str | None = None,
-               identifier: bool = False) -> str: ...
+    def string(
+        self, data: dict[str, Any], key: str, where: str, default: str | None = None, identifier: bool = False
+    ) -> str: ...
     def number(self, data: dict[str, Any], key: str, where: str, default: float | None = None) -> float: ...
     def finite(self, value: object, key: str) -> float: ...
+
+
+def pinned_and_random_range(
+    check: Checker, table: dict[str, Any], where: str, low: float, high: float
+) -> tuple[bool, float, float]:
+    """A [[params]] entry's `pinned` and `random_range` (NaN, NaN when the whole range is random), checked."""
+    pinned = table.get("pinned", False)
+    if not isinstance(pinned, bool):
+        raise check.fail(f"{where}pinned", "true or false", pinned)
+    random_min = random_max = math.nan
+    if "random_range" in table:
+        rr = table["random_range"]
+        if not isinstance(rr, list) or len(rr) != 2:
+            raise check.fail(f"{where}random_range", "an array [low, high]", rr)
+        random_min = check.finite(rr[0], f"{where}random_range[0]")
+        random_max = check.finite(rr[1], f"{where}random_range[1]")
+        if not low <= random_min < random_max <= high:
+            raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
+    return pinned, random_min, random_max
 
 
 def resolve_path(text: str, base: Path) -> Path:
@@ -51,8 +71,9 @@ def load_external_info(check: Checker, table: dict[str, Any], where: str, type_n
     if not path.exists():
         raise check.fail(f"{where}path", f"{EXTERNAL_TYPES[type_name]} that exists", str(path))
     if path.suffix != SUFFIXES[type_name]:
-        raise check.fail(f"{where}path", f"{EXTERNAL_TYPES[type_name]}: a name ending in {SUFFIXES[type_name]}",
-                         str(path))
+        raise check.fail(
+            f"{where}path", f"{EXTERNAL_TYPES[type_name]}: a name ending in {SUFFIXES[type_name]}", str(path)
+        )
     try:
         return probe(path, check.string(table, "plugin_name", where, default=""))
     except PluginLoadError as exc:
@@ -70,14 +91,19 @@ def _one_of(check: Checker, param: ParamInfo, value: object, key: str) -> float 
     """A value the plugin's discrete parameter takes (numbers compared within its rounding)."""
     for choice in param.values:
         same_kind = isinstance(value, str) == isinstance(choice, str)
-        if same_kind and (value == choice or (not isinstance(choice, str) and isinstance(value, (int, float))
-                                              and math.isclose(float(value), float(choice), abs_tol=1e-6))):
+        if same_kind and (
+            value == choice
+            or (
+                not isinstance(choice, str)
+                and isinstance(value, (int, float))
+                and math.isclose(float(value), float(choice), abs_tol=1e-6)
+            )
+        ):
             return choice
     raise check.fail(key, f"one of {param.name}'s values {list(param.values)}", value)
 
 
-def check_external_setting(check: Checker, info: PluginInfo, attribute: str, value: object,
-                           key: str) -> float | str:
+def check_external_setting(check: Checker, info: PluginInfo, attribute: str, value: object, key: str) -> float | str:
     param = _known(info, attribute, check, key)
     if param.values:
         choice = _one_of(check, param, value, key)
@@ -103,8 +129,16 @@ def choice_values(check: Checker, table: dict[str, Any], where: str) -> tuple[fl
     return tuple(parsed)
 
 
-def choice_spec(check: Checker, table: dict[str, Any], where: str, name: str, plugin_id: str, attribute: str,
-                values: tuple[float | str | bool, ...], fallback: float | str | bool) -> ParamSpec:
+def choice_spec(
+    check: Checker,
+    table: dict[str, Any],
+    where: str,
+    name: str,
+    plugin_id: str,
+    attribute: str,
+    values: tuple[float | str | bool, ...],
+    fallback: float | str | bool,
+) -> ParamSpec:
     default = table.get("default", fallback)
 
     def same(value: float | str | bool) -> bool:
@@ -119,13 +153,23 @@ def choice_spec(check: Checker, table: dict[str, Any], where: str, name: str, pl
     pinned = table.get("pinned", False)
     if not isinstance(pinned, bool):
         raise check.fail(f"{where}pinned", "true or false", pinned)
-    return ParamSpec(name=name, plugin=plugin_id, attribute=attribute, min=0.0, max=float(len(values) - 1),
-                     default=float(index), unit=check.string(table, "unit", where, default=""), pinned=pinned,
-                     label=check.string(table, "label", where, default=""), values=values)
+    return ParamSpec(
+        name=name,
+        plugin=plugin_id,
+        attribute=attribute,
+        min=0.0,
+        max=float(len(values) - 1),
+        default=float(index),
+        unit=check.string(table, "unit", where, default=""),
+        pinned=pinned,
+        label=check.string(table, "label", where, default=""),
+        values=values,
+    )
 
 
-def external_param(check: Checker, info: PluginInfo, table: dict[str, Any], where: str, name: str, plugin_id: str,
-                   attribute: str) -> ParamSpec:
+def external_param(
+    check: Checker, info: PluginInfo, table: dict[str, Any], where: str, name: str, plugin_id: str, attribute: str
+) -> ParamSpec:
     param = _known(info, attribute, check, f"{where}attribute")
     if "values" in table:
         if not param.values:
@@ -139,12 +183,19 @@ def external_param(check: Checker, info: PluginInfo, table: dict[str, Any], wher
     low, high = check.number(table, "min", where), check.number(table, "max", where)
     for key, bound in (("min", low), ("max", high)):
         if not param.min - 1e-9 <= bound <= param.max + 1e-9:
-            raise check.fail(f"{where}{key}", f"a value within {info.name}'s own range for {attribute} "
-                             f"[{param.min:g}, {param.max:g}]", bound)
+            raise check.fail(
+                f"{where}{key}",
+                f"a value within {info.name}'s own range for {attribute} [{param.min:g}, {param.max:g}]",
+                bound,
+            )
     if not low < high:
         raise check.fail(f"{where}max", f"a number greater than min ({low:g})", high)
-    default = check.number(table, "default", where, default=min(max(float(param.default), low), high)
-                           if isinstance(param.default, (int, float)) else low)
+    default = check.number(
+        table,
+        "default",
+        where,
+        default=min(max(float(param.default), low), high) if isinstance(param.default, (int, float)) else low,
+    )
     if not low <= default <= high:
         raise check.fail(f"{where}default", f"a number within [min, max] = [{low:g}, {high:g}]", default)
     scale = check.string(table, "scale", where, default="linear")
@@ -152,19 +203,18 @@ def external_param(check: Checker, info: PluginInfo, table: dict[str, Any], wher
         raise check.fail(f"{where}scale", '"linear" or "log"', scale)
     if scale == "log" and low <= 0:
         raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
-    pinned = table.get("pinned", False)
-    if not isinstance(pinned, bool):
-        raise check.fail(f"{where}pinned", "true or false", pinned)
-    random_min = random_max = math.nan
-    if "random_range" in table:
-        rr = table["random_range"]
-        if not isinstance(rr, list) or len(rr) != 2:
-            raise check.fail(f"{where}random_range", "an array [low, high]", rr)
-        random_min = check.finite(rr[0], f"{where}random_range[0]")
-        random_max = check.finite(rr[1], f"{where}random_range[1]")
-        if not low <= random_min < random_max <= high:
-            raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
-    return ParamSpec(name=name, plugin=plugin_id, attribute=attribute, min=low, max=high, default=default,
-                     unit=check.string(table, "unit", where, default=param.units), scale="log" if scale == "log"
-                     else "linear", pinned=pinned, random_min=random_min, random_max=random_max,
-                     label=check.string(table, "label", where, default=""))
+    pinned, random_min, random_max = pinned_and_random_range(check, table, where, low, high)
+    return ParamSpec(
+        name=name,
+        plugin=plugin_id,
+        attribute=attribute,
+        min=low,
+        max=high,
+        default=default,
+        unit=check.string(table, "unit", where, default=param.units),
+        scale="log" if scale == "log" else "linear",
+        pinned=pinned,
+        random_min=random_min,
+        random_max=random_max,
+        label=check.string(table, "label", where, default=""),
+    )

@@ -18,9 +18,23 @@ import pedalboard
 PLUGIN_TYPES: dict[str, type] = {
     name: getattr(pedalboard, name)
     for name in (
-        "Bitcrush", "Chorus", "Clipping", "Compressor", "Delay", "Distortion", "Gain", "HighShelfFilter",
-        "HighpassFilter", "LadderFilter", "Limiter", "LowShelfFilter", "LowpassFilter", "NoiseGate",
-        "PeakFilter", "Phaser", "Reverb",
+        "Bitcrush",
+        "Chorus",
+        "Clipping",
+        "Compressor",
+        "Delay",
+        "Distortion",
+        "Gain",
+        "HighShelfFilter",
+        "HighpassFilter",
+        "LadderFilter",
+        "Limiter",
+        "LowShelfFilter",
+        "LowpassFilter",
+        "NoiseGate",
+        "PeakFilter",
+        "Phaser",
+        "Reverb",
     )
 }
 
@@ -130,8 +144,12 @@ class Preset:
     def chain_summary(self) -> str:
         if self.engine == "osc":
             return "OSC (the patch makes the sound)"
-        return " → ".join(p.title + (f" (latency {p.latency_samples} smp)" if p.latency_samples else "")
-                          for p in self.plugins) + " → Limiter"
+        return (
+            " → ".join(
+                p.title + (f" (latency {p.latency_samples} smp)" if p.latency_samples else "") for p in self.plugins
+            )
+            + " → Limiter"
+        )
 
     @property
     def channels(self) -> int:

@@ -18,7 +18,7 @@ import json
 import os
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rlfx_tui.core.finite import is_finite
@@ -43,13 +43,19 @@ def load_state(directory: Path, space: ParameterSpace) -> PresetState:
     except (OSError, ValueError, RecursionError) as exc:
         _set_aside(path, f"cannot be read ({exc})")
         return PresetState()
-    if not isinstance(data, dict) or not isinstance(data.get("current", {}), dict) \
-            or not isinstance(data.get("locked", []), list):
-        _set_aside(path, "is not a state record ({\"current\": {...}, \"locked\": [...]})")
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("current", {}), dict)
+        or not isinstance(data.get("locked", []), list)
+    ):
+        _set_aside(path, 'is not a state record ({"current": {...}, "locked": [...]})')
         return PresetState()
     saved = data.get("current") or {}
-    values = {name: float(v) for name, v in saved.items()
-              if name in space.names and isinstance(v, (int, float)) and not isinstance(v, bool) and is_finite(v)}
+    values = {
+        name: float(v)
+        for name, v in saved.items()
+        if name in space.names and isinstance(v, (int, float)) and not isinstance(v, bool) and is_finite(v)
+    }
     current = None
     if values:
         current = space.default() | values
@@ -63,8 +69,11 @@ def save_state(directory: Path, state: PresetState, *, durable: bool) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / FILE_NAME
-    record = {"current": state.current, "locked": sorted(state.locked),
-              "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    record = {
+        "current": state.current,
+        "locked": sorted(state.locked),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     temporary = path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
     with open(temporary, "w", encoding="utf-8") as handle:
         json.dump(record, handle, allow_nan=False)
@@ -75,12 +84,13 @@ def save_state(directory: Path, state: PresetState, *, durable: bool) -> None:
 
 
 def _set_aside(path: Path, why: str) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     side = path.with_name(f"{FILE_NAME}.unreadable-{stamp}")
     try:
         os.replace(path, side)
         kept = f"kept as {side.name}"
     except OSError as exc:
         kept = f"left in place ({exc.strerror})"
-    warnings.warn(f"{path} {why}: starting at the preset's defaults with no locked knobs; the file is {kept}",
-                  stacklevel=3)
+    warnings.warn(
+        f"{path} {why}: starting at the preset's defaults with no locked knobs; the file is {kept}", stacklevel=3
+    )

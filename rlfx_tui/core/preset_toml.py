@@ -34,7 +34,6 @@ Values that could run away (feedback, gain) are bounded by SAFE_RANGES whatever 
 
 from __future__ import annotations
 
-import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -42,10 +41,27 @@ from typing import Any, Literal
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.finite import is_finite
 from rlfx_tui.core.plugin_probe import PluginInfo
-from rlfx_tui.core.preset_external import (check_external_setting, choice_spec, choice_values, external_param,
-                                           load_external_info)
-from rlfx_tui.core.preset_spec import (CONTEXT_SOURCES, ENGINES, EXTERNAL_TYPES, HUGE, IDENTIFIER, PLUGIN_TYPES,
-                                       SAFE_RANGES, ParamSpec, PluginSpec, Preset, SafetySpec)
+from rlfx_tui.core.preset_external import (
+    check_external_setting,
+    choice_spec,
+    choice_values,
+    external_param,
+    load_external_info,
+    pinned_and_random_range,
+)
+from rlfx_tui.core.preset_spec import (
+    CONTEXT_SOURCES,
+    ENGINES,
+    EXTERNAL_TYPES,
+    HUGE,
+    IDENTIFIER,
+    PLUGIN_TYPES,
+    SAFE_RANGES,
+    ParamSpec,
+    PluginSpec,
+    Preset,
+    SafetySpec,
+)
 
 
 def _one_line(text: str) -> str:
@@ -83,8 +99,9 @@ class _Checker:
             raise self.fail(f"{where}{key}", "a table", value)
         return value
 
-    def string(self, data: dict[str, Any], key: str, where: str, default: str | None = None,
-               identifier: bool = False) -> str:
+    def string(
+        self, data: dict[str, Any], key: str, where: str, default: str | None = None, identifier: bool = False
+    ) -> str:
         if key not in data and default is not None:
             return default
         if key not in data:
@@ -149,8 +166,10 @@ def preset_from_data(data: dict[str, Any], path: Path) -> Preset:
     context = _parse_context(check, check.table(data, "context", "", required=False))
     if engine == "osc":  # the patch makes the sound: no plugins, and no safety stage of ours to set
         if "plugins" in data or "safety" in data:
-            raise check.fail("plugins" if "plugins" in data else "safety", 'nothing here with engine = "osc" (the '
-                             "patch makes the sound; [[params]] name no plugin)")
+            raise check.fail(
+                "plugins" if "plugins" in data else "safety",
+                'nothing here with engine = "osc" (the patch makes the sound; [[params]] name no plugin)',
+            )
         params = _parse_params(check, data.get("params"), (), {})
         return Preset(name, description, path, (), params, SafetySpec(), "osc", context)
     plugins, infos = _parse_plugins(check, data.get("plugins"), path.parent)
@@ -241,8 +260,18 @@ def _parse_plugins(check: _Checker, value: object, base: Path) -> tuple[tuple[Pl
             settings = check.table(table, "settings", where, required=False)
             fixed = {a: check_external_setting(check, info, a, v, f"{where}settings.{a}") for a, v in settings.items()}
             infos[plugin_id] = info
-            specs.append(PluginSpec(plugin_id, type_name, fixed, path=info.path, plugin_name=info.plugin_name,
-                                    name=info.name, channels=info.channels, latency_samples=info.latency_samples))
+            specs.append(
+                PluginSpec(
+                    plugin_id,
+                    type_name,
+                    fixed,
+                    path=info.path,
+                    plugin_name=info.plugin_name,
+                    name=info.name,
+                    channels=info.channels,
+                    latency_samples=info.latency_samples,
+                )
+            )
             continue
         scratch = _instantiate(check, type_name, f"{where}type")
         settings = check.table(table, "settings", where, required=False)
@@ -256,13 +285,17 @@ def _parse_plugins(check: _Checker, value: object, base: Path) -> tuple[tuple[Pl
         specs.append(PluginSpec(plugin_id, type_name, parsed))
     if len({p.channels for p in specs if p.channels}) > 1:
         names = ", ".join(f"{p.id} ({p.channels} ch)" for p in specs if p.channels)
-        raise check.fail("plugins", "plugins that run at one channel count (mono-only and stereo-only plugins "
-                         "cannot share a chain)", _Shown(names))
+        raise check.fail(
+            "plugins",
+            "plugins that run at one channel count (mono-only and stereo-only plugins cannot share a chain)",
+            _Shown(names),
+        )
     return tuple(specs), infos
 
 
-def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...],
-                  infos: dict[str, PluginInfo]) -> tuple[ParamSpec, ...]:
+def _parse_params(
+    check: _Checker, value: object, plugins: tuple[PluginSpec, ...], infos: dict[str, PluginInfo]
+) -> tuple[ParamSpec, ...]:
     """The [[params]]; with no plugins (engine = "osc") they bind nothing here: a name, a range, a scale (no
     choices: the patch is sent numbers)."""
     by_id = {p.id: p for p in plugins}
@@ -281,14 +314,14 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         if plugins:
             plugin_id = check.string(table, "plugin", where)
             if plugin_id not in by_id:
-                raise check.fail(f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}",
-                                 plugin_id)
+                raise check.fail(
+                    f"{where}plugin", f"the id of a plugin in this preset, one of {sorted(by_id)}", plugin_id
+                )
             attribute = check.string(table, "attribute", where)
             if any(p.plugin == plugin_id and p.attribute == attribute for p in params):
                 raise check.fail(f"{where}attribute", "an attribute not exposed by another parameter", attribute)
             if attribute in by_id[plugin_id].settings:
-                raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings",
-                                 attribute)
+                raise check.fail(f"{where}attribute", "an attribute not also fixed in the plugin's settings", attribute)
             if plugin_id in infos:
                 params.append(external_param(check, infos[plugin_id], table, where, name, plugin_id, attribute))
                 continue
@@ -310,39 +343,48 @@ def _parse_params(check: _Checker, value: object, plugins: tuple[PluginSpec, ...
         scale: Literal["linear", "log"] = "log" if scale_name == "log" else "linear"
         if scale == "log" and low <= 0:
             raise check.fail(f"{where}min", "a number > 0 (log scale)", low)
-        pinned = table.get("pinned", False)
-        if not isinstance(pinned, bool):
-            raise check.fail(f"{where}pinned", "true or false", pinned)
-        random_min, random_max = math.nan, math.nan
-        if "random_range" in table:
-            rr = table["random_range"]
-            if not isinstance(rr, list) or len(rr) != 2:
-                raise check.fail(f"{where}random_range", "an array [low, high]", rr)
-            random_min = check.finite(rr[0], f"{where}random_range[0]")
-            random_max = check.finite(rr[1], f"{where}random_range[1]")
-            if not low <= random_min < random_max <= high:
-                raise check.fail(f"{where}random_range", f"low < high within [min, max] = [{low:g}, {high:g}]", rr)
+        pinned, random_min, random_max = pinned_and_random_range(check, table, where, low, high)
         for bound_key, bound in (("min", low), ("max", high), ("default", default)):
             if scratch is not None:
                 _set_checked(check, scratch, type_name, attribute, bound, f"{where}{bound_key}")
-        params.append(ParamSpec(
-            name=name, plugin=plugin_id, attribute=attribute, min=low, max=high, default=default,
-            unit=check.string(table, "unit", where, default=""), scale=scale, pinned=pinned,
-            random_min=random_min, random_max=random_max, label=check.string(table, "label", where, default=""),
-        ))
+        params.append(
+            ParamSpec(
+                name=name,
+                plugin=plugin_id,
+                attribute=attribute,
+                min=low,
+                max=high,
+                default=default,
+                unit=check.string(table, "unit", where, default=""),
+                scale=scale,
+                pinned=pinned,
+                random_min=random_min,
+                random_max=random_max,
+                label=check.string(table, "label", where, default=""),
+            )
+        )
     return tuple(params)
 
 
-def _builtin_choice(check: _Checker, scratch: Any, type_name: str, table: dict[str, Any], where: str, name: str,
-                    plugin_id: str, attribute: str) -> ParamSpec:
+def _builtin_choice(
+    check: _Checker,
+    scratch: Any,
+    type_name: str,
+    table: dict[str, Any],
+    where: str,
+    name: str,
+    plugin_id: str,
+    attribute: str,
+) -> ParamSpec:
     """A built-in plugin's discrete attribute (an enum such as LadderFilter.mode, or a number) as a choice."""
     if attribute.startswith("_") or not isinstance(getattr(type(scratch), attribute, None), property):
         raise check.fail(f"{where}attribute", f"an attribute of pedalboard.{type_name}", attribute)
     values = choice_values(check, table, where)
     for k, choice in enumerate(values):
         if isinstance(choice, bool):
-            raise check.fail(f"{where}values[{k}]", f"a number or an enum member name of pedalboard.{type_name}",
-                             choice)
+            raise check.fail(
+                f"{where}values[{k}]", f"a number or an enum member name of pedalboard.{type_name}", choice
+            )
         _set_checked(check, scratch, type_name, attribute, choice, f"{where}values[{k}]")
     return choice_spec(check, table, where, name, plugin_id, attribute, values, values[0])
 

@@ -62,8 +62,10 @@ def _param_lines(spec: ParamSpec) -> list[str]:
     if spec.plugin:  # an OSC preset's parameters bind no plugin
         lines += [f"plugin = {_string(spec.plugin)}", f"attribute = {_string(spec.attribute)}"]
     if spec.values:  # a choice: the values, and the default as one of them
-        lines += [f"values = [{', '.join(_value(v) for v in spec.values)}]",
-                  f"default = {_value(spec.values[int(round(spec.default))])}"]
+        lines += [
+            f"values = [{', '.join(_value(v) for v in spec.values)}]",
+            f"default = {_value(spec.values[int(round(spec.default))])}",
+        ]
     else:
         lines += [f"min = {_number(spec.min)}", f"max = {_number(spec.max)}", f"default = {_number(spec.default)}"]
     if spec.unit:
@@ -103,9 +105,13 @@ def preset_toml(preset: Preset, header: Sequence[str] = ()) -> str:
     if preset.engine == "osc":
         return "\n".join(lines) + "\n"  # no safety stage of ours: the patch makes the sound
     safety = preset.safety
-    lines += ["", "[safety]", f"limiter_threshold_db = {_number(safety.limiter_threshold_db)}",
-              f"limiter_release_ms = {_number(safety.limiter_release_ms)}",
-              f"ceiling_db = {_number(safety.ceiling_db)}"]
+    lines += [
+        "",
+        "[safety]",
+        f"limiter_threshold_db = {_number(safety.limiter_threshold_db)}",
+        f"limiter_release_ms = {_number(safety.limiter_release_ms)}",
+        f"ceiling_db = {_number(safety.ceiling_db)}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -113,22 +119,27 @@ def with_defaults(preset: Preset, defaults: Mapping[str, float], name: str | Non
     """The same preset with new parameter defaults (every parameter, real units, within its range) and optionally a
     new name; everything else (plugins, ranges, scales, pinned, random ranges, safety) unchanged."""
     if name is not None and not IDENTIFIER.match(name):
-        raise RlfxError(f"preset name {name!r}: expected an identifier (ASCII letters, digits, _; at most 40, not "
-                        f"starting with a digit)")
+        raise RlfxError(
+            f"preset name {name!r}: expected an identifier (ASCII letters, digits, _; at most 40, not "
+            f"starting with a digit)"
+        )
     params = []
     for spec in preset.params:
         if spec.name not in defaults:
             raise RlfxError(f"new defaults for preset {preset.name!r} lack parameter {spec.name}")
         value = float(defaults[spec.name])
         if not (math.isfinite(value) and spec.min <= value <= spec.max):
-            raise RlfxError(f"parameter {spec.name} = {value!r} is outside its range [{spec.min:g}, {spec.max:g}] "
-                            f"in preset {preset.name!r}")
+            raise RlfxError(
+                f"parameter {spec.name} = {value!r} is outside its range [{spec.min:g}, {spec.max:g}] "
+                f"in preset {preset.name!r}"
+            )
         params.append(replace(spec, default=float(round(value)) if spec.values else value))
     return replace(preset, name=preset.name if name is None else name, params=tuple(params))
 
 
-def write_preset(preset: Preset, path: str | os.PathLike[str], *, header: Sequence[str] = (),
-                 force: bool = False) -> Preset:
+def write_preset(
+    preset: Preset, path: str | os.PathLike[str], *, header: Sequence[str] = (), force: bool = False
+) -> Preset:
     """Write `preset` to `path` (atomically; an existing file only with force) and return it as read back from there.
 
     The text is read back through the normal preset reader before it takes the name, so a file that would not load
@@ -166,10 +177,28 @@ def write_preset(preset: Preset, path: str | os.PathLike[str], *, header: Sequen
 
 def _same(a: Preset, b: Preset) -> bool:
     """Equal but for the file they came from (NaN random bounds compare equal)."""
-    def spec_key(s: ParamSpec) -> tuple[object, ...]:
-        return (s.name, s.plugin, s.attribute, s.min, s.max, s.default, s.unit, s.scale, s.pinned, s.label, s.values,
-                *(None if math.isnan(v) else v for v in (s.random_min, s.random_max)))
 
-    return ((a.name, a.description, a.plugins, a.safety, a.engine, a.context_names)
-            == (b.name, b.description, b.plugins, b.safety, b.engine, b.context_names)
-            and [spec_key(s) for s in a.params] == [spec_key(s) for s in b.params])
+    def spec_key(s: ParamSpec) -> tuple[object, ...]:
+        return (
+            s.name,
+            s.plugin,
+            s.attribute,
+            s.min,
+            s.max,
+            s.default,
+            s.unit,
+            s.scale,
+            s.pinned,
+            s.label,
+            s.values,
+            *(None if math.isnan(v) else v for v in (s.random_min, s.random_max)),
+        )
+
+    return (a.name, a.description, a.plugins, a.safety, a.engine, a.context_names) == (
+        b.name,
+        b.description,
+        b.plugins,
+        b.safety,
+        b.engine,
+        b.context_names,
+    ) and [spec_key(s) for s in a.params] == [spec_key(s) for s in b.params]

@@ -11,13 +11,35 @@ import os
 from pathlib import Path
 
 from rlfx_tui.core.errors import PresetError
-from rlfx_tui.core.preset_spec import (HUGE, IDENTIFIER, PLUGIN_TYPES, SAFE_RANGES, ParamSpec, PluginSpec, Preset,
-                                       SafetySpec)
+from rlfx_tui.core.preset_spec import (
+    HUGE,
+    IDENTIFIER,
+    PLUGIN_TYPES,
+    SAFE_RANGES,
+    ParamSpec,
+    PluginSpec,
+    Preset,
+    SafetySpec,
+)
 from rlfx_tui.core.preset_toml import read_preset
 from rlfx_tui.paths import USER_PRESETS, resolve_data_dir, shipped_presets_dir, user_presets_dir
 
-__all__ = ["DEFAULT_PRESET", "HUGE", "IDENTIFIER", "PLUGIN_TYPES", "SAFE_RANGES", "ParamSpec", "PluginSpec", "Preset",
-           "SafetySpec", "USER_PRESETS", "load_preset", "resolve_preset", "shipped_presets", "user_presets"]
+__all__ = [
+    "DEFAULT_PRESET",
+    "HUGE",
+    "IDENTIFIER",
+    "PLUGIN_TYPES",
+    "SAFE_RANGES",
+    "ParamSpec",
+    "PluginSpec",
+    "Preset",
+    "SafetySpec",
+    "USER_PRESETS",
+    "load_preset",
+    "resolve_preset",
+    "shipped_presets",
+    "user_presets",
+]
 
 DEFAULT_PRESET = "space"
 
@@ -53,6 +75,8 @@ def resolve_preset(preset: str | os.PathLike[str] | None, data_dir: str | os.Pat
     path = Path(preset)
     if path.suffix == ".toml" or path.exists():
         return load_preset(path)
-    mine = f", one of yours in {resolve_data_dir(data_dir) / USER_PRESETS} ({', '.join(user or user_presets(data_dir)) or 'none yet'})"
-    raise PresetError(str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}{mine}, "
-                      "or a .toml file")
+    yours = ", ".join(user or user_presets(data_dir)) or "none yet"
+    mine = f", one of yours in {resolve_data_dir(data_dir) / USER_PRESETS} ({yours})"
+    raise PresetError(
+        str(preset), "(preset)", f"a shipped preset name, one of {sorted(shipped)}{mine}, or a .toml file"
+    )

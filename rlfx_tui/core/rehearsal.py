@@ -23,9 +23,22 @@ import numpy as np
 from rlfx_tui.core import undo as undoing
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.errors import DatasetError, ModelNotReadyError
-from rlfx_tui.core.events import (LabelFailed, LocksChanged, ModeChanged, ModelTrained, Noticed, ParamsJumped,
-                                  PointDeleted, PointLabelled, PointRelabelled, PointRestored, RehearsalEvent,
-                                  SnapshotSaved, StrengthChanged, TrainingNeeded)
+from rlfx_tui.core.events import (
+    LabelFailed,
+    LocksChanged,
+    ModeChanged,
+    ModelTrained,
+    Noticed,
+    ParamsJumped,
+    PointDeleted,
+    PointLabelled,
+    PointRelabelled,
+    PointRestored,
+    RehearsalEvent,
+    SnapshotSaved,
+    StrengthChanged,
+    TrainingNeeded,
+)
 from rlfx_tui.core.history import SettingHistory
 from rlfx_tui.core.session import Session
 from rlfx_tui.core.snapshots import SnapshotStore
@@ -33,9 +46,24 @@ from rlfx_tui.core.snapshots import SnapshotStore
 if TYPE_CHECKING:
     from rlfx_tui.core.learner import Learner
 
-__all__ = ["EngineControls", "LabelFailed", "LocksChanged", "ModeChanged", "ModelTrained", "Noticed",
-           "ParamsJumped", "PendingLabel", "PointDeleted", "PointLabelled", "PointRelabelled", "PointRestored",
-           "Rehearsal", "SnapshotSaved", "StrengthChanged", "TrainingNeeded"]
+__all__ = [
+    "EngineControls",
+    "LabelFailed",
+    "LocksChanged",
+    "ModeChanged",
+    "ModelTrained",
+    "Noticed",
+    "ParamsJumped",
+    "PendingLabel",
+    "PointDeleted",
+    "PointLabelled",
+    "PointRelabelled",
+    "PointRestored",
+    "Rehearsal",
+    "SnapshotSaved",
+    "StrengthChanged",
+    "TrainingNeeded",
+]
 
 STRENGTH_STEP = 0.05
 CHANGED_THRESHOLD = 0.01  # normalised units: smaller moves don't count as "changed by the last jump"
@@ -67,7 +95,7 @@ class Rehearsal:
     engine: EngineControls | None = None
     strength: float = 0.5
     auto_interval_s: float = 4.0
-    train_in_background: bool = False   # True: the caller runs train_now() off its thread after TrainingNeeded
+    train_in_background: bool = False  # True: the caller runs train_now() off its thread after TrainingNeeded
     # Fits a learner on a snapshot of the session's points; None: Session.train in the calling thread. The app
     # passes a ProcessTrainer (core/training.py): a fit in a thread holds the GIL and the audio and keys lag.
     trainer: Callable[[Session], Learner] | None = None
@@ -139,8 +167,9 @@ class Rehearsal:
         self._now_in_force(before, values, origin, point_id)
         return values
 
-    def _now_in_force(self, before: np.ndarray, values: dict[str, float], origin: str, point_id: int | None,
-                      by_player: bool = True) -> None:
+    def _now_in_force(
+        self, before: np.ndarray, values: dict[str, float], origin: str, point_id: int | None, by_player: bool = True
+    ) -> None:
         space = self.session.space
         moved = np.abs(space.normalize(values) - before) > CHANGED_THRESHOLD
         self.session.remember()
@@ -149,8 +178,16 @@ class Rehearsal:
         if by_player:
             self._setting_serial += 1
         self._schedule_auto()
-        self._emit(ParamsJumped(dict(values), frozenset(np.array(space.names)[moved]), self.strength,
-                                self.session.matters(), origin, point_id))
+        self._emit(
+            ParamsJumped(
+                dict(values),
+                frozenset(np.array(space.names)[moved]),
+                self.strength,
+                self.session.matters(),
+                origin,
+                point_id,
+            )
+        )
 
     def back(self) -> dict[str, float] | None:
         """The setting heard before this one (backspace), click-free like a jump; None at the oldest kept."""
@@ -257,8 +294,9 @@ class Rehearsal:
         if self._last_label is not None:
             when, was_good, serial = self._last_label
             if was_good == good and serial == self._setting_serial and now - when < BOUNCE_S:
-                self.notice(f"ignored a second {undoing.verdict(good)} within {BOUNCE_S * 1000:.0f} ms "
-                            "(a bouncing switch?)")
+                self.notice(
+                    f"ignored a second {undoing.verdict(good)} within {BOUNCE_S * 1000:.0f} ms (a bouncing switch?)"
+                )
                 return False, None
         self._last_label = (now, good, self._setting_serial)
         self.retry_pending()
@@ -294,8 +332,9 @@ class Rehearsal:
             while self.pending:
                 item = self.pending[0]
                 try:
-                    point_id = self.session.label(item.good, train=False, descriptors=item.descriptors,
-                                                  params=item.params)
+                    point_id = self.session.label(
+                        item.good, train=False, descriptors=item.descriptors, params=item.params
+                    )
                 except DatasetError as exc:
                     item.error = str(exc)
                     break
@@ -388,8 +427,9 @@ class Rehearsal:
         started = time.perf_counter()
         learner = self.session.train() if self.trainer is None else self.trainer(self.session)
         self.session.install(learner)  # one reference swap; the dataset stays the truth
-        event = ModelTrained(time.perf_counter() - started, learner.n_points_, learner.n_good_,
-                             getattr(learner, "mapping_error_", None))
+        event = ModelTrained(
+            time.perf_counter() - started, learner.n_points_, learner.n_good_, getattr(learner, "mapping_error_", None)
+        )
         self._emit(event)
         return event
 

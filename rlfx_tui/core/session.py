@@ -1,11 +1,11 @@
 """Session: the one API the TUI, the CLI, the tests, the benchmarks and outside tools all drive.
 
-    from rlfx_tui.session import Session
-    s = Session(preset=None, data_dir=path, seed=0)
-    s.listen(block, 48000)        # input descriptors
-    s.randomize(0.5)              # a jump, steered by the learner
-    s.label(True)                 # durable, and the model reflects it when this returns
-    s.predict()                   # the mapping's parameters for the current input
+from rlfx_tui.session import Session
+s = Session(preset=None, data_dir=path, seed=0)
+s.listen(block, 48000)        # input descriptors
+s.randomize(0.5)              # a jump, steered by the learner
+s.label(True)                 # durable, and the model reflects it when this returns
+s.predict()                   # the mapping's parameters for the current input
 """
 
 from __future__ import annotations
@@ -43,10 +43,15 @@ class TrainingError(RlfxError):
 
 
 class Session:
-    def __init__(self, preset: str | os.PathLike[str] | Preset | None = None,
-                 data_dir: str | os.PathLike[str] | None = None, seed: int = 0, samplerate: int = 48000,
-                 learner_options: Mapping[str, object] | None = None,
-                 rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        preset: str | os.PathLike[str] | Preset | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        seed: int = 0,
+        samplerate: int = 48000,
+        learner_options: Mapping[str, object] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         """`seed` fixes the learner's fits (and the model cache's key); `rng` draws the jumps, from `seed` unless
         given: the app passes a fresh one, so each launch does not replay the same random settings."""
         self.preset: Preset = preset if isinstance(preset, Preset) else resolve_preset(preset, data_dir)
@@ -57,8 +62,11 @@ class Session:
         self.chain = EffectChain(self.preset, self.samplerate)
         # What the learner keys on: the audio descriptors, or named features from outside ([context] in the preset)
         self.context_names: tuple[str, ...] = self.preset.context_names or DESCRIPTOR_NAMES
-        self.tracker: ContextSource = (FeatureContext(self.context_names, samplerate=self.samplerate)
-                                       if self.preset.context_names else DescriptorTracker(self.samplerate))
+        self.tracker: ContextSource = (
+            FeatureContext(self.context_names, samplerate=self.samplerate)
+            if self.preset.context_names
+            else DescriptorTracker(self.samplerate)
+        )
         self.input_gate_db: float | None = None  # audio quieter than this is "nothing played": labels are refused
         self.rng = rng if rng is not None else np.random.default_rng(seed)
         self.seed = seed
@@ -146,8 +154,9 @@ class Session:
         current = self.space.normalize(self.current)
         moves = self.space.holding(self.locked, current)
         if self.learner.n_points_:
-            proposal = self.learner.propose(self.descriptors, current, strength, self.rng, moves=moves,
-                                            around=current if around_current else None)
+            proposal = self.learner.propose(
+                self.descriptors, current, strength, self.rng, moves=moves, around=current if around_current else None
+            )
         else:
             proposal = moves.randomize_normalized(current, strength, self.rng)
         held = {name: self.current[name] for name in self.locked}  # exact: no round trip through [0, 1]
@@ -160,8 +169,10 @@ class Session:
         names = set(names)
         unknown = sorted(names - set(self.space.names))
         if unknown:
-            raise RlfxError(f"no parameter {', '.join(unknown)} in preset {self.preset.name!r}; it has "
-                            f"{', '.join(self.space.names)}")
+            raise RlfxError(
+                f"no parameter {', '.join(unknown)} in preset {self.preset.name!r}; it has "
+                f"{', '.join(self.space.names)}"
+            )
         self.locked = frozenset(self.locked | names) if on else frozenset(self.locked - names)
         self._save_state(durable=True)
         return self.locked
@@ -183,15 +194,22 @@ class Session:
         """Labelled points, oldest first."""
         return self.dataset.points
 
-    def label(self, good: bool, *, train: bool = True, descriptors: np.ndarray | None = None,
-              params: Mapping[str, float] | None = None) -> int:
+    def label(
+        self,
+        good: bool,
+        *,
+        train: bool = True,
+        descriptors: np.ndarray | None = None,
+        params: Mapping[str, float] | None = None,
+    ) -> int:
         """Record (descriptors, current, good); durable when this returns. train=False leaves retraining to the
         caller (the TUI retrains in a worker). descriptors/params default to the current ones; a caller passes
         them to record what was in force when the player pressed the key (e.g. a label retried later).
         A DatasetError means nothing was recorded; a TrainingError means the label *was* recorded (its id is on
         the error) and the previous model is still in use."""
-        point = self.dataset.add(self.descriptors if descriptors is None else descriptors,
-                                 self.current if params is None else params, good)
+        point = self.dataset.add(
+            self.descriptors if descriptors is None else descriptors, self.current if params is None else params, good
+        )
         if train:
             self._retrain_after(f"label {point.id}", point.id)
         return point.id
@@ -219,8 +237,11 @@ class Session:
         try:
             self.retrain()
         except Exception as exc:
-            raise TrainingError(f"{what} is saved, but retraining failed ({type(exc).__name__}: {exc}); the "
-                                f"previous model is still in use", point_id) from exc
+            raise TrainingError(
+                f"{what} is saved, but retraining failed ({type(exc).__name__}: {exc}); the "
+                f"previous model is still in use",
+                point_id,
+            ) from exc
 
     # -- the model -------------------------------------------------------------------------------------
     def predict(self) -> dict[str, float]:
@@ -267,9 +288,17 @@ class Session:
 
     def _cache_key(self, ids: list[int], good: list[bool]) -> dict[str, object]:
         options = {k: repr(v) for k, v in sorted(self.learner_options.items())} | {"seed": self.seed}
-        space = [[s.name, s.min, s.max, s.scale, s.pinned, *(None if math.isnan(v) else v
-                                                             for v in (s.random_min, s.random_max))]
-                 for s in self.space.specs]  # lists and None, not tuples and NaN: the key must survive JSON
+        space = [
+            [
+                s.name,
+                s.min,
+                s.max,
+                s.scale,
+                s.pinned,
+                *(None if math.isnan(v) else v for v in (s.random_min, s.random_max)),
+            ]
+            for s in self.space.specs
+        ]  # lists and None, not tuples and NaN: the key must survive JSON
         return model_cache.cache_key(self.context_names, self.space.names, options, ids, good, space)
 
     def _cached_or_trained(self) -> Learner:

@@ -23,7 +23,7 @@ import json
 import numbers
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,11 @@ def check_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
         raise SnapshotError(f"a snapshot name must be non-empty text, got {name!r}")
     if len(name) > MAX_NAME:
-        raise SnapshotError(f"a snapshot name must be at most {MAX_NAME} characters, got {len(name)} "
-                            f"({name[:20]!r}…)")
+        raise SnapshotError(f"a snapshot name must be at most {MAX_NAME} characters, got {len(name)} ({name[:20]!r}…)")
     if not name.isprintable() or name != name.strip():
-        raise SnapshotError(f"a snapshot name must be printable, without tabs, line breaks or spaces at either end, "
-                            f"got {name!r}")
+        raise SnapshotError(
+            f"a snapshot name must be printable, without tabs, line breaks or spaces at either end, got {name!r}"
+        )
     return name
 
 
@@ -115,8 +115,10 @@ class SnapshotStore:
         params = snapshots[name]["params"]
         missing = [n for n in self.param_names if n not in params]
         if missing:
-            raise SnapshotError(f"{self.path}: snapshot {name!r} lacks {', '.join(missing)} (saved with a different "
-                                f"version of the preset?)")
+            raise SnapshotError(
+                f"{self.path}: snapshot {name!r} lacks {', '.join(missing)} (saved with a different "
+                f"version of the preset?)"
+            )
         return {n: float(params[n]) for n in self.param_names}
 
     def next_name(self) -> str:
@@ -130,13 +132,16 @@ class SnapshotStore:
     # -- writing -------------------------------------------------------------------------------------------
     def _checked_params(self, params: Mapping[str, float]) -> dict[str, float]:
         if not isinstance(params, Mapping):
-            raise SnapshotError(f"a snapshot's params must be a mapping of parameter name → number, got "
-                                f"{type(params).__name__}")
+            raise SnapshotError(
+                f"a snapshot's params must be a mapping of parameter name → number, got {type(params).__name__}"
+            )
         missing = [n for n in self.param_names if n not in params]
         unknown = [str(n) for n in params if n not in self.param_names]
         if missing or unknown:
-            raise SnapshotError(f"a snapshot must name every parameter ({', '.join(self.param_names)}) and no "
-                                f"other; missing: {', '.join(missing) or '-'}; unknown: {', '.join(unknown) or '-'}")
+            raise SnapshotError(
+                f"a snapshot must name every parameter ({', '.join(self.param_names)}) and no "
+                f"other; missing: {', '.join(missing) or '-'}; unknown: {', '.join(unknown) or '-'}"
+            )
         values: dict[str, float] = {}
         for n in self.param_names:
             value = params[n]
@@ -156,15 +161,16 @@ class SnapshotStore:
             raise SnapshotError(f"{self.directory}: cannot create ({exc.strerror or exc}); nothing was saved") from None
         with _DirectoryLock(self.directory):
             snapshots = self._read()  # under the lock: a snapshot saved meanwhile by someone else is kept
-            time = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            time = datetime.now(UTC).isoformat(timespec="milliseconds")
             entry = dict(snapshots.get(name, {})) | {"time": time, "params": values}
             snapshots[name] = entry
             data = (json.dumps(snapshots, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
             try:
                 write_atomic(self.path, data)
             except OSError as exc:
-                raise SnapshotError(f"{self.path}: could not save snapshot {name!r} ({exc.strerror or exc}); the "
-                                    f"file is as it was") from None
+                raise SnapshotError(
+                    f"{self.path}: could not save snapshot {name!r} ({exc.strerror or exc}); the file is as it was"
+                ) from None
 
 
 class _DirectoryLock:

@@ -24,7 +24,9 @@ class SoundHere:
     def describe(self) -> str:
         if not self.index:
             return f"a new sound ({self.count} known)"
-        return f"sound {self.index} of {self.count} · {self.labels} label{'s' * (self.labels != 1)} · {self.liked} liked"
+        return (
+            f"sound {self.index} of {self.count} · {self.labels} label{'s' * (self.labels != 1)} · {self.liked} liked"
+        )
 
 
 def group_sounds(contexts: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
@@ -44,8 +46,9 @@ def group_sounds(contexts: np.ndarray, radius: float) -> tuple[np.ndarray, np.nd
     return groups, np.array(leaders).reshape(len(leaders), width)
 
 
-def sound_here(z: np.ndarray, groups: np.ndarray, leaders: np.ndarray, good: np.ndarray,
-               radius: float) -> SoundHere | None:
+def sound_here(
+    z: np.ndarray, groups: np.ndarray, leaders: np.ndarray, good: np.ndarray, radius: float
+) -> SoundHere | None:
     """The group the scaled descriptors z belong to (index 0: none within radius); None without labels."""
     if not len(leaders):
         return None

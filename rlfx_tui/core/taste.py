@@ -51,11 +51,26 @@ def _blas() -> ThreadpoolController:
 
 
 class TasteModel:
-    def __init__(self, free: np.ndarray, *, max_size: int = 4, prior_matters: float = 0.3,
-                 widths: tuple[float, ...] = (0.06, 0.1, 0.16, 0.25), inconsistency: float = 0.05,
-                 open_size: int = 3, open_prior: float = 0.2, ridge_prior: float = 0.15) -> None:
-        h = hypotheses(tuple(np.flatnonzero(free).tolist()), len(free), max_size, open_size if open_prior else 0,
-                       ridge_prior > 0)
+    # like_support's caches, reset by fit: the answers' log-likelihood with every like meant (per ε) and each
+    # label's (h, ℓ, nearest like) bin
+    _meant: tuple[float, np.ndarray] | None = None
+    _keys: np.ndarray | None = None
+
+    def __init__(
+        self,
+        free: np.ndarray,
+        *,
+        max_size: int = 4,
+        prior_matters: float = 0.3,
+        widths: tuple[float, ...] = (0.06, 0.1, 0.16, 0.25),
+        inconsistency: float = 0.05,
+        open_size: int = 3,
+        open_prior: float = 0.2,
+        ridge_prior: float = 0.15,
+    ) -> None:
+        h = hypotheses(
+            tuple(np.flatnonzero(free).tolist()), len(free), max_size, open_size if open_prior else 0, ridge_prior > 0
+        )
         self.hypotheses = h
         self.members = h.members
         self._members32 = h.members.astype(np.float32)
@@ -64,18 +79,23 @@ class TasteModel:
         # the prior picks S, then its shape: open-ended if S has an open-ended twin, a ridge if S is a pair
         shape = np.zeros(len(h.members))
         sizes = h.sizes[: h.spots]
-        open_max = h.sizes[h.spots:h.spots + h.opens].max(initial=0)
+        open_max = h.sizes[h.spots : h.spots + h.opens].max(initial=0)
         share = open_prior * ((sizes >= 1) & (sizes <= open_max)) + ridge_prior * (sizes == 2) * (len(h.pairs) > 0)
         shape[: h.spots] = np.log1p(-share)
-        shape[h.spots:h.spots + h.opens] = np.log(max(open_prior, 1e-300))
-        shape[h.spots + h.opens:] = np.log(max(ridge_prior, 1e-300) / 2)
+        shape[h.spots : h.spots + h.opens] = np.log(max(open_prior, 1e-300))
+        shape[h.spots + h.opens :] = np.log(max(ridge_prior, 1e-300) / 2)
         self.log_prior = subset + shape
         self.widths = np.asarray(widths, dtype=float)
         self.inconsistency = inconsistency
 
     # -- geometry ------------------------------------------------------------------------------------------
-    def _nearest(self, params: np.ndarray, rows: np.ndarray | None = None, own: np.ndarray | None = None,
-                 after: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(
+        self,
+        params: np.ndarray,
+        rows: np.ndarray | None = None,
+        own: np.ndarray | None = None,
+        after: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per hypothesis h (all, or `rows`) and setting: D_h to the nearest liked setting and which one it is,
         (H, n) each (inf and 0 where none counts). own[i] = the index of setting i among the liked settings (−1:
         none), which is then left out; after[i]: only liked settings labelled before position after[i] count.
@@ -102,9 +122,19 @@ class TasteModel:
         spread = (best & ~_INDEX).view(f32)
         return np.where(spread < _FAR / 2, spread, np.inf), nearest
 
-    def _slabs(self, points: np.ndarray, spots: np.ndarray, opens: np.ndarray, pairs: np.ndarray,
-               signs: np.ndarray, direction: np.ndarray, slab: np.ndarray, best: np.ndarray,
-               own: np.ndarray | None, after: np.ndarray | None) -> None:
+    def _slabs(
+        self,
+        points: np.ndarray,
+        spots: np.ndarray,
+        opens: np.ndarray,
+        pairs: np.ndarray,
+        signs: np.ndarray,
+        direction: np.ndarray,
+        slab: np.ndarray,
+        best: np.ndarray,
+        own: np.ndarray | None,
+        after: np.ndarray | None,
+    ) -> None:
         """The running minimum over the liked settings (see _nearest), into `best` (int32 view)."""
         f32 = np.float32
         a, b = len(spots), len(spots) + len(opens)
@@ -129,11 +159,15 @@ class TasteModel:
             np.minimum(best, bits, out=best)
 
     def _set_plausibility(self, plausibility: np.ndarray | None) -> None:
-        self.plausibility_ = (None if plausibility is None
-                              else np.clip(np.asarray(plausibility, dtype=float)[self.liked_index_], 1e-6, 1.0))
+        self.plausibility_ = (
+            None
+            if plausibility is None
+            else np.clip(np.asarray(plausibility, dtype=float)[self.liked_index_], 1e-6, 1.0)
+        )
 
-    def _like_probability(self, spread: np.ndarray, nearest: np.ndarray, inconsistency: float,
-                          plausible: bool = True) -> np.ndarray:
+    def _like_probability(
+        self, spread: np.ndarray, nearest: np.ndarray, inconsistency: float, plausible: bool = True
+    ) -> np.ndarray:
         """(H, widths, n) P(like) from (H, n) distances to the nearest liked setting and which one it is (without
         `plausible`: as if every like were meant); float32, where numpy's exp and log run several times faster."""
         scale = (-0.5 / self.widths**2).astype(np.float32)
@@ -147,13 +181,19 @@ class TasteModel:
         return p_like
 
     # -- fitting -------------------------------------------------------------------------------------------
-    def fit(self, params: np.ndarray, good: np.ndarray, weights: np.ndarray, max_liked: int = 16,
-            plausibility: np.ndarray | None = None) -> "TasteModel":
+    def fit(
+        self,
+        params: np.ndarray,
+        good: np.ndarray,
+        weights: np.ndarray,
+        max_liked: int = 16,
+        plausibility: np.ndarray | None = None,
+    ) -> TasteModel:
         """Normalised settings (n, p) oldest first, good (n,), weights (n,) ≥ 0 with some weight on a like;
         plausibility (n,): how likely each like is to be meant (default: all are)."""
         liked_weight = weights * good * (1.0 if plausibility is None else np.maximum(plausibility, 0.05))
         # the heaviest likes; among equal weights the most recent
-        liked = (len(good) - 1 - np.argsort(-liked_weight[::-1], kind="stable"))[:min(max_liked, MAX_LIKED)]
+        liked = (len(good) - 1 - np.argsort(-liked_weight[::-1], kind="stable"))[: min(max_liked, MAX_LIKED)]
         liked = liked[liked_weight[liked] > 0.1 * liked_weight.max()]
         self.liked_ = params[liked]
         self.liked_index_ = liked
@@ -166,11 +206,12 @@ class TasteModel:
         self.counts_ = np.isfinite(spread).min(axis=0).astype(float)
         self._labels = (params, good, weights * self.counts_)
         self._geometry = (spread, nearest)
-        self._keys = self._meant = None
+        self._keys = None
+        self._meant = None
         self.posterior_ = self._posterior()
         return self
 
-    def refit(self, inconsistency: float, plausibility: np.ndarray | None, posterior: bool = True) -> "TasteModel":
+    def refit(self, inconsistency: float, plausibility: np.ndarray | None, posterior: bool = True) -> TasteModel:
         """The same labels and liked settings under another ε and plausibility of the likes (per labelled point,
         as in `fit`): only the posterior is computed again (not even that without `posterior`: for
         `like_support` and `log_evidence`, which need only the likelihood)."""
@@ -210,18 +251,20 @@ class TasteModel:
         w = weights.astype(np.float32)
         eps = self.inconsistency
         now = self._log_answers()
-        cached = getattr(self, "_meant", None)
+        cached = self._meant
         if cached is None or cached[0] != eps:  # "meant" does not depend on the plausibility: once per ε
-            self._meant = cached = (eps, self._log_answers(plausible=False))
+            cached = (eps, self._log_answers(plausible=False))
+            self._meant = cached
         meant = cached[1]
         absent = np.log(np.where(good, eps, 1.0 - eps)).astype(np.float32)
         hw, m = now.shape[0] * now.shape[1], len(self.liked_)
-        if getattr(self, "_keys", None) is None:  # each label's (h, ℓ, nearest like) bin, the same every call
-            self._keys = (np.arange(hw).reshape(now.shape[:2])[:, :, None] * m
-                          + self._geometry[1][:, None, :]).ravel()
+        keys = self._keys
+        if keys is None:  # each label's (h, ℓ, nearest like) bin, the same every call
+            keys = (np.arange(hw).reshape(now.shape[:2])[:, :, None] * m + self._geometry[1][:, None, :]).ravel()
+            self._keys = keys
         now_w = now * w
-        to_meant = np.bincount(self._keys, weights=(now_w - meant * w).ravel(), minlength=hw * m).reshape(hw, m)
-        to_absent = np.bincount(self._keys, weights=(now_w - absent * w).ravel(), minlength=hw * m).reshape(hw, m)
+        to_meant = np.bincount(keys, weights=(now_w - meant * w).ravel(), minlength=hw * m).reshape(hw, m)
+        to_absent = np.bincount(keys, weights=(now_w - absent * w).ravel(), minlength=hw * m).reshape(hw, m)
         joint = self._joint(now).ravel()[:, None]
         return _log_sum_exp(joint - to_meant) - _log_sum_exp(joint - to_absent)
 
@@ -241,8 +284,11 @@ class TasteModel:
         """Posterior share of each shape of liked region: spot, open-ended, ridge."""
         mass = self.posterior_.sum(axis=1)
         h = self.hypotheses
-        return {"spot": float(mass[: h.spots].sum()), "open-ended": float(mass[h.spots:h.spots + h.opens].sum()),
-                "ridge": float(mass[h.spots + h.opens:].sum())}
+        return {
+            "spot": float(mass[: h.spots].sum()),
+            "open-ended": float(mass[h.spots : h.spots + h.opens].sum()),
+            "ridge": float(mass[h.spots + h.opens :].sum()),
+        }
 
     def width(self) -> float:
         """Posterior mean of how far the liked region reaches (normalised units, per parameter that matters)."""

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def training_arrays(points: Sequence[LabelledPoint], space: ParameterSpace,
-                    n_context: int = len(DESCRIPTOR_NAMES)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_arrays(
+    points: Sequence[LabelledPoint], space: ParameterSpace, n_context: int = len(DESCRIPTOR_NAMES)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(descriptors, normalised params, good) for a snapshot of labelled points, in the learner's shapes."""
     X = np.array([p.descriptors for p in points]).reshape(-1, n_context)
     U = np.array([space.normalize(p.params) for p in points]).reshape(-1, len(space))
@@ -46,9 +47,16 @@ def training_arrays(points: Sequence[LabelledPoint], space: ParameterSpace,
     return X, U, good
 
 
-def fit_learner(space: ParameterSpace, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray, *,
-                seed: int = 0, options: Mapping[str, object] | None = None,
-                point_ids: list[int] | None = None) -> Learner:
+def fit_learner(
+    space: ParameterSpace,
+    descriptors: np.ndarray,
+    params: np.ndarray,
+    good: np.ndarray,
+    *,
+    seed: int = 0,
+    options: Mapping[str, object] | None = None,
+    point_ids: list[int] | None = None,
+) -> Learner:
     """A new Learner fitted on the arrays (touches no session state). point_ids, if given, say which points the
     model reflects (Rehearsal.needs_training compares them with the dataset's)."""
     from rlfx_tui.core.learner import Learner
@@ -64,8 +72,13 @@ def fit_session(session: Session, fit: Callable[..., Learner] = fit_learner) -> 
     `fit`, fit_learner's signature (fit_learner itself, or ProcessTrainer.fit to fit in the child process)."""
     points = session.points
     arrays = training_arrays(points, session.space, len(session.context_names))
-    return fit(session.space, *arrays, seed=session.seed,
-               options=dict(session.learner_options), point_ids=[p.id for p in points])
+    return fit(
+        session.space,
+        *arrays,
+        seed=session.seed,
+        options=dict(session.learner_options),
+        point_ids=[p.id for p in points],
+    )
 
 
 class Trainer(Protocol):
@@ -138,9 +151,17 @@ class ProcessTrainer:
         """Fit on a snapshot of the session's points (the child never opens the dataset)."""
         return fit_session(session, self.fit)
 
-    def fit(self, space: ParameterSpace, descriptors: np.ndarray, params: np.ndarray, good: np.ndarray, *,
-            seed: int = 0, options: Mapping[str, object] | None = None,
-            point_ids: list[int] | None = None) -> Learner:
+    def fit(
+        self,
+        space: ParameterSpace,
+        descriptors: np.ndarray,
+        params: np.ndarray,
+        good: np.ndarray,
+        *,
+        seed: int = 0,
+        options: Mapping[str, object] | None = None,
+        point_ids: list[int] | None = None,
+    ) -> Learner:
         """fit_learner(...) in the child; the learner comes back pickled, with `space` the caller's own."""
         args = (space, descriptors, params, good)
         kwargs: dict[str, Any] = {"seed": seed, "options": dict(options or {}), "point_ids": point_ids}
@@ -156,8 +177,10 @@ class ProcessTrainer:
                 self._stop()
                 first, self.broken = not self.broken, True
                 if first and self.on_fallback is not None:
-                    self.on_fallback(f"the training process stopped ({type(exc).__name__}); fitting here from "
-                                     f"now on, so keys and audio may lag during a fit")
+                    self.on_fallback(
+                        f"the training process stopped ({type(exc).__name__}); fitting here from "
+                        f"now on, so keys and audio may lag during a fit"
+                    )
                 return fit_learner(*args, **kwargs)
         if not ok:
             raise RuntimeError(result)

@@ -78,17 +78,26 @@ def mapping_json(session: Session) -> tuple[dict[str, Any], dict[str, Any]] | No
     if mapping is None:
         return None
     scaler, mlp = mapping.named_steps["scale"], mapping.named_steps["mlp"]
-    standardize = {"cols": int(len(scaler.mean_)), "mean": [float(v) for v in scaler.mean_],
-                   "std": [float(v) for v in scaler.scale_]}
+    standardize = {
+        "cols": int(len(scaler.mean_)),
+        "mean": [float(v) for v in scaler.mean_],
+        "std": [float(v) for v in scaler.scale_],
+    }
     last = len(mlp.coefs_) - 1
     layers = []
     for i, (w, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
         name = mlp.out_activation_ if i == last else mlp.activation
         if name not in ACTIVATION_CODES:
             raise RlfxError(f"cannot export: FluCoMa has no {name!r} activation")
-        layers.append({"activation": ACTIVATION_CODES[name], "biases": [float(v) for v in b],
-                       "cols": int(w.shape[1]), "rows": int(w.shape[0]),
-                       "weights": [[float(v) for v in row] for row in w]})
+        layers.append(
+            {
+                "activation": ACTIVATION_CODES[name],
+                "biases": [float(v) for v in b],
+                "cols": int(w.shape[1]),
+                "rows": int(w.shape[0]),
+                "weights": [[float(v) for v in row] for row in w],
+            }
+        )
     return standardize, {"layers": layers}
 
 
@@ -114,9 +123,15 @@ def check_reproduces(session: Session, standardize: dict[str, Any], model: dict[
 
 def _param_spec(spec: ParamSpec) -> dict[str, Any]:
     """One parameter of spec.json; a choice (a switch, a mode) has scale "choice" and its values, in order."""
-    entry: dict[str, Any] = {"name": spec.name, "min": spec.min, "max": spec.max, "unit": spec.unit,
-                             "scale": "choice" if spec.values else spec.scale, "default": spec.default,
-                             "pinned": spec.pinned}
+    entry: dict[str, Any] = {
+        "name": spec.name,
+        "min": spec.min,
+        "max": spec.max,
+        "unit": spec.unit,
+        "scale": "choice" if spec.values else spec.scale,
+        "default": spec.default,
+        "pinned": spec.pinned,
+    }
     if spec.values:
         entry["values"] = list(spec.values)
     return entry
@@ -124,14 +139,21 @@ def _param_spec(spec: ParamSpec) -> dict[str, Any]:
 
 def spec_json(session: Session, n_good: int) -> dict[str, Any]:
     return {
-        "format": FORMAT, "preset": session.preset.name, "files": FILES,
-        "descriptors": [{"name": n, "unit": DESCRIPTOR_UNITS.get(n, "") if not session.preset.context_names else ""}
-                        for n in session.context_names],
+        "format": FORMAT,
+        "preset": session.preset.name,
+        "files": FILES,
+        "descriptors": [
+            {"name": n, "unit": DESCRIPTOR_UNITS.get(n, "") if not session.preset.context_names else ""}
+            for n in session.context_names
+        ],
         "params": [_param_spec(s) for s in session.space.specs],
-        "denormalize": {"linear": "min + u * (max - min)", "log": "min * (max / min) ** u",
-                        "choice": "values[round(u * (len(values) - 1))]; its value k is u = k / (len(values) - 1), "
-                                  "min 0 and max len(values) - 1 are indices, default is an index",
-                        "before": "clip u to [0, 1]; a pinned parameter is always its default"},
+        "denormalize": {
+            "linear": "min + u * (max - min)",
+            "log": "min * (max / min) ** u",
+            "choice": "values[round(u * (len(values) - 1))]; its value k is u = k / (len(values) - 1), "
+            "min 0 and max len(values) - 1 are indices, default is an index",
+            "before": "clip u to [0, 1]; a pinned parameter is always its default",
+        },
         "mlp_fitted_on": f"the {n_good} points labelled good",
     }
 
@@ -191,22 +213,33 @@ def read_dataset(path: str | Path, cols: int, what: str, strings: bool = False) 
         if not isinstance(row, list) or len(row) != cols:
             raise FlucomaFormatError(f"{where}: row {key!r} must be a list of exactly {cols} values")
         for value in row:
-            ok = isinstance(value, str) if strings else (
-                isinstance(value, (int, float)) and not isinstance(value, bool) and is_finite(value))
+            ok = (
+                isinstance(value, str)
+                if strings
+                else (isinstance(value, (int, float)) and not isinstance(value, bool) and is_finite(value))
+            )
             if not ok:
-                raise FlucomaFormatError(f"{where}: row {key!r}: {value!r} is not a "
-                                         f"{'label string' if strings else 'finite number'}")
+                raise FlucomaFormatError(
+                    f"{where}: row {key!r}: {value!r} is not a {'label string' if strings else 'finite number'}"
+                )
     return doc["data"]
 
 
 @dataclass(frozen=True)
 class Imported:
     added: list[int]  # the new point ids, in sorted-id order of the files
-    skipped: int      # rows that are already live points (same label, descriptors and setting)
+    skipped: int  # rows that are already live points (same label, descriptors and setting)
 
 
-def import_flucoma(session: Session, descriptors: str | Path, params: str | Path, *, good: bool = True,
-                   labels: str | Path | None = None, units: str = "normalized") -> Imported:
+def import_flucoma(
+    session: Session,
+    descriptors: str | Path,
+    params: str | Path,
+    *,
+    good: bool = True,
+    labels: str | Path | None = None,
+    units: str = "normalized",
+) -> Imported:
     """Add one labelled point per id of a pair of FluidDataSets, but none that is already a live point.
 
     Every row is checked before anything is written; a row identical to a live point (core.known_points: same
@@ -219,16 +252,18 @@ def import_flucoma(session: Session, descriptors: str | Path, params: str | Path
     u = read_dataset(params, len(space), f"preset {session.preset.name!r} ({', '.join(space.names)})")
     only = sorted(set(x) ^ set(u))
     if only:
-        raise FlucomaFormatError(f"{descriptors} and {params} must have the same ids; {len(only)} differ "
-                                 f"(e.g. {only[0]!r})")
+        raise FlucomaFormatError(
+            f"{descriptors} and {params} must have the same ids; {len(only)} differ (e.g. {only[0]!r})"
+        )
     tags = read_dataset(labels, 1, "a label set", strings=True) if labels is not None else {}
     rows = []
     for key in sorted(x):
         values = np.array(u[key], dtype=float)
         if units == "normalized":
             if values.min() < 0.0 or values.max() > 1.0:
-                raise FlucomaFormatError(f"{params}: row {key!r} is outside [0, 1]; for values in parameter "
-                                         "units pass --units real")
+                raise FlucomaFormatError(
+                    f"{params}: row {key!r} is outside [0, 1]; for values in parameter units pass --units real"
+                )
             real = space.denormalize(values)
         else:
             low = np.array([s.min for s in space.specs])
@@ -236,8 +271,9 @@ def import_flucoma(session: Session, descriptors: str | Path, params: str | Path
             bad = np.flatnonzero((values < low) | (values > high))
             if len(bad):
                 j = int(bad[0])
-                raise FlucomaFormatError(f"{params}: row {key!r}: {space.names[j]} = {values[j]:g} is outside "
-                                         f"{low[j]:g}..{high[j]:g}")
+                raise FlucomaFormatError(
+                    f"{params}: row {key!r}: {space.names[j]} = {values[j]:g} is outside {low[j]:g}..{high[j]:g}"
+                )
             real = dict(zip(space.names, values.tolist()))
         tag = tags.get(key, ["good" if good else "bad"])[0]
         if tag not in ("good", "bad"):

@@ -81,7 +81,7 @@ def midi_inputs() -> tuple[list[MidiPort], list[str]]:
             try:
                 names = _backend(api).get_input_names()
             except Exception as exc:  # noqa: BLE001 - rtmidi's SystemError: no ALSA sequencer, no JACK server
-                reason = str(exc).split('::')[-1].removeprefix('initialize:').strip().rstrip('.')
+                reason = str(exc).split("::")[-1].removeprefix("initialize:").strip().rstrip(".")
                 unavailable.append(f"{API_NAMES[api]}: {reason}")
                 continue
             ports += [MidiPort(api, str(name)) for name in names]
@@ -96,8 +96,9 @@ def find_midi_input(part: str) -> MidiPort:
         if part.lower() in port.name.lower():
             return port
     listed = ", ".join(port.label for port in ports) or "none"
-    raise RlfxError(f"--midi-in {part}: no MIDI input port matching {part!r}; MIDI inputs: {listed} "
-                    "(`rlfx-tui devices` lists them)")
+    raise RlfxError(
+        f"--midi-in {part}: no MIDI input port matching {part!r}; MIDI inputs: {listed} (`rlfx-tui devices` lists them)"
+    )
 
 
 def list_midi() -> str:
@@ -157,10 +158,16 @@ class MidiIn:
         """Act on another rehearsal from the next message on (the app adopted a preset a patch declared)."""
         r = self.rehearsal = rehearsal
         self.actions: dict[str, Callable[[float | None], object]] = {
-            "good": lambda _: r.good(), "bad": lambda _: r.bad(), "jump": lambda _: r.randomize(),
-            "back": lambda _: r.back(), "undo": lambda _: r.undo(), "auto": lambda _: r.set_auto(not r.auto),
-            "follow": lambda _: r.set_follow(not r.follow), "mute": lambda _: r.set_muted(not r.muted),
-            "strength": lambda value: r.set_strength(value or 0.0)}
+            "good": lambda _: r.good(),
+            "bad": lambda _: r.bad(),
+            "jump": lambda _: r.randomize(),
+            "back": lambda _: r.back(),
+            "undo": lambda _: r.undo(),
+            "auto": lambda _: r.set_auto(not r.auto),
+            "follow": lambda _: r.set_follow(not r.follow),
+            "mute": lambda _: r.set_muted(not r.muted),
+            "strength": lambda value: r.set_strength(value or 0.0),
+        }
 
     @property
     def port_name(self) -> str:

@@ -25,8 +25,16 @@ MIDI_MAP_FILE = "midi.toml"
 PRESS = 64  # a switch's value (note velocity, CC value) at or above this is a press; below, a release
 SWITCHES = ("good", "bad", "jump", "back", "undo", "auto", "follow", "mute")
 ACTIONS = (*SWITCHES, "strength")
-BINDING_IDS = {"good": "rlfx.good", "bad": "rlfx.bad", "jump": "rlfx.jump", "back": "rlfx.back",
-               "undo": "rlfx.undo", "auto": "rlfx.auto", "follow": "rlfx.follow", "mute": "rlfx.mute"}
+BINDING_IDS = {
+    "good": "rlfx.good",
+    "bad": "rlfx.bad",
+    "jump": "rlfx.jump",
+    "back": "rlfx.back",
+    "undo": "rlfx.undo",
+    "auto": "rlfx.auto",
+    "follow": "rlfx.follow",
+    "mute": "rlfx.mute",
+}
 KINDS = {"note": "note", "cc": "cc", "program": "program"}
 SHORT = {"note": "n", "cc": "cc", "program": "pc"}
 
@@ -36,6 +44,7 @@ Kind = Literal["note", "cc", "program"]
 class MidiEvent(NamedTuple):
     """One incoming message, reduced: type is "note", "cc" or "program"; channel 1-16; value 0-127 (a note's
     velocity, 0 for note off; a program change's is 127)."""
+
     kind: Kind
     channel: int
     number: int
@@ -53,8 +62,11 @@ class MidiTrigger:
     channel: int | None = None  # None: any channel
 
     def matches(self, event: MidiEvent) -> bool:
-        return event.kind == self.kind and event.number == self.number \
+        return (
+            event.kind == self.kind
+            and event.number == self.number
             and (self.channel is None or self.channel == event.channel)
+        )
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}" + (f" ch {self.channel}" if self.channel is not None else "")
@@ -74,8 +86,7 @@ class MidiTrigger:
         """ "note 60", "cc 7", "program 3", optionally followed by "ch N"; ValueError says what is wrong."""
         words = text.lower().split()
         if len(words) not in (2, 4) or words[0] not in KINDS or (len(words) == 4 and words[2] != "ch"):
-            raise ValueError(f"expected \"note N\", \"cc N\" or \"program N\" (then optionally \"ch 1-16\"), "
-                             f"got {text!r}")
+            raise ValueError(f'expected "note N", "cc N" or "program N" (then optionally "ch 1-16"), got {text!r}')
         try:
             number = int(words[1])
             channel = int(words[3]) if len(words) == 4 else None
@@ -93,6 +104,7 @@ class MidiTrigger:
 class MidiMap:
     """{action: trigger}; one trigger per action and one action per trigger (setting a trigger takes it from
     whichever action had it)."""
+
     bindings: dict[str, MidiTrigger] = field(default_factory=dict)
     path: Path | None = None
 
@@ -141,7 +153,7 @@ class MidiMap:
             if action not in ACTIONS:
                 raise RlfxError(f"{path}: {action!r} is not a MIDI action; known: {', '.join(ACTIONS)}")
             if not isinstance(text, str):
-                raise RlfxError(f"{path}: {action}: expected a string such as \"note 60\", got {text!r}")
+                raise RlfxError(f'{path}: {action}: expected a string such as "note 60", got {text!r}')
             try:
                 trigger = MidiTrigger.parse(text)
             except ValueError as exc:
@@ -155,8 +167,10 @@ class MidiMap:
         target = path or self.path
         if target is None:
             raise ValueError("no path to save the MIDI map to")
-        lines = ["# rlfx-tui MIDI map (MIDI learn writes it: shift+m in the app). A switch acts when pressed",
-                 "# (value >= 64); strength takes a CC's 0-127 as 0-100 %."]
+        lines = [
+            "# rlfx-tui MIDI map (MIDI learn writes it: shift+m in the app). A switch acts when pressed",
+            "# (value >= 64); strength takes a CC's 0-127 as 0-100 %.",
+        ]
         lines += [f'{action} = "{trigger}"' for action, trigger in self]
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")

@@ -55,8 +55,17 @@ from rlfx_tui.interop.osc_options import WEKINATOR_INPUT_PORT, add_osc_options, 
 from rlfx_tui.interop.osc_out import OscOut
 from rlfx_tui.interop.osc_outside import Outside
 
-__all__ = ["OscHandle", "OscIn", "OscInCounters", "OscOut", "add_osc_options", "host_port", "port_number",
-           "preflight_osc", "start_osc"]
+__all__ = [
+    "OscHandle",
+    "OscIn",
+    "OscInCounters",
+    "OscOut",
+    "add_osc_options",
+    "host_port",
+    "port_number",
+    "preflight_osc",
+    "start_osc",
+]
 WEKINATOR_OUTPUT = ("127.0.0.1", 12000)  # where Wekinator sends /wek/outputs by default: patches listen there
 SCLANG = ("127.0.0.1", 57120)  # sclang's default port: where an OSC preset's parameters go without --osc-out
 
@@ -76,8 +85,14 @@ class OscHandle:
             counts |= {"sent": self.out.sent, "send_errors": self.out.send_errors, "poll_errors": self.out.poll_errors}
         return counts
 
-    def use(self, session: Session, rehearsal: Rehearsal, *, values: Callable[[], Mapping[str, float]] | None = None,
-            descriptors: Callable[[], np.ndarray] | None = None) -> None:
+    def use(
+        self,
+        session: Session,
+        rehearsal: Rehearsal,
+        *,
+        values: Callable[[], Mapping[str, float]] | None = None,
+        descriptors: Callable[[], np.ndarray] | None = None,
+    ) -> None:
         """A patch declared its preset: every OSC part acts on (and reports) the new session from now on."""
         for inp in (self.inp, self.wek):
             if inp:
@@ -94,10 +109,15 @@ class OscHandle:
             self.out.stop()
 
 
-def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal, *,
-              values: Callable[[], Mapping[str, float]] | None = None,
-              descriptors: Callable[[], np.ndarray] | None = None,
-              adopt: Callable[[Preset], None] | None = None) -> OscHandle:
+def start_osc(
+    args: argparse.Namespace,
+    session: Session,
+    rehearsal: Rehearsal,
+    *,
+    values: Callable[[], Mapping[str, float]] | None = None,
+    descriptors: Callable[[], np.ndarray] | None = None,
+    adopt: Callable[[Preset], None] | None = None,
+) -> OscHandle:
     """Start what the options ask for (nothing, and no socket, by default). Stop it with `.stop()`.
 
     With an audio engine running, pass `values=lambda: engine.current_params` and
@@ -107,8 +127,13 @@ def start_osc(args: argparse.Namespace, session: Session, rehearsal: Rehearsal, 
     handle = OscHandle()
     destination = destination_of(args, session)
     if destination is not None:
-        handle.out = OscOut(session, *destination, wekinator=bool(getattr(args, "wekinator", False)), values=values,
-                            descriptors=descriptors)
+        handle.out = OscOut(
+            session,
+            *destination,
+            wekinator=bool(getattr(args, "wekinator", False)),
+            values=values,
+            descriptors=descriptors,
+        )
         handle.out.attach(rehearsal)
         handle.out.start()
     host = getattr(args, "osc_host", "127.0.0.1")

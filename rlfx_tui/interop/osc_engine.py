@@ -16,8 +16,9 @@ CONTROL_INTERVAL_S = 0.05  # follow mode: the mapping's prediction at 20 Hz, as 
 
 
 class OscEngine:
-    def __init__(self, session: Session, destination: tuple[str, int] | None,
-                 interval_s: float = CONTROL_INTERVAL_S) -> None:
+    def __init__(
+        self, session: Session, destination: tuple[str, int] | None, interval_s: float = CONTROL_INTERVAL_S
+    ) -> None:
         self.session = session
         self.destination = destination
         self.interval_s = interval_s

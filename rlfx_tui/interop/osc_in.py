@@ -26,13 +26,13 @@ MAX_ERROR = 480  # characters: an answer fits one small datagram whatever the in
 @dataclass
 class OscInCounters:
     handled: int = 0
-    ignored: int = 0          # a trigger with 0 (a foot switch's release)
-    unparseable: int = 0      # not an OSC packet
+    ignored: int = 0  # a trigger with 0 (a foot switch's release)
+    unparseable: int = 0  # not an OSC packet
     unknown_address: int = 0
-    bad_arguments: int = 0    # wrong type or arity (a bad declaration, a feature vector of the wrong length, NaN)
-    failed: int = 0           # the action itself raised (e.g. the disk refused a label); see last_error
-    refused: int = 0          # understood, and refused (a label for a stale context, deleteAllExamples)
-    answered: int = 0         # /rlfx/error replies sent to the sender
+    bad_arguments: int = 0  # wrong type or arity (a bad declaration, a feature vector of the wrong length, NaN)
+    failed: int = 0  # the action itself raised (e.g. the disk refused a label); see last_error
+    refused: int = 0  # understood, and refused (a label for a stale context, deleteAllExamples)
+    answered: int = 0  # /rlfx/error replies sent to the sender
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -42,8 +42,7 @@ class OscInCounters:
         return self.unparseable + self.unknown_address + self.bad_arguments
 
 
-OUTSIDE = {"/rlfx/declare": "declare", "/rlfx/declare_features": "declare_features",
-           "/rlfx/features": "feature_vector"}
+OUTSIDE = {"/rlfx/declare": "declare", "/rlfx/declare_features": "declare_features", "/rlfx/features": "feature_vector"}
 
 
 def _shown(args: list[Any]) -> str:
@@ -92,9 +91,15 @@ class OscIn:
         """Act on this rehearsal from now on (serve swaps in a new one when a patch declares its preset)."""
         r = self.rehearsal = rehearsal
         self.triggers: dict[str, Callable[[], object]] = {
-            "/rlfx/good": r.good, "/rlfx/bad": r.bad, "/rlfx/randomize": r.randomize, "/rlfx/undo": r.undo}
+            "/rlfx/good": r.good,
+            "/rlfx/bad": r.bad,
+            "/rlfx/randomize": r.randomize,
+            "/rlfx/undo": r.undo,
+        }
         self.settings: dict[str, Callable[[float], object]] = {
-            "/rlfx/strength": r.set_strength, "/rlfx/follow": lambda v: r.set_follow(v != 0)}
+            "/rlfx/strength": r.set_strength,
+            "/rlfx/follow": lambda v: r.set_follow(v != 0),
+        }
 
     def start(self) -> OscIn:
         self._thread.start()
@@ -150,8 +155,9 @@ class OscIn:
         elif self.outside is not None and (address in OUTSIDE or address == "/wek/inputs"):
             outside = self.outside
             handler = getattr(outside, OUTSIDE.get(address, "feature_vector"))
-            ran, answer = self._outside(lambda: handler(args) if address != "/wek/inputs" else
-                                        outside.feature_vector(args, address))
+            ran, answer = self._outside(
+                lambda: handler(args) if address != "/wek/inputs" else outside.feature_vector(args, address)
+            )
             if ran:
                 self._answer(answer, sender, bad=True)
         elif self.outside is not None and address.startswith(WEKINATOR_CONTROL):

@@ -28,21 +28,43 @@ def port_number(text: str) -> int:
 
 def add_osc_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("OSC (SuperCollider, Max, Pd, Wekinator)")
-    group.add_argument("--osc-out", type=host_port, metavar="HOST:PORT",
-                       help="send parameters, descriptors and labels there (sclang listens on 127.0.0.1:57120)")
-    group.add_argument("--wekinator", action="store_true",
-                       help="also send /wek/outputs (normalised; without --osc-out, to 127.0.0.1:12000) and accept "
-                            "/wek/inputs and /wekinator/control/* on --wekinator-port")
-    group.add_argument("--wekinator-port", type=port_number, default=WEKINATOR_INPUT_PORT, metavar="PORT",
-                       help=f"with --wekinator: the UDP port Wekinator listens on (default {WEKINATOR_INPUT_PORT})")
-    group.add_argument("--redeclare", action="store_true",
-                       help="a patch may /rlfx/declare a preset again with another space: its labels are kept "
-                            "aside and a new dataset starts")
-    group.add_argument("--osc-in", type=port_number, metavar="PORT",
-                       help="accept /rlfx/good, /rlfx/bad, /rlfx/randomize, /rlfx/strength, /rlfx/follow, "
-                            "/rlfx/undo on this UDP port")
-    group.add_argument("--osc-host", default="127.0.0.1", metavar="HOST",
-                       help="address --osc-in binds to (default 127.0.0.1; 0.0.0.0 accepts other machines)")
+    group.add_argument(
+        "--osc-out",
+        type=host_port,
+        metavar="HOST:PORT",
+        help="send parameters, descriptors and labels there (sclang listens on 127.0.0.1:57120)",
+    )
+    group.add_argument(
+        "--wekinator",
+        action="store_true",
+        help="also send /wek/outputs (normalised; without --osc-out, to 127.0.0.1:12000) and accept "
+        "/wek/inputs and /wekinator/control/* on --wekinator-port",
+    )
+    group.add_argument(
+        "--wekinator-port",
+        type=port_number,
+        default=WEKINATOR_INPUT_PORT,
+        metavar="PORT",
+        help=f"with --wekinator: the UDP port Wekinator listens on (default {WEKINATOR_INPUT_PORT})",
+    )
+    group.add_argument(
+        "--redeclare",
+        action="store_true",
+        help="a patch may /rlfx/declare a preset again with another space: its labels are kept "
+        "aside and a new dataset starts",
+    )
+    group.add_argument(
+        "--osc-in",
+        type=port_number,
+        metavar="PORT",
+        help="accept /rlfx/good, /rlfx/bad, /rlfx/randomize, /rlfx/strength, /rlfx/follow, /rlfx/undo on this UDP port",
+    )
+    group.add_argument(
+        "--osc-host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address --osc-in binds to (default 127.0.0.1; 0.0.0.0 accepts other machines)",
+    )
 
 
 def preflight_osc(args: argparse.Namespace) -> None:

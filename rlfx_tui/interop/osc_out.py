@@ -32,10 +32,18 @@ def floats(values: Any) -> list[float]:
 class OscOut:
     """Sends the session's state to one OSC destination from its own thread."""
 
-    def __init__(self, session: Session, host: str, port: int, *, wekinator: bool = False,
-                 rate_hz: float = CONTROL_RATE_HZ, features_hz: float = FEATURES_RATE_HZ,
-                 values: Callable[[], Mapping[str, float]] | None = None,
-                 descriptors: Callable[[], np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        host: str,
+        port: int,
+        *,
+        wekinator: bool = False,
+        rate_hz: float = CONTROL_RATE_HZ,
+        features_hz: float = FEATURES_RATE_HZ,
+        values: Callable[[], Mapping[str, float]] | None = None,
+        descriptors: Callable[[], np.ndarray] | None = None,
+    ) -> None:
         self.session = session
         try:
             self.client = SimpleUDPClient(host, port)
@@ -64,8 +72,14 @@ class OscOut:
         """Send /rlfx/label and /rlfx/unlabel for the rehearsal's label events."""
         rehearsal.subscribe(self.on_event)
 
-    def use(self, session: Session, rehearsal: Rehearsal, *, values: Callable[[], Mapping[str, float]] | None = None,
-            descriptors: Callable[[], np.ndarray] | None = None) -> None:
+    def use(
+        self,
+        session: Session,
+        rehearsal: Rehearsal,
+        *,
+        values: Callable[[], Mapping[str, float]] | None = None,
+        descriptors: Callable[[], np.ndarray] | None = None,
+    ) -> None:
         """Report this session from now on (a patch declared its own preset): names again, then its parameters
         (`values`/`descriptors` as in __init__: the new engine's, if it has one)."""
         self.session = session

@@ -43,8 +43,10 @@ class Outside:
     def declare_features(self, args: Sequence[Any]) -> str | None:
         current = self.rehearsal().session.preset
         if current.engine != "osc" or current.path.parent != resolve_data_dir(self.data_dir) / USER_PRESETS:
-            return (f"/rlfx/declare_features: preset {current.name!r} is not one a patch declared; send "
-                    "/rlfx/declare first (or put [context] in its file)")
+            return (
+                f"/rlfx/declare_features: preset {current.name!r} is not one a patch declared; send "
+                "/rlfx/declare first (or put [context] in its file)"
+            )
         try:
             preset = with_context(current, list(args))
             return self._adopt(adopt_declared(preset, self.data_dir, redeclare=self.redeclare))
@@ -57,8 +59,10 @@ class Outside:
         if preset.path == current.path and space_key(preset) == space_key(current):
             return None  # already playing it (a patch declares on every boot)
         if self.adopt is None:
-            return (f"declared preset {preset.name!r} is kept in {preset.path}; this rlfx-tui plays "
-                    f"{current.name!r}: restart it with --preset {preset.name}")
+            return (
+                f"declared preset {preset.name!r} is kept in {preset.path}; this rlfx-tui plays "
+                f"{current.name!r}: restart it with --preset {preset.name}"
+            )
         self.adopt(preset)
         return None
 
@@ -72,8 +76,10 @@ class Outside:
             session = self.rehearsal().session
             context = session.features
         if context is None:
-            return (f"{address}: preset {session.preset.name!r} keys on the audio descriptors; declare the features "
-                    "first (/rlfx/declare_features name…, or [context] in the preset)")
+            return (
+                f"{address}: preset {session.preset.name!r} keys on the audio descriptors; declare the features "
+                "first (/rlfx/declare_features name…, or [context] in the preset)"
+            )
         problem = context.check(args)
         if problem is not None:
             return f"{address}: {problem}"
@@ -84,7 +90,7 @@ class Outside:
     def wekinator_control(self, address: str, args: Sequence[Any]) -> str | None:
         """None: done; "": not an rlfx action (unknown); otherwise the refusal."""
         rehearsal = self.rehearsal()
-        command = address[len(WEKINATOR_CONTROL):]
+        command = address[len(WEKINATOR_CONTROL) :]
         if command == "startRunning":
             rehearsal.set_follow(True)
         elif command == "stopRunning":
@@ -92,9 +98,10 @@ class Outside:
         elif command == "train":
             rehearsal.train_now()
         elif command == "deleteAllExamples":
-            return ("/wekinator/control/deleteAllExamples refused: it would delete every label; delete points "
-                    "one by one in rlfx-tui (they can be undone there)")
+            return (
+                "/wekinator/control/deleteAllExamples refused: it would delete every label; delete points "
+                "one by one in rlfx-tui (they can be undone there)"
+            )
         else:
             return ""
         return None
-

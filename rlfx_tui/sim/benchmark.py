@@ -27,8 +27,12 @@ from rlfx_tui.sim.shapes import Blobs, Corner, Ridge, make_taste
 from rlfx_tui.sim.sounds import SAMPLERATE, SOUNDS, Sound
 
 # The command line's names for the methods, in report order; `run` compares the first three unless told otherwise.
-METHODS: dict[str, type[Method]] = {"uniform": UniformRandom, "walk": NudgeWorkflow, "learner": SessionLearner,
-                                    "gp": GaussianProcessRival}
+METHODS: dict[str, type[Method]] = {
+    "uniform": UniformRandom,
+    "walk": NudgeWorkflow,
+    "learner": SessionLearner,
+    "gp": GaussianProcessRival,
+}
 DEFAULT_METHODS = ("uniform", "walk", "learner")
 METHOD_NAMES = tuple(METHODS[key].name for key in DEFAULT_METHODS)
 AnyTaste = Taste | Corner | Ridge | Blobs
@@ -38,14 +42,14 @@ AnyTaste = Taste | Corner | Ridge | Blobs
 class Outcome:
     """What one method did for one seed."""
 
-    liked: np.ndarray          # (labels,) bool: the player truly liked it (their taste, before any flipped answer)
-    sounds: np.ndarray         # (labels,) sound index per label
-    first_like: np.ndarray     # (n_sounds,) labels on that sound up to and including its first like; nan = never
-    distance: np.ndarray       # (n_sounds,) mapping's distance to the liked ball (nan = no mapping)
-    novelty: np.ndarray        # (labels,) distance to the nearest liked setting of that sound ÷ a typical jump at
-                               # the player's strength (nan before the sound's first like)
+    liked: np.ndarray  # (labels,) bool: the player truly liked it (their taste, before any flipped answer)
+    sounds: np.ndarray  # (labels,) sound index per label
+    first_like: np.ndarray  # (n_sounds,) labels on that sound up to and including its first like; nan = never
+    distance: np.ndarray  # (n_sounds,) mapping's distance to the liked ball (nan = no mapping)
+    novelty: np.ndarray  # (labels,) distance to the nearest liked setting of that sound ÷ a typical jump at
+    # the player's strength (nan before the sound's first like)
     answered: np.ndarray | None = None  # (labels,) bool: what the player said (= liked unless answers are flipped)
-    told: np.ndarray | None = None      # (n_sounds,) bool: the player said "like" to a truly liked setting of it
+    told: np.ndarray | None = None  # (n_sounds,) bool: the player said "like" to a truly liked setting of it
 
 
 @dataclass
@@ -68,7 +72,7 @@ def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Gene
         changed = not order or order[-1] != sound
         take = sounds[sound].take(2.0 if changed else 0.5, rng)
         for start in range(0, len(take), 256):
-            tracker.update(take[start:start + 256])
+            tracker.update(take[start : start + 256])
         order.append(sound)
         takes.append(take)
         descriptors.append(tracker.values)
@@ -76,13 +80,19 @@ def perform(sounds: Sequence[Sound], labels: int, turn: int, rng: np.random.Gene
     for each in sounds:
         take = each.take(2.0, rng)
         for start in range(0, len(take), 256):
-            tracker.update(take[start:start + 256])
+            tracker.update(take[start : start + 256])
         clean.append((take, tracker.values))
     return Performance(order, takes, descriptors, clean)
 
 
-def play(method: Method, performance: Performance, tastes: Sequence[AnyTaste], narrow: float,
-         space: ParameterSpace, flips: np.ndarray | None = None) -> Outcome:
+def play(
+    method: Method,
+    performance: Performance,
+    tastes: Sequence[AnyTaste],
+    narrow: float,
+    space: ParameterSpace,
+    flips: np.ndarray | None = None,
+) -> Outcome:
     """`flips[i]`: the player gives the opposite answer at label i (the same labels for every method)."""
     n_sounds = len(tastes)
     flips = np.zeros(len(performance.sounds), dtype=bool) if flips is None else flips
@@ -93,8 +103,7 @@ def play(method: Method, performance: Performance, tastes: Sequence[AnyTaste], n
     first_like = np.full(n_sounds, np.nan)
     liked, novelty = [], []
     liked_settings: list[list[np.ndarray]] = [[] for _ in range(n_sounds)]
-    for i, (sound, take, descriptors) in enumerate(zip(performance.sounds, performance.takes,
-                                                       performance.descriptors)):
+    for i, (sound, take, descriptors) in enumerate(zip(performance.sounds, performance.takes, performance.descriptors)):
         method.listen(take, descriptors)
         strength = strengths[sound].value
         u = method.propose(sound, strength)
@@ -117,8 +126,9 @@ def play(method: Method, performance: Performance, tastes: Sequence[AnyTaste], n
         if mapped is not None:
             distance[sound] = tastes[sound].distance(mapped)
     method.close()
-    return Outcome(np.array(liked), np.array(performance.sounds), first_like, distance, np.array(novelty),
-                   np.array(answered), told)
+    return Outcome(
+        np.array(liked), np.array(performance.sounds), first_like, distance, np.array(novelty), np.array(answered), told
+    )
 
 
 def _novelty(space: ParameterSpace, u: np.ndarray, liked: list[np.ndarray], strength: float) -> float:
@@ -126,8 +136,9 @@ def _novelty(space: ParameterSpace, u: np.ndarray, liked: list[np.ndarray], stre
     return float(space.novelty(u, np.array(liked), strength)) if liked else float("nan")
 
 
-def make_method(key: str, space: ParameterSpace, seed: int, preset: Preset,
-                learner_options: dict[str, object] | None = None) -> Method:
+def make_method(
+    key: str, space: ParameterSpace, seed: int, preset: Preset, learner_options: dict[str, object] | None = None
+) -> Method:
     """A fresh method by its command-line name, with its own random stream (the same per seed as before)."""
     stream = {"uniform": 2, "walk": 3, "learner": 4, "gp": 6}[key]
     rng = np.random.default_rng([seed, stream])
@@ -136,10 +147,21 @@ def make_method(key: str, space: ParameterSpace, seed: int, preset: Preset,
     return METHODS[key](space, rng, seed)
 
 
-def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, turn: int = 5,
-             narrow: float = 0.4, volume: float = 0.04, shape: str = "ball", edges: bool = False,
-             flip: float = 0.0, methods: Sequence[str] = DEFAULT_METHODS,
-             learner_options: dict[str, object] | None = None) -> dict[str, Outcome]:
+def run_seed(
+    preset: Preset,
+    seed: int,
+    *,
+    labels: int = 60,
+    n_sounds: int = 4,
+    turn: int = 5,
+    narrow: float = 0.4,
+    volume: float = 0.04,
+    shape: str = "ball",
+    edges: bool = False,
+    flip: float = 0.0,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    learner_options: dict[str, object] | None = None,
+) -> dict[str, Outcome]:
     """The methods on one seed's world (tastes, performance, which answers are flipped); learner_options go to the
     learner's Session."""
     space = ParameterSpace(preset.params)
@@ -155,9 +177,16 @@ def run_seed(preset: Preset, seed: int, *, labels: int = 60, n_sounds: int = 4, 
     return out
 
 
-def run(preset: Preset, *, seeds: int = 10, first_seed: int = 0, jobs: int = 1,
-        progress: Callable[[str], None] | None = None, methods: Sequence[str] = DEFAULT_METHODS,
-        **options: Any) -> dict[str, list[Outcome]]:
+def run(
+    preset: Preset,
+    *,
+    seeds: int = 10,
+    first_seed: int = 0,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    **options: Any,
+) -> dict[str, list[Outcome]]:
     """Outcomes per method name, one per seed (in seed order); `jobs` worker processes share the seeds."""
     names = [METHODS[key].name for key in methods]
     options["methods"] = tuple(methods)
@@ -175,10 +204,13 @@ def run(preset: Preset, *, seeds: int = 10, first_seed: int = 0, jobs: int = 1,
     return results
 
 
-def _report(outcomes: Iterable[dict[str, Outcome]], seeds: list[int],
-            progress: Callable[[str], None] | None) -> Iterator[dict[str, Outcome]]:
+def _report(
+    outcomes: Iterable[dict[str, Outcome]], seeds: list[int], progress: Callable[[str], None] | None
+) -> Iterator[dict[str, Outcome]]:
     for seed, outcome in zip(seeds, outcomes):
         if progress:
-            progress(f"seed {seed}: " + ", ".join(f"{name} {result.liked.mean():.0%} liked"
-                                                 for name, result in outcome.items()))
+            progress(
+                f"seed {seed}: "
+                + ", ".join(f"{name} {result.liked.mean():.0%} liked" for name, result in outcome.items())
+            )
         yield outcome

@@ -103,16 +103,23 @@ class SessionLearner(Method):
 
     name = "rlfx-tui learner"
 
-    def __init__(self, space: ParameterSpace, rng: np.random.Generator, seed: int, preset: Preset,
-                 learner_options: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        space: ParameterSpace,
+        rng: np.random.Generator,
+        seed: int,
+        preset: Preset,
+        learner_options: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(space, rng, seed)
         self._tmp = tempfile.TemporaryDirectory(prefix="rlfx-sim-", dir=_scratch())
-        self.session = Session(preset, data_dir=Path(self._tmp.name), seed=seed, samplerate=SAMPLERATE,
-                               learner_options=learner_options)
+        self.session = Session(
+            preset, data_dir=Path(self._tmp.name), seed=seed, samplerate=SAMPLERATE, learner_options=learner_options
+        )
 
     def listen(self, audio: np.ndarray, descriptors: np.ndarray) -> None:
         for start in range(0, len(audio), 256):
-            self.session.listen(audio[start:start + 256])
+            self.session.listen(audio[start : start + 256])
         self.descriptors = self.session.descriptors
 
     def propose(self, sound: int, strength: float) -> np.ndarray:

@@ -30,7 +30,7 @@ def plot_like_rates(results: dict[str, list[Outcome]], path: str | os.PathLike[s
         liked = np.array([o.liked for o in outcomes], dtype=float)
         labels = liked.shape[1]
         edges = list(range(0, labels, BLOCK))
-        rates = np.array([[row[a:a + BLOCK].mean() for a in edges] for row in liked]) * 100
+        rates = np.array([[row[a : a + BLOCK].mean() for a in edges] for row in liked]) * 100
         x = [min(a + BLOCK, labels) for a in edges]
         q1, med, q3 = np.percentile(rates, [25, 50, 75], axis=0)
         ax.plot(x, med, marker="o", label=name)

@@ -45,8 +45,12 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
     blocks = [(i, min(i + BLOCK, labels)) for i in range(0, labels, BLOCK)]
     late = labels > LATE_FROM
     head = [f"{a + 1}–{b}" for a, b in blocks] + ([f"{LATE_FROM + 1}–{labels}"] if late else [])
-    out = ["Like-rate per block of labels, % (median [IQR] over seeds)", "",
-           "| method | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+    out = [
+        "Like-rate per block of labels, % (median [IQR] over seeds)",
+        "",
+        "| method | " + " | ".join(head) + " |",
+        "|---" * (len(head) + 1) + "|",
+    ]
     for name in names:
         rows = results[name]
         cells = [_spread([100 * o.liked[a:b].mean() for o in rows], ".0f") for a, b in blocks]
@@ -54,13 +58,20 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
             cells.append(_spread(100 * late_rates(rows), ".0f"))
         out.append(f"| {name} | " + " | ".join(cells) + " |")
 
-    out += ["", "Labels on a sound up to its first like (median [IQR] over seeds; never = no like)", "",
-            "| method | " + " | ".join(sound_names) + " | first like, liked sounds | sounds never liked | "
-            "mapping inside liked region | mapping distance |", "|---" * (len(sound_names) + 5) + "|"]
+    out += [
+        "",
+        "Labels on a sound up to its first like (median [IQR] over seeds; never = no like)",
+        "",
+        "| method | " + " | ".join(sound_names) + " | first like, liked sounds | sounds never liked | "
+        "mapping inside liked region | mapping distance |",
+        "|---" * (len(sound_names) + 5) + "|",
+    ]
     for name in names:
         rows = results[name]
-        firsts = [_spread([np.inf if np.isnan(o.first_like[k]) else o.first_like[k] for o in rows], ".0f")
-                  for k in range(len(sound_names))]
+        firsts = [
+            _spread([np.inf if np.isnan(o.first_like[k]) else o.first_like[k] for o in rows], ".0f")
+            for k in range(len(sound_names))
+        ]
         found = np.concatenate([o.first_like[~np.isnan(o.first_like)] for o in rows])
         first = _spread(found, ".0f") if len(found) else "–"
         never = _spread([np.isnan(o.first_like).sum() for o in rows], ".0f")
@@ -69,13 +80,20 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
         dist = _spread(distances, ".3f") if len(distances) else "–"
         share = f"{inside_total}/{liked_total} = {inside_total / liked_total:.0%}" if liked_total else "–"
         out.append(f"| {name} | " + " | ".join(firsts) + f" | {first} | {never} | {share} | {dist} |")
-    out += ["", "(first like, liked sounds / mapping: over every sound that got a like, all seeds pooled; distance "
-            "in normalised units over the taste's parameters, 0 = inside; with flipped answers, likes are the "
-            "player's true taste, and the mapping counts the sounds where a truly liked setting was answered like)"]
-    out += ["",
-            "After a sound's first like: how new each proposal is (distance to that sound's nearest liked setting ÷ "
-            "a typical jump at the player's strength; 1 ≈ a plain jump from a liked setting, 0 = a repeat)", "",
-            "| method | novelty, median [IQR] | proposals under 0.25 (near-repeats) |", "|---|---|---|"]
+    out += [
+        "",
+        "(first like, liked sounds / mapping: over every sound that got a like, all seeds pooled; distance "
+        "in normalised units over the taste's parameters, 0 = inside; with flipped answers, likes are the "
+        "player's true taste, and the mapping counts the sounds where a truly liked setting was answered like)",
+    ]
+    out += [
+        "",
+        "After a sound's first like: how new each proposal is (distance to that sound's nearest liked setting ÷ "
+        "a typical jump at the player's strength; 1 ≈ a plain jump from a liked setting, 0 = a repeat)",
+        "",
+        "| method | novelty, median [IQR] | proposals under 0.25 (near-repeats) |",
+        "|---|---|---|",
+    ]
     for name in names:
         values = np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in results[name]])
         if len(values):
@@ -94,13 +112,15 @@ def summary(results: dict[str, list[Outcome]], setting: str) -> str:
     walk = METHODS["walk"].name
     base = float(np.median(late_rates(results[walk]))) if walk in results and late else None
     span = f"{LATE_FROM + 1}–{labels}" if late else f"(over {LATE_FROM} labels only)"
-    out = [f"| setting | method | like-rate {span}, % | × walk | novelty after a like | "
-           "mapping inside | never liked |", "|---|---|---|---|---|---|---|"]
+    out = [
+        f"| setting | method | like-rate {span}, % | × walk | novelty after a like | mapping inside | never liked |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in names:
         rows = results[name]
         rate = _spread(100 * late_rates(rows), ".0f") if late else "–"
         median = float(np.median(late_rates(rows))) if late else 0.0
-        ratio = ("–" if base is None or name == walk else "∞" if base == 0 else f"×{median / base:.1f}")
+        ratio = "–" if base is None or name == walk else "∞" if base == 0 else f"×{median / base:.1f}"
         values = np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in rows])
         novelty = f"{np.median(values):.2f}" if len(values) else "–"
         inside, told_total = mapping_inside(rows)
@@ -133,8 +153,9 @@ def verdict(results: dict[str, list[Outcome]], *, flip: float = 0.0, shape: str 
         if "walk" in by_key:
             n = float(np.median(late_rates(by_key["walk"])))
             need = 1.3 if flip >= 0.25 else 2.0 if (flip == 0 and shape == "ball") else 1.5
-            parts.append(f"vs randomise N % {n:.0%} (×{ratio(o, n):.1f}, target ≥ {need:g}) "
-                         f"{mark(ratio(o, n) >= need)}")
+            parts.append(
+                f"vs randomise N % {n:.0%} (×{ratio(o, n):.1f}, target ≥ {need:g}) {mark(ratio(o, n) >= need)}"
+            )
         if "gp" in by_key:
             g = float(np.median(late_rates(by_key["gp"])))
             parts.append(f"vs GP classifier {g:.0%} (target: at least as high) {mark(o >= g)}")
@@ -142,11 +163,15 @@ def verdict(results: dict[str, list[Outcome]], *, flip: float = 0.0, shape: str 
     inside, liked = mapping_inside(ours)
     share = inside / liked if liked else 0.0
     need = 0.85 if flip > 0 else 0.9
-    lines.append(f"mapping inside the truly liked region: {inside}/{liked} = {share:.1%} of liked sounds "
-                 f"(target ≥ {need:.0%}) {mark(share >= need)}")
+    lines.append(
+        f"mapping inside the truly liked region: {inside}/{liked} = {share:.1%} of liked sounds "
+        f"(target ≥ {need:.0%}) {mark(share >= need)}"
+    )
     if "walk" in by_key:
         never_ours = float(np.median([np.isnan(x.first_like).sum() for x in ours]))
         never_nudge = float(np.median([np.isnan(x.first_like).sum() for x in by_key["walk"]]))
-        lines.append(f"sounds never liked: {never_ours:g} vs randomise N % {never_nudge:g} (target: fewer) "
-                     f"{mark(never_ours < never_nudge)}")
+        lines.append(
+            f"sounds never liked: {never_ours:g} vs randomise N % {never_nudge:g} (target: fewer) "
+            f"{mark(never_ours < never_nudge)}"
+        )
     return "\n".join(lines)

@@ -34,8 +34,17 @@ SOBOL_BLOCK = 64  # drawn at once per sound (a power of 2 keeps Sobol's balance)
 class GaussianProcessRival(Method):
     name = "GP classifier"
 
-    def __init__(self, space: ParameterSpace, rng: np.random.Generator, seed: int, *, n_candidates: int = 256,
-                 min_novelty: float = 0.9, share: bool = True, restarts: int = 0) -> None:
+    def __init__(
+        self,
+        space: ParameterSpace,
+        rng: np.random.Generator,
+        seed: int,
+        *,
+        n_candidates: int = 256,
+        min_novelty: float = 0.9,
+        share: bool = True,
+        restarts: int = 0,
+    ) -> None:
         super().__init__(space, rng, seed)
         self.n_candidates = n_candidates
         self.min_novelty = min_novelty
@@ -47,8 +56,9 @@ class GaussianProcessRival(Method):
 
     def _sobol_point(self, sound: int) -> np.ndarray:
         engine, queue = self._sobol.setdefault(
-            sound, (qmc.Sobol(d=max(1, len(self.free)), scramble=True,
-                              seed=np.random.default_rng([self.seed, 7, sound])), []))
+            sound,
+            (qmc.Sobol(d=max(1, len(self.free)), scramble=True, seed=np.random.default_rng([self.seed, 7, sound])), []),
+        )
         if not queue:
             queue.extend(engine.random(SOBOL_BLOCK))
         v = queue.pop(0)
@@ -79,8 +89,9 @@ class GaussianProcessRival(Method):
         return self.proposal
 
     def _classifier(self, U: np.ndarray, good: np.ndarray) -> GaussianProcessClassifier:
-        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * RBF(length_scale=np.full(len(self.free), 0.3),
-                                                        length_scale_bounds=(1e-2, 1e2))
+        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * RBF(
+            length_scale=np.full(len(self.free), 0.3), length_scale_bounds=(1e-2, 1e2)
+        )
         model = GaussianProcessClassifier(kernel=kernel, n_restarts_optimizer=self.restarts, random_state=self.seed)
         with threadpool_limits(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a length scale at its bound: still the best fit

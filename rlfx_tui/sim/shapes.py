@@ -40,8 +40,8 @@ class Corner:
     """Liked iff every parameter of the taste is beyond its threshold (up or down): an orthant of the range."""
 
     dims: tuple[int, ...]
-    threshold: np.ndarray   # normalised units
-    up: np.ndarray          # bool per dim: liked above the threshold (else below)
+    threshold: np.ndarray  # normalised units
+    up: np.ndarray  # bool per dim: liked above the threshold (else below)
 
     def distance(self, u: np.ndarray) -> float:
         x = np.asarray(u)[list(self.dims)]
@@ -109,6 +109,7 @@ def corner_taste(space: ParameterSpace, rng: np.random.Generator, volume: float)
 
 def _band_area(sign: float, centre: float, half_width: float) -> float:
     """Area of {|x + sign·y − centre| ≤ half_width} in the unit square (x + y and x − y are triangular)."""
+
     def cdf(t: float) -> float:  # of s = x + y on [0, 2]; x − y is the same shifted by 1
         t = t + (1.0 if sign < 0 else 0.0)
         if t <= 0:
@@ -116,6 +117,7 @@ def _band_area(sign: float, centre: float, half_width: float) -> float:
         if t >= 2:
             return 1.0
         return t * t / 2 if t <= 1 else 1 - (2 - t) ** 2 / 2
+
     return cdf(centre + half_width) - cdf(centre - half_width)
 
 
@@ -146,8 +148,7 @@ def ball_taste(space: ParameterSpace, rng: np.random.Generator, volume: float, e
     return Taste(dims, rng.uniform(low, high), ball_radius(len(dims), volume))
 
 
-def blobs_taste(space: ParameterSpace, rng: np.random.Generator, volume: float, edges: bool,
-                count: int = 2) -> Blobs:
+def blobs_taste(space: ParameterSpace, rng: np.random.Generator, volume: float, edges: bool, count: int = 2) -> Blobs:
     dims = _dims(space, rng, (2, 3))
     radius = ball_radius(len(dims), volume / count)
     low, high = space.random_low[list(dims)], space.random_high[list(dims)]
@@ -164,8 +165,9 @@ def blobs_taste(space: ParameterSpace, rng: np.random.Generator, volume: float, 
     return Blobs(tuple(Taste(dims, c, radius) for c in centres))
 
 
-def make_taste(shape: str, space: ParameterSpace, rng: np.random.Generator, *, volume: float = 0.04,
-               edges: bool = False) -> Taste | Corner | Ridge | Blobs:
+def make_taste(
+    shape: str, space: ParameterSpace, rng: np.random.Generator, *, volume: float = 0.04, edges: bool = False
+) -> Taste | Corner | Ridge | Blobs:
     """One sound's taste of this shape (see the module docstring)."""
     if shape == "mixed":
         shape = str(rng.choice(SHAPES[:-1]))

@@ -24,7 +24,7 @@ def dark_bass_saw(t: np.ndarray, f0: float, rng: np.random.Generator) -> np.ndar
     x = _saw(f, t) + 0.5 * _saw(f * 1.005, t)
     spectrum = np.fft.rfft(x)
     freqs = np.fft.rfftfreq(len(x), 1.0 / SAMPLERATE)
-    spectrum /= 1.0 + (freqs / 300.0) ** 4          # a steep low-pass: dark
+    spectrum /= 1.0 + (freqs / 300.0) ** 4  # a steep low-pass: dark
     return 0.5 * np.fft.irfft(spectrum, len(x))
 
 
@@ -36,7 +36,7 @@ def soft_sine_pad(t: np.ndarray, f0: float, rng: np.random.Generator) -> np.ndar
 
 def bright_noise_hats(t: np.ndarray, f0: float, rng: np.random.Generator) -> np.ndarray:
     noise = rng.standard_normal(len(t))
-    bright = np.diff(noise, prepend=0.0)              # first difference: tilts the noise bright
+    bright = np.diff(noise, prepend=0.0)  # first difference: tilts the noise bright
     period = 0.125 / f0
     envelope = np.exp(-((t % period) / 0.02))
     return 0.25 * bright * envelope

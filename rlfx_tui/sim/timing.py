@@ -17,8 +17,8 @@ from rlfx_tui.sim.sounds import SAMPLERATE, SOUNDS
 @dataclass(frozen=True)
 class Timing:
     points: int
-    fit_s: float          # one retrain (median of 3) (MLP fit and preference-model state), one BLAS thread
-    propose_ms: float     # median proposal
+    fit_s: float  # one retrain (median of 3) (MLP fit and preference-model state), one BLAS thread
+    propose_ms: float  # median proposal
     propose_max_ms: float
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.command import CommandPalette
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -29,17 +29,17 @@ from rlfx_tui.interop.midi_map import BINDING_IDS
 from rlfx_tui.tui.format import Clock
 from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.messages import RehearsalEvent
-from rlfx_tui.tui.screens.midi_learn import MidiLearnScreen
-from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
+from rlfx_tui.tui.screens.midi_learn import MidiLearnScreen
+from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the start-up time): not before the first frame
-    from rlfx_tui.tui.engine_view import EngineView
     from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
     from rlfx_tui.core.training import Trainer
+    from rlfx_tui.tui.engine_view import EngineView
     from rlfx_tui.tui.screens.main import MainScreen
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ QUIT_CONFIRM_S = 5.0  # with labels still waiting for the disk, a second q withi
 @dataclass
 class Parts:
     """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
+
     session: Session
     rehearsal: Rehearsal
     engine: EngineView | None = None
@@ -64,9 +65,16 @@ class RlfxApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(PLAYER_KEYS)
     COMMAND_PALETTE_DISPLAY = "ctrl+p"
 
-    def __init__(self, parts: Parts | None = None, *, build: Callable[[], Parts] | None = None,
-                 loading: tuple[str, str] = ("", ""), clock: Clock | None = None,
-                 poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None) -> None:
+    def __init__(
+        self,
+        parts: Parts | None = None,
+        *,
+        build: Callable[[], Parts] | None = None,
+        loading: tuple[str, str] = ("", ""),
+        clock: Clock | None = None,
+        poll_interval: float | None = POLL_INTERVAL_S,
+        trainer: Trainer | None = None,
+    ) -> None:
         super().__init__()
         self.trainer = trainer  # the rehearsal fits through it; the app closes it when it quits
         if (parts is None) == (build is None):
@@ -187,14 +195,15 @@ class RlfxApp(App[None]):
                 # after the label is on screen: the fit competes for the GIL, so it must not delay this frame
                 self.call_after_refresh(self.start_training)
             case ev.LabelFailed(message=text, pending=pending):
-                self.notify(f"{text} ({pending} waiting)", title="label not saved yet", severity="error",
-                            timeout=8)
+                self.notify(f"{text} ({pending} waiting)", title="label not saved yet", severity="error", timeout=8)
             case ev.Noticed(message=text, severity=severity):
                 level = severity if severity in ("information", "warning", "error") else "information"
                 self.notify(text, severity=level)  # type: ignore[arg-type]
             case ev.SnapshotSaved(name=name):
-                self.notify(f"saved as {name!r}: rlfx-tui export preset --snapshot {name!r} OUT.toml keeps it "
-                            "as a preset", title="snapshot")
+                self.notify(
+                    f"saved as {name!r}: rlfx-tui export preset --snapshot {name!r} OUT.toml keeps it as a preset",
+                    title="snapshot",
+                )
             case _:
                 pass
 
@@ -240,16 +249,19 @@ class RlfxApp(App[None]):
         if event.worker.name == "restart audio" and event.state is WorkerState.ERROR:
             self.notify(f"could not restart the audio engine: {event.worker.error}", severity="error", timeout=10)
             return
-        if event.worker is not self._training_worker \
-                or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+        if event.worker is not self._training_worker or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self._training_worker = None
         assert self.main is not None
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             log.error("retraining failed", exc_info=error)
-            self.notify(f"{type(error).__name__}: {error} — keeping the previous model", title="retraining failed",
-                        severity="error", timeout=8)
+            self.notify(
+                f"{type(error).__name__}: {error} — keeping the previous model",
+                title="retraining failed",
+                severity="error",
+                timeout=8,
+            )
             self.main.show_training(False)
         elif self.rehearsal.needs_training:  # points changed just as the worker finished
             self.start_training()
@@ -279,8 +291,12 @@ class RlfxApp(App[None]):
         self.act(self.rehearsal.set_auto, not self.rehearsal.auto)
 
     def action_toggle_follow(self) -> None:
-        if self.training and not self.rehearsal.follow and any(p.good for p in self.session.points) \
-                and not self.session.learner.has_mapping:
+        if (
+            self.training
+            and not self.rehearsal.follow
+            and any(p.good for p in self.session.points)
+            and not self.session.learner.has_mapping
+        ):
             self._follow_when_trained = not self._follow_when_trained  # the first like is still being learned
             if self._follow_when_trained:
                 self.notify("follow starts as soon as the model has learned your first like")
@@ -366,17 +382,22 @@ class RlfxApp(App[None]):
         if not pending:
             if self._sound_live() and now - self._live_quit_asked > QUIT_CONFIRM_S:  # a stray q mustn't end the show
                 self._live_quit_asked = now
-                self.notify("sound is live: q again to quit (your labels are on disk)", title="quit?",
-                            timeout=QUIT_CONFIRM_S)
+                self.notify(
+                    "sound is live: q again to quit (your labels are on disk)", title="quit?", timeout=QUIT_CONFIRM_S
+                )
                 return
             self.exit()
             return
         labels = f"{len(pending)} label{'s' if len(pending) > 1 else ''}"
         if now - self._quit_asked > QUIT_CONFIRM_S:
             self._quit_asked = now
-            self.notify(f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
-                        "takes writes again; press q again to quit and lose them", title="unsaved labels",
-                        severity="error", timeout=QUIT_CONFIRM_S)
+            self.notify(
+                f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
+                "takes writes again; press q again to quit and lose them",
+                title="unsaved labels",
+                severity="error",
+                timeout=QUIT_CONFIRM_S,
+            )
             return
         were = "were" if len(pending) > 1 else "was"
         self.exit(return_code=1, message=f"rlfx-tui: {labels} {were} not saved: {pending[0].error}")
@@ -387,8 +408,12 @@ class RlfxApp(App[None]):
             status = self.engine.status if self.engine is not None else None
         except Exception:  # noqa: BLE001 - a broken engine must not keep the player from quitting
             return False
-        return bool(status is not None and status.running and not status.muted
-                    and not str(status.output_device).startswith("none"))
+        return bool(
+            status is not None
+            and status.running
+            and not status.muted
+            and not str(status.output_device).startswith("none")
+        )
 
     @property
     def midi(self) -> Any | None:
@@ -406,8 +431,9 @@ class RlfxApp(App[None]):
 
     def action_midi_learn(self) -> None:
         if self.midi is None:
-            self.notify("no MIDI input: start with --midi-in PORT (`rlfx-tui devices` lists the MIDI ports)",
-                        severity="warning")
+            self.notify(
+                "no MIDI input: start with --midi-in PORT (`rlfx-tui devices` lists the MIDI ports)", severity="warning"
+            )
             return
         self.push_screen(MidiLearnScreen(self.midi), lambda _: self.refresh_bindings())
 
@@ -416,11 +442,19 @@ class RlfxApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None, engine: EngineView | None = None, *,
-             build: Callable[[], Parts] | None = None, loading: tuple[str, str] = ("", ""),
-             clock: Clock | None = None, keymap: Mapping[str, str] | None = None,
-             poll_interval: float | None = POLL_INTERVAL_S, trainer: Trainer | None = None,
-             midi: Any | None = None) -> RlfxApp:
+def make_app(
+    session: Session | None = None,
+    rehearsal: Rehearsal | None = None,
+    engine: EngineView | None = None,
+    *,
+    build: Callable[[], Parts] | None = None,
+    loading: tuple[str, str] = ("", ""),
+    clock: Clock | None = None,
+    keymap: Mapping[str, str] | None = None,
+    poll_interval: float | None = POLL_INTERVAL_S,
+    trainer: Trainer | None = None,
+    midi: Any | None = None,
+) -> RlfxApp:
     """The one way to build the app (command line, Pilot tests, snapshots, benchmark).
 
     Either on a session (rehearsal defaults to one that retrains in the background, through `trainer` if given;
@@ -437,8 +471,9 @@ def make_app(session: Session | None = None, rehearsal: Rehearsal | None = None,
             from rlfx_tui.core.rehearsal import Rehearsal
 
             rehearsal = Rehearsal(session, engine, train_in_background=True, trainer=trainer)
-        app = RlfxApp(Parts(session, rehearsal, engine, midi), clock=clock, poll_interval=poll_interval,
-                      trainer=trainer)
+        app = RlfxApp(
+            Parts(session, rehearsal, engine, midi), clock=clock, poll_interval=poll_interval, trainer=trainer
+        )
     else:
         app = RlfxApp(build=build, loading=loading, clock=clock, poll_interval=poll_interval, trainer=trainer)
     if keymap:

@@ -49,17 +49,41 @@ def seed_points(data_dir: Path, n: int, preset: str = "space", seed: int = 0) ->
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "points.jsonl", "w", encoding="utf-8") as f:
         for i in range(1, n + 1):
-            descriptors = dict(zip(DESCRIPTOR_NAMES, [-20 + 5 * rng.standard_normal(), 1500 + 500 * rng.random(),
-                                                      800.0, 0.1 * rng.random(), 3000.0, 400.0, 0.05]))
+            descriptors = dict(
+                zip(
+                    DESCRIPTOR_NAMES,
+                    [
+                        -20 + 5 * rng.standard_normal(),
+                        1500 + 500 * rng.random(),
+                        800.0,
+                        0.1 * rng.random(),
+                        3000.0,
+                        400.0,
+                        0.05,
+                    ],
+                )
+            )
             params = space.denormalize(rng.random(len(space)))
-            f.write(json.dumps({"op": "label", "id": i, "time": "2026-11-25T08:00:00.000+00:00",
-                                "preset": spec.name, "good": bool(rng.random() < 0.4),
-                                "descriptors": descriptors, "params": params}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "op": "label",
+                        "id": i,
+                        "time": "2026-11-25T08:00:00.000+00:00",
+                        "preset": spec.name,
+                        "good": bool(rng.random() < 0.4),
+                        "descriptors": descriptors,
+                        "params": params,
+                    }
+                )
+                + "\n"
+            )
 
 
 @dataclass
 class Terminal:
     """The console script in a pseudo-terminal of a given size; the screen's text with escapes stripped."""
+
     process: subprocess.Popen[bytes]
     master: int
     text: bytes = b""
@@ -69,8 +93,9 @@ class Terminal:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         env = {**os.environ, "TERM": "xterm-256color"}
-        process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True
+        )
         os.close(slave)
         return cls(process, master)
 
@@ -135,7 +160,8 @@ def terminal_figures(points: int, runs: int, presses: int) -> dict[str, list[flo
                 figures["first_frame_s"].append(time.perf_counter() - started)
                 term.wait_for("labelled points")
                 figures["main_screen_cold_s" if run == 0 else "main_screen_cached_s"].append(
-                    time.perf_counter() - started)
+                    time.perf_counter() - started
+                )
                 term.wait_for("q quit")
                 time.sleep(0.5)
                 strength = 50
@@ -178,8 +204,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: D103
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     figures = terminal_figures(args.points, args.runs, args.presses)
-    print(f"rlfx-tui app, {args.points} labels on disk, {os.cpu_count()} CPUs, python {sys.version.split()[0]}, "
-          f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}")
+    print(
+        f"rlfx-tui app, {args.points} labels on disk, {os.cpu_count()} CPUs, python {sys.version.split()[0]}, "
+        f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f}"
+    )
     print(f"  start → first frame (s)          {summary(figures['first_frame_s'])}")
     print(f"  start → main screen, fit (s)     {summary(figures['main_screen_cold_s'])}")
     print(f"  start → main screen, cached (s)  {summary(figures['main_screen_cached_s'])}")

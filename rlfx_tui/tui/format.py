@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 LEVELS = "▁▂▃▄▅▆▇█"
@@ -90,7 +90,7 @@ def like_rates(good: Sequence[bool], window: int = 10, points: int = 30) -> list
     rates: list[float] = []
     start = max(len(good) - points, 0)
     for end in range(start + 1, len(good) + 1):
-        recent = good[max(end - window, 0):end]
+        recent = good[max(end - window, 0) : end]
         rates.append(sum(recent) / len(recent))
     return rates
 
@@ -98,8 +98,9 @@ def like_rates(good: Sequence[bool], window: int = 10, points: int = 30) -> list
 @dataclass(frozen=True)
 class Clock:
     """Wall-clock time for the screen; tests freeze it so snapshots don't change from run to run."""
+
     now: Callable[[], datetime] = field(default=lambda: datetime.now().astimezone())
-    tz: tzinfo | None = None   # None: the machine's local time zone
+    tz: tzinfo | None = None  # None: the machine's local time zone
 
     def local(self, iso: str) -> str:
         """An ISO timestamp from the dataset in this clock's zone: HH:MM:SS if it is from today, else
@@ -109,7 +110,7 @@ class Clock:
         except ValueError:
             return iso[:TIME_WIDTH]
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         moment = moment.astimezone(self.tz)
         if moment.date() != self.now().astimezone(self.tz).date():
             return moment.strftime("%m-%d %H:%M")
@@ -120,4 +121,4 @@ class Clock:
 
 
 def frozen_clock(moment: datetime) -> Clock:
-    return Clock(now=lambda: moment, tz=moment.tzinfo or timezone.utc)
+    return Clock(now=lambda: moment, tz=moment.tzinfo or UTC)

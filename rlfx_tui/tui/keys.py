@@ -21,23 +21,42 @@ if TYPE_CHECKING:
     from textual.app import App
 
 KEYMAP_FILE = "keys.toml"
-KEY_NAMES = {"right": "→", "left": "←", "space": "space", "plus": "+", "equals_sign": "=", "minus": "-",
-             "underscore": "_", "question_mark": "?", "delete": "delete"}
+KEY_NAMES = {
+    "right": "→",
+    "left": "←",
+    "space": "space",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "underscore": "_",
+    "question_mark": "?",
+    "delete": "delete",
+}
 
 PLAYER_KEYS: list[Binding] = [
     Binding("space", "randomize", "jump", id="rlfx.jump", priority=True, key_display="space"),
     Binding("right,g", "good", "good", id="rlfx.good", priority=True, key_display="→"),
     Binding("left,b", "bad", "bad", id="rlfx.bad", priority=True, key_display="←"),
     # strength keys are shown beside the strength in the top bar, which keeps the footer within 80 columns
-    Binding("plus,equals_sign", "nudge_strength(1)", "strength +5 %", id="rlfx.strength_up", priority=True,
-            show=False),
-    Binding("minus,underscore", "nudge_strength(-1)", "strength −5 %", id="rlfx.strength_down", priority=True,
-            show=False),
-    *[Binding(str(n % 10), f"set_strength({(n if n < 10 else 10) / 10})", f"strength {n * 10} %",
-              id=f"rlfx.strength_{n * 10}", show=False, priority=True) for n in range(1, 11)],
+    Binding("plus,equals_sign", "nudge_strength(1)", "strength +5 %", id="rlfx.strength_up", priority=True, show=False),
+    Binding(
+        "minus,underscore", "nudge_strength(-1)", "strength −5 %", id="rlfx.strength_down", priority=True, show=False
+    ),
+    *[
+        Binding(
+            str(n % 10),
+            f"set_strength({(n if n < 10 else 10) / 10})",
+            f"strength {n * 10} %",
+            id=f"rlfx.strength_{n * 10}",
+            show=False,
+            priority=True,
+        )
+        for n in range(1, 11)
+    ],
     Binding("backspace", "previous_setting", "back", id="rlfx.back", priority=True, show=False, key_display="⌫"),
-    Binding("right_square_bracket", "next_setting", "forward", id="rlfx.forward", priority=True, show=False,
-            key_display="]"),
+    Binding(
+        "right_square_bracket", "next_setting", "forward", id="rlfx.forward", priority=True, show=False, key_display="]"
+    ),
     Binding("a", "toggle_auto", "auto", id="rlfx.auto", priority=True),
     Binding("f", "toggle_follow", "follow", id="rlfx.follow", priority=True),
     Binding("z", "toggle_bypass", "bypass", id="rlfx.bypass", priority=True, show=False),
@@ -133,7 +152,7 @@ def load_keymap(path: Path) -> dict[str, str]:
         if name not in known:
             raise RlfxError(f"{path}: {name!r} is not a key name; known: {', '.join(sorted(known))}")
         if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
-            raise RlfxError(f"{path}: {name}: expected keys as a string such as \"right,g\", got {keys!r}")
+            raise RlfxError(f'{path}: {name}: expected keys as a string such as "right,g", got {keys!r}')
         keymap[known[name]] = ",".join(k.strip() for k in keys.split(","))
     clash = first_clash(keymap)
     if clash is not None:

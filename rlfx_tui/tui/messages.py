@@ -21,6 +21,8 @@ class RehearsalEvent(Message):
         self.event = event
 
     def can_replace(self, message: Message) -> bool:
-        return (isinstance(message, RehearsalEvent) and type(message.event) is type(self.event)
-                and isinstance(self.event, events.REPLACEABLE))
-
+        return (
+            isinstance(message, RehearsalEvent)
+            and type(message.event) is type(self.event)
+            and isinstance(self.event, events.REPLACEABLE)
+        )

@@ -23,8 +23,9 @@ def _random_states(preset: Preset, count: int, seed: int) -> list[np.ndarray]:
     return [space.real_array(space.randomize_normalized(space.default_normalized, 1.0, rng)) for _ in range(count)]
 
 
-def _run(state: BlockState, signal: np.ndarray, jumps: dict[int, np.ndarray] | None = None,
-         channels: int = 2) -> np.ndarray:
+def _run(
+    state: BlockState, signal: np.ndarray, jumps: dict[int, np.ndarray] | None = None, channels: int = 2
+) -> np.ndarray:
     """Feed ``signal`` block by block (jumps: block index → parameters, prepared before that block)."""
     out = np.zeros((signal.shape[0], channels), dtype=np.float32)
     for i, start in enumerate(range(0, signal.shape[0], BS)):
@@ -97,7 +98,9 @@ def test_jumps_do_not_click(name: str) -> None:
     window = slice(SR - 4800, SR + SR // 2)  # 100 ms before the jump to 500 ms after
     in_place_clicks = 0
     for a, b in zip(states[::2], states[1::2]):
-        steady = max(_max_step(_sine_run(preset, a, None, 30)[window]), _max_step(_sine_run(preset, b, None, 30)[window]))
+        steady = max(
+            _max_step(_sine_run(preset, a, None, 30)[window]), _max_step(_sine_run(preset, b, None, 30)[window])
+        )
         bound = 1.05 * steady + 0.002
         faded = _max_step(_sine_run(preset, a, b, 30.0)[window])
         assert faded <= bound, (name, faded, steady)

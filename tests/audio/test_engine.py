@@ -123,8 +123,7 @@ def test_an_exception_in_the_callback_is_counted_and_silenced(tmp_data_dir: Path
     engine = Engine(Session(data_dir=tmp_data_dir))
     engine._state = None  # process_block will raise on it
     out = np.ones((256, 2), dtype=np.float32)
-    flags = SimpleNamespace(input_overflow=False, output_underflow=False, input_underflow=False,
-                            output_overflow=False)
+    flags = SimpleNamespace(input_overflow=False, output_underflow=False, input_underflow=False, output_overflow=False)
     engine._duplex_callback(np.zeros((256, 1), np.float32), out, 256, None, flags)
     assert engine.callback_errors == 1 and not out.any()
 
@@ -134,8 +133,10 @@ def _trained_session(data_dir: Path) -> tuple[Session, dict[str, np.ndarray]]:
     session = Session(preset="grit", data_dir=data_dir)
     sounds = synth_sounds(seconds=1.0)
     space = session.space
-    targets = {"bass": space.default() | {"cutoff": 300.0, "drive": 2.0, "bit_depth": 15.0},
-               "noise_hats": space.default() | {"cutoff": 9000.0, "drive": 35.0, "bit_depth": 5.0}}
+    targets = {
+        "bass": space.default() | {"cutoff": 300.0, "drive": 2.0, "bit_depth": 15.0},
+        "noise_hats": space.default() | {"cutoff": 9000.0, "drive": 35.0, "bit_depth": 5.0},
+    }
     for name, params in targets.items():
         session.tracker = DescriptorTracker(SR)
         session.listen(sounds[name])
@@ -161,7 +162,8 @@ def test_follow_mode_moves_the_parameters_with_the_input(tmp_data_dir: Path, tmp
             time.sleep(1.2)
             reached[name] = session.space.normalize(engine.current_params)
             assert engine._state.heard.plugins["filter"].cutoff_hz == pytest.approx(
-                engine.current_params["cutoff"], rel=0.05)  # the audio thread's chain plays it
+                engine.current_params["cutoff"], rel=0.05
+            )  # the audio thread's chain plays it
         finally:
             engine.set_follow(False)
             engine.stop()
@@ -172,8 +174,9 @@ def test_follow_mode_moves_the_parameters_with_the_input(tmp_data_dir: Path, tmp
 
 
 def test_follow_without_a_mapping_says_so(tmp_data_dir: Path) -> None:
-    engine = Engine(Session(data_dir=tmp_data_dir), EngineConfig(source="demo", output_device=NO_DEVICE,
-                                                                  follow_interval_s=0.02))
+    engine = Engine(
+        Session(data_dir=tmp_data_dir), EngineConfig(source="demo", output_device=NO_DEVICE, follow_interval_s=0.02)
+    )
     engine.start()
     engine.set_follow(True)
     try:
@@ -216,8 +219,9 @@ def test_a_label_in_follow_mode_saves_what_the_engine_plays(tmp_data_dir: Path, 
 
     session, _ = _trained_session(tmp_data_dir)
     path = _write(tmp_path / "bass.wav", synth_sounds(seconds=1.0)["bass"])  # steady: follow settles
-    engine = Engine(session, EngineConfig(source=str(path), output_device=NO_DEVICE, follow_interval_s=0.02,
-                                          follow_smoothing_s=0.1))
+    engine = Engine(
+        session, EngineConfig(source=str(path), output_device=NO_DEVICE, follow_interval_s=0.02, follow_smoothing_s=0.1)
+    )
     engine.start()
     rehearsal = Rehearsal(session, engine, clock=iter(range(10**6)).__next__)
     try:

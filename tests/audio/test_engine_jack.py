@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.jack_server import JackDummyServer
 
 import rlfx_tui.audio.engine as engine_module
 from rlfx_tui.audio.engine import Engine, EngineConfig
 from rlfx_tui.core.session import Session
+from tests.jack_server import JackDummyServer
 
 pytestmark = pytest.mark.jack
 
@@ -46,9 +46,12 @@ class Tap:
 def metronome(jack_server: JackDummyServer) -> Iterator[str]:
     """jack_metro: a 440 Hz beep 10 times a second, the 'instrument' plugged into our input. Yields its port."""
     name = f"rlfxmetro{os.getpid()}"
-    proc = subprocess.Popen(["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
-                            env={**os.environ, **jack_server.env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
+        env={**os.environ, **jack_server.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 5
         while not (ports := [p.name for p in jack_server.ports() if p.client == name]):

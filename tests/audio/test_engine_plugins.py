@@ -14,8 +14,9 @@ from rlfx_tui.core.session import Session
 from tests.waiting import wait_for
 
 
-def test_a_plugin_preset_plays_and_says_what_it_does(plugin_preset: Path, tmp_data_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_preset_plays_and_says_what_it_does(
+    plugin_preset: Path, tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "sounddevice", None)  # no PortAudio: the demo loop on the clock thread
     session = Session(preset=str(plugin_preset), data_dir=tmp_data_dir)
     engine = Engine(session, EngineConfig())
@@ -39,8 +40,9 @@ def test_a_plugin_preset_plays_and_says_what_it_does(plugin_preset: Path, tmp_da
         for chain in state.chains:
             chain.board = exploding  # type: ignore[assignment]
         assert wait_for(lambda: "keeps failing" in engine.status.message, 3.0)
-        assert ("RlfxTestFilter keeps failing, its blocks play as silence: RuntimeError: RlfxTestFilter: "
-                "processing failed") in engine.status.message
+        assert (
+            "RlfxTestFilter keeps failing, its blocks play as silence: RuntimeError: RlfxTestFilter: processing failed"
+        ) in engine.status.message
         assert engine.status.running and engine.status.chain_faults >= 3
     finally:
         engine.stop()

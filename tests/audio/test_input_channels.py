@@ -30,9 +30,12 @@ pytestmark = pytest.mark.jack
 def beep(jack_server: JackDummyServer) -> Iterator[str]:
     """jack_metro: a 440 Hz beep 10 times a second; yields its output port (connected by the test)."""
     name = f"rlfxbeep{os.getpid()}"
-    proc = subprocess.Popen(["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
-                            env={**os.environ, **jack_server.env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
+        env={**os.environ, **jack_server.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert wait_for(lambda: any(p.client == name for p in jack_server.ports()), 5), "jack_metro did not start"
         yield next(p.name for p in jack_server.ports() if p.client == name)
@@ -42,8 +45,9 @@ def beep(jack_server: JackDummyServer) -> Iterator[str]:
 
 
 def live_engine(session: Session, channels: tuple[int, ...]) -> Engine:
-    return Engine(session, EngineConfig(source="live", hostapi="JACK", samplerate=48000, blocksize=256,
-                                        input_channels=channels))
+    return Engine(
+        session, EngineConfig(source="live", hostapi="JACK", samplerate=48000, blocksize=256, input_channels=channels)
+    )
 
 
 def our_input(jack_server: JackDummyServer, index: int) -> str:
@@ -61,14 +65,22 @@ def input_peak(engine: Engine, seconds: float = 0.6) -> float:
     return peak
 
 
-@pytest.mark.parametrize(("channels", "beep_on", "peak_db"), [
-    ((2,), 2, -6.0),  # 0.5 amplitude is -6 dBFS
-    ((2,), 1, None),  # the beep on input 1, the instrument on input 2: silence
-    ((1, 2), 2, -12.0),  # mixed with a silent input 1: half of it
-])
-def test_only_the_chosen_input_channels_are_the_instrument(jack_server: JackDummyServer, beep: str,
-                                                           tmp_data_dir: Path, channels: tuple[int, ...],
-                                                           beep_on: int, peak_db: float | None) -> None:
+@pytest.mark.parametrize(
+    ("channels", "beep_on", "peak_db"),
+    [
+        ((2,), 2, -6.0),  # 0.5 amplitude is -6 dBFS
+        ((2,), 1, None),  # the beep on input 1, the instrument on input 2: silence
+        ((1, 2), 2, -12.0),  # mixed with a silent input 1: half of it
+    ],
+)
+def test_only_the_chosen_input_channels_are_the_instrument(
+    jack_server: JackDummyServer,
+    beep: str,
+    tmp_data_dir: Path,
+    channels: tuple[int, ...],
+    beep_on: int,
+    peak_db: float | None,
+) -> None:
     jack_server.portaudio_device()
     engine = live_engine(Session(data_dir=tmp_data_dir, seed=0), channels)
     engine.start()
@@ -87,8 +99,11 @@ def test_only_the_chosen_input_channels_are_the_instrument(jack_server: JackDumm
 def test_a_channel_the_device_lacks_is_refused_at_the_start(jack_server: JackDummyServer) -> None:
     jack_server.portaudio_device()
     preflight_devices(EngineConfig(hostapi="JACK", input_channels=(1, 2)))  # the dummy server has 2 capture ports
-    with pytest.raises(DeviceNotFound, match=r"^--input-channels 3,4: system \(JACK Audio Connection Kit\) has 2 "
-                                             r"input channels; inputs: "):
+    with pytest.raises(
+        DeviceNotFound,
+        match=r"^--input-channels 3,4: system \(JACK Audio Connection Kit\) has 2 "
+        r"input channels; inputs: ",
+    ):
         preflight_devices(EngineConfig(hostapi="JACK", input_channels=(3, 4)))
 
 

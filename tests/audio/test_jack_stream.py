@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 import sounddevice as sd
+
 from tests.jack_server import JackDummyServer, JackError
 
 pytestmark = pytest.mark.jack

@@ -57,9 +57,14 @@ def test_a_missing_device_on_jack_lists_the_devices_there(jack_server: JackDummy
 def test_the_command_exits_2_with_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for option, shown in (("--input-device", "inputs: "), ("--output-device", "outputs: ")):
-        out = subprocess.run([sys.executable, "-m", "rlfx_tui", option, "no-such-interface", "--data-dir",
-                              str(tmp_path)], capture_output=True, text=True, timeout=60, env=env,
-                             stdin=subprocess.DEVNULL)
+        out = subprocess.run(
+            [sys.executable, "-m", "rlfx_tui", option, "no-such-interface", "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         assert out.returncode == 2, out
         lines = out.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"rlfx-tui: error: {option} no-such-interface: "), lines

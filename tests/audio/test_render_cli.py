@@ -32,8 +32,13 @@ def test_render_round_trip(tmp_path: Path, tmp_data_dir: Path, suffix: str) -> N
     source = _stereo_tone(tmp_path / "in.wav")
     calls: list[tuple[float, float]] = []
     out = tmp_path / f"out{suffix}"
-    result = render(tmp_path / "in.wav", out, Session(preset="grit", data_dir=tmp_data_dir), tail_s=0.5,
-                    progress=lambda done, total: calls.append((done, total)))
+    result = render(
+        tmp_path / "in.wav",
+        out,
+        Session(preset="grit", data_dir=tmp_data_dir),
+        tail_s=0.5,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     with AudioFile(str(out)) as f:
         assert (f.samplerate, f.num_channels) == (44100, 2)
         rendered = f.read(f.frames)
@@ -55,8 +60,17 @@ def test_render_follow_needs_a_mapping_and_bad_files_are_one_line_errors(tmp_pat
 
 def test_render_command(tmp_path: Path, tmp_data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _stereo_tone(tmp_path / "in.wav", seconds=0.5)
-    code = main(["render", str(tmp_path / "in.wav"), str(tmp_path / "out.wav"), "--preset", "motion",
-                 "--data-dir", str(tmp_data_dir)])
+    code = main(
+        [
+            "render",
+            str(tmp_path / "in.wav"),
+            str(tmp_path / "out.wav"),
+            "--preset",
+            "motion",
+            "--data-dir",
+            str(tmp_data_dir),
+        ]
+    )
     assert code == 0
     assert "wrote" in capsys.readouterr().out and (tmp_path / "out.wav").stat().st_size > 1000
     assert main(["render", str(tmp_path / "nope.wav"), str(tmp_path / "o.wav")]) == 2
@@ -69,15 +83,33 @@ def test_devices_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["bench", "--blocksizes", "128,256", "--seconds", "0.2", "--render-seconds", "0.5",
-                 "--stress-seconds", "2", "--stress-device", "jack-dummy", "--stress-trainer", "process"])
+    code = main(
+        [
+            "bench",
+            "--blocksizes",
+            "128,256",
+            "--seconds",
+            "0.2",
+            "--render-seconds",
+            "0.5",
+            "--stress-seconds",
+            "2",
+            "--stress-device",
+            "jack-dummy",
+            "--stress-trainer",
+            "process",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     for preset in ("space", "grit", "motion"):
         assert re.search(rf"^{preset}\s+128\s", out, re.M) and re.search(rf"^{preset}\s+256\s", out, re.M)
     assert re.search(r"Render: .* at \d+x real time", out)
-    match = re.search(r"Stress run on .*JACK.*\n\s+xruns (\d+), callbacks (\d+) of (\d+) expected, worst callback "
-                      r"gap ([\d.]+) ms", out)
+    match = re.search(
+        r"Stress run on .*JACK.*\n\s+xruns (\d+), callbacks (\d+) of (\d+) expected, worst callback "
+        r"gap ([\d.]+) ms",
+        out,
+    )
     assert match, out
     callbacks, expected = int(match[2]), int(match[3])
     assert expected > 300 and callbacks > 0.8 * expected  # it really ran on a clocked stream
@@ -85,12 +117,28 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_engine_options_reach_the_config() -> None:
-    args = build_parser().parse_args(["--source", "demo", "--input-device", "3", "--output-device", "Scarlett",
-                                      "--hostapi", "JACK", "--samplerate", "44100", "--blocksize", "128",
-                                      "--latency", "0.01", "--channels", "1"])
+    args = build_parser().parse_args(
+        [
+            "--source",
+            "demo",
+            "--input-device",
+            "3",
+            "--output-device",
+            "Scarlett",
+            "--hostapi",
+            "JACK",
+            "--samplerate",
+            "44100",
+            "--blocksize",
+            "128",
+            "--latency",
+            "0.01",
+            "--channels",
+            "1",
+        ]
+    )
     config = engine_config_from_args(args)
-    assert (config.source, config.input_device, config.output_device, config.hostapi) == ("demo", 3, "Scarlett",
-                                                                                           "JACK")
+    assert (config.source, config.input_device, config.output_device, config.hostapi) == ("demo", 3, "Scarlett", "JACK")
     assert (config.samplerate, config.blocksize, config.latency, config.channels) == (44100, 128, 0.01, 1)
     defaults = engine_config_from_args(build_parser().parse_args([]))
     assert (defaults.source, defaults.blocksize, defaults.latency, defaults.channels) == ("live", 256, None, 2)
@@ -99,8 +147,10 @@ def test_engine_options_reach_the_config() -> None:
 
 
 def test_audio_never_imports_textual_and_core_never_imports_sounddevice() -> None:
-    code = ("import rlfx_tui.audio.engine, rlfx_tui.audio.render, rlfx_tui.audio.bench, rlfx_tui.audio.stress, "
-            "rlfx_tui.audio.options, rlfx_tui.audio.devices; import rlfx_tui.cli")
+    code = (
+        "import rlfx_tui.audio.engine, rlfx_tui.audio.render, rlfx_tui.audio.bench, rlfx_tui.audio.stress, "
+        "rlfx_tui.audio.options, rlfx_tui.audio.devices; import rlfx_tui.cli"
+    )
     assert loaded_after(code, ("textual", "sounddevice")) == []
 
 
@@ -129,8 +179,9 @@ def test_render_follow_lets_the_mapping_drive_the_parameters(tmp_path: Path, tmp
     assert not np.allclose(x, y, atol=0.05)
 
 
-def test_render_at_a_point_or_a_snapshot(tmp_path: Path, tmp_data_dir: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_at_a_point_or_a_snapshot(
+    tmp_path: Path, tmp_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rlfx_tui.core.snapshots import SnapshotStore
 
     _stereo_tone(tmp_path / "in.wav", seconds=0.5)
@@ -152,13 +203,16 @@ def test_render_at_a_point_or_a_snapshot(tmp_path: Path, tmp_data_dir: Path,
     assert np.array_equal(rendered("snapshot.wav", "--snapshot", "dark"), at_point)
     # the same sound through a preset exported with that point: the setting is the preset's default there
     assert main([*base, "export", "preset", str(tmp_path / "dark.toml"), "--point", "1"]) == 0
-    exported = rendered("exported.wav", preset=["--data-dir", str(tmp_data_dir),
-                                                "--preset", str(tmp_path / "dark.toml")])
+    exported = rendered(
+        "exported.wav", preset=["--data-dir", str(tmp_data_dir), "--preset", str(tmp_path / "dark.toml")]
+    )
     assert np.allclose(exported, at_point, atol=1e-6)
     capsys.readouterr()
-    for options, message in ((["--point", "7"], "no point 7 in preset 'grit'"),
-                             (["--snapshot", "light"], "no snapshot 'light'"),
-                             (["--point", "1", "--follow"], "give --follow or --point, not both")):
+    for options, message in (
+        (["--point", "7"], "no point 7 in preset 'grit'"),
+        (["--snapshot", "light"], "no snapshot 'light'"),
+        (["--point", "1", "--follow"], "give --follow or --point, not both"),
+    ):
         assert main(["render", str(tmp_path / "in.wav"), str(tmp_path / "bad.wav"), *base, *options]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err

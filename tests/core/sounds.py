@@ -17,4 +17,4 @@ def noise(seconds: float = 0.5, amp: float = 0.2, seed: int = 0) -> np.ndarray:
 
 def feed(session, signal: np.ndarray, block: int = 256) -> None:
     for i in range(0, len(signal), block):
-        session.listen(signal[i:i + block], SR)
+        session.listen(signal[i : i + block], SR)

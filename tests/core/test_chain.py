@@ -11,7 +11,7 @@ def test_streaming_blocks_match_one_long_call():
     signal = (0.3 * np.sin(2 * np.pi * 330 * np.arange(4096) / 48000)).astype(np.float32)
     whole = EffectChain(preset).process(signal.copy())
     chain = EffectChain(preset)
-    blocks = np.concatenate([chain.process(signal[i:i + 256]) for i in range(0, 4096, 256)])
+    blocks = np.concatenate([chain.process(signal[i : i + 256]) for i in range(0, 4096, 256)])
     assert np.allclose(blocks, whole, atol=1e-4)
 
 

@@ -22,8 +22,9 @@ def space() -> ParameterSpace:
     return ParameterSpace(resolve_preset("space").params)
 
 
-def a_taste(rng: np.random.Generator, space: ParameterSpace, n: int, flip: float,
-            centre: float = 0.3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def a_taste(
+    rng: np.random.Generator, space: ParameterSpace, n: int, flip: float, centre: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Settings around a liked spot on knobs 2 and 7 (the rest roam); liked iff both are within 0.1 of `centre`,
     each answer given the wrong way round with probability `flip`."""
     u = rng.uniform(0, 1, size=(n, len(space)))
@@ -102,6 +103,13 @@ def test_the_session_says_how_inconsistent_the_answers_here_look(tmp_path: Path)
 def test_estimate_without_a_like_changes_nothing(space: ParameterSpace) -> None:
     rng = np.random.default_rng(6)
     u = rng.random((10, len(space)))
-    found = estimate(u, np.zeros(10, dtype=bool), rng.random((10, 7)), np.ones(10), ~space.pinned,
-                     context_width=0.3, prior_matters=0.3)
+    found = estimate(
+        u,
+        np.zeros(10, dtype=bool),
+        rng.random((10, 7)),
+        np.ones(10),
+        ~space.pinned,
+        context_width=0.3,
+        prior_matters=0.3,
+    )
     assert np.all(found.plausibility == 1.0) and found.inconsistency == pytest.approx(prior_inconsistency())

@@ -57,13 +57,16 @@ def test_torn_final_record_is_set_aside_with_a_warning(tmp_path):
     assert len(open_dataset(tmp_path).points) == 2
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda r: r | {"preset": "other"}, "belongs to preset 'other'"),
-    (lambda r: {k: v for k, v in r.items() if k != "good"}, "'good' must be true or false"),
-    (lambda r: r | {"descriptors": {"a": 1.0}}, "'descriptors' lacks b"),
-    (lambda r: r | {"params": {"x": 1.0, "y": "high"}}, "'params.y' must be a finite number"),
-    (lambda r: r | {"op": "explode"}, "'op' must be"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r | {"preset": "other"}, "belongs to preset 'other'"),
+        (lambda r: {k: v for k, v in r.items() if k != "good"}, "'good' must be true or false"),
+        (lambda r: r | {"descriptors": {"a": 1.0}}, "'descriptors' lacks b"),
+        (lambda r: r | {"params": {"x": 1.0, "y": "high"}}, "'params.y' must be a finite number"),
+        (lambda r: r | {"op": "explode"}, "'op' must be"),
+    ],
+)
 def test_invalid_records_are_named(tmp_path, edit, message):
     ds = open_dataset(tmp_path)
     ds.add(np.array([1.0, 2.0]), {"x": 0.1, "y": 0.2}, True)

@@ -27,6 +27,7 @@ def test_the_corner_prior_gives_the_ends_of_the_ranges_their_own_chance(space: P
     # a dislike deeper into that corner rules most of it out (every corner holding the candidate holds it too)
     deeper = (space.random_low + 0.005 * (space.random_high - space.random_low))[None, :]
     corner_before = both[1] - spots[1]
-    corner_after = (unexplored(space, end, deeper, np.ones(1), corner_prior=0.5)
-                    - unexplored(space, end, deeper, np.ones(1)))[0]
+    corner_after = (
+        unexplored(space, end, deeper, np.ones(1), corner_prior=0.5) - unexplored(space, end, deeper, np.ones(1))
+    )[0]
     assert corner_after < 0.5 * corner_before

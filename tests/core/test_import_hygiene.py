@@ -4,8 +4,10 @@ from tests.hygiene import loaded_after
 
 
 def test_core_imports_neither_textual_nor_sounddevice():
-    imports = ("import rlfx_tui.session, rlfx_tui.core.rehearsal, rlfx_tui.core.presets, rlfx_tui.core.learner, "
-               "rlfx_tui.core.training")
+    imports = (
+        "import rlfx_tui.session, rlfx_tui.core.rehearsal, rlfx_tui.core.presets, rlfx_tui.core.learner, "
+        "rlfx_tui.core.training"
+    )
     assert loaded_after(imports, ("textual", "sounddevice")) == []
 
 

@@ -36,8 +36,9 @@ def fitted(space: ParameterSpace, points: list[tuple[np.ndarray, np.ndarray, boo
     return Learner(space, hidden_layer_sizes=(8,), **options).fit(X, U, good)
 
 
-def proposals(learner: Learner, d: np.ndarray, current: np.ndarray, strength: float, n: int,
-              seed: int = 0) -> np.ndarray:
+def proposals(
+    learner: Learner, d: np.ndarray, current: np.ndarray, strength: float, n: int, seed: int = 0
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return np.array([learner.propose(d, current, strength, rng) for _ in range(n)])
 
@@ -66,8 +67,9 @@ def test_a_dislike_pushes_proposals_away_in_its_own_context_only(space: Paramete
     assert nearer_bad(before, PAD) > 0.1
     assert nearer_bad(after, PAD) < 0.5 * nearer_bad(before, PAD)
     # the other sound never heard those dislikes: its proposals are the same as before
-    np.testing.assert_allclose(proposals(after, HATS, liked, 0.4, 20), proposals(before, HATS, liked, 0.4, 20),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        proposals(after, HATS, liked, 0.4, 20), proposals(before, HATS, liked, 0.4, 20), atol=1e-9
+    )
 
 
 def test_two_liked_spots_stay_two_and_the_disliked_gap_between_them_is_avoided(space: ParameterSpace) -> None:
@@ -89,8 +91,7 @@ def test_before_any_like_exploration_spreads_out_and_avoids_dislikes(space: Para
     current = space.default_normalized
     for _ in range(12):
         learner = fitted(space, points) if points else None
-        u = (learner.propose(PAD, current, 1.0, rng) if learner
-             else space.randomize_normalized(current, 1.0, rng))
+        u = learner.propose(PAD, current, 1.0, rng) if learner else space.randomize_normalized(current, 1.0, rng)
         points.append((PAD * (1 + rng.normal(0, 0.01, 7)), u, False))
         current = u
     settings = np.array([p[1] for p in points])
@@ -109,8 +110,11 @@ def test_before_any_like_a_small_liked_spot_is_found_sooner_than_by_uniform_draw
             points: list[tuple[np.ndarray, np.ndarray, bool]] = []
             current = space.default_normalized
             for _ in range(10):
-                current = (fitted(space, points).propose(PAD, current, 1.0, rng) if steer and points
-                           else space.randomize_normalized(current, 1.0, rng))
+                current = (
+                    fitted(space, points).propose(PAD, current, 1.0, rng)
+                    if steer and points
+                    else space.randomize_normalized(current, 1.0, rng)
+                )
                 if taste.likes(current):
                     hits += 1
                     break
@@ -150,12 +154,18 @@ def test_strength_still_controls_the_spread_after_a_like(space: ParameterSpace) 
 
 
 def test_proposals_are_in_bounds_and_respect_pinned_parameters() -> None:
-    specs = [ParamSpec("a", "p", "x", 0.0, 1.0, 0.5), ParamSpec("b", "p", "y", 20.0, 800.0, 40.0, scale="log"),
-             ParamSpec("c", "p", "z", 0.0, 1.0, 0.25, pinned=True), ParamSpec("d", "p", "w", 0.0, 10.0, 2.0)]
+    specs = [
+        ParamSpec("a", "p", "x", 0.0, 1.0, 0.5),
+        ParamSpec("b", "p", "y", 20.0, 800.0, 40.0, scale="log"),
+        ParamSpec("c", "p", "z", 0.0, 1.0, 0.25, pinned=True),
+        ParamSpec("d", "p", "w", 0.0, 10.0, 2.0),
+    ]
     space = ParameterSpace(specs)
     rng = np.random.default_rng(5)
-    points = [(d, space.randomize_normalized(space.default_normalized, 1.0, rng), bool(i % 3 == 0))
-              for i, d in enumerate(jitter(PAD, rng, 12))]
+    points = [
+        (d, space.randomize_normalized(space.default_normalized, 1.0, rng), bool(i % 3 == 0))
+        for i, d in enumerate(jitter(PAD, rng, 12))
+    ]
     learner = fitted(space, points)
     for strength in (0.0, 0.3, 1.0):
         for d in (PAD, HATS):
@@ -177,16 +187,23 @@ def test_an_old_like_still_steers_after_many_newer_dislikes(space: ParameterSpac
 
 
 @settings(max_examples=40, deadline=None)
-@given(params=st.integers(1, 13), points=st.integers(1, 40), pinned_share=st.sampled_from([0.0, 0.3]),
-       like_share=st.floats(0.0, 1.0), strength=st.floats(0.0, 1.0), repeated=st.booleans(),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    params=st.integers(1, 13),
+    points=st.integers(1, 40),
+    pinned_share=st.sampled_from([0.0, 0.3]),
+    like_share=st.floats(0.0, 1.0),
+    strength=st.floats(0.0, 1.0),
+    repeated=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_any_labels_give_a_proposal_in_bounds_with_pinned_parameters_at_their_default(
-        params: int, points: int, pinned_share: float, like_share: float, strength: float, repeated: bool,
-        seed: int) -> None:
+    params: int, points: int, pinned_share: float, like_share: float, strength: float, repeated: bool, seed: int
+) -> None:
     """Whatever the labels, including settings recorded before a parameter was pinned (so off its default)."""
     rng = np.random.default_rng(seed)
-    space = ParameterSpace([ParamSpec(f"p{i}", "x", "a", 0.0, 1.0, 0.5, pinned=bool(rng.random() < pinned_share))
-                            for i in range(params)])
+    space = ParameterSpace(
+        [ParamSpec(f"p{i}", "x", "a", 0.0, 1.0, 0.5, pinned=bool(rng.random() < pinned_share)) for i in range(params)]
+    )
     X = np.where(rng.random((points, 1)) < 0.5, PAD, HATS) * (1 + 0.01 * rng.standard_normal((points, 7)))
     U = np.repeat(rng.random((1, params)), points, axis=0) if repeated else rng.random((points, params))
     learner = Learner(space, hidden_layer_sizes=(4,)).fit(X, U, rng.random(points) < like_share)
@@ -208,10 +225,10 @@ def test_the_mapping_gives_each_sound_the_middle_of_its_likes(space: ParameterSp
     rng = np.random.default_rng(7)
     pad_like, hats_like = np.full(len(space), 0.3), np.full(len(space), 0.7)
     points = [(d, np.clip(pad_like + rng.uniform(-0.08, 0.08, len(space)), 0, 1), True) for d in jitter(PAD, rng, 4)]
-    points += [(d, np.clip(hats_like + rng.uniform(-0.08, 0.08, len(space)), 0, 1), True)
-               for d in jitter(HATS, rng, 4)]
-    learner = Learner(space).fit(np.array([p[0] for p in points]), np.array([p[1] for p in points]),
-                                 np.ones(len(points), dtype=bool))
+    points += [(d, np.clip(hats_like + rng.uniform(-0.08, 0.08, len(space)), 0, 1), True) for d in jitter(HATS, rng, 4)]
+    learner = Learner(space).fit(
+        np.array([p[0] for p in points]), np.array([p[1] for p in points]), np.ones(len(points), dtype=bool)
+    )
     assert np.abs(learner.predict(PAD) - pad_like).max() < 0.08
     assert np.abs(learner.predict(HATS) - hats_like).max() < 0.08
 

@@ -43,8 +43,12 @@ def test_a_switch_and_a_mode_are_learnt_per_sound(plugin_preset: Path) -> None:
     pad, hats = space.denormalize(learner.predict(PAD)), space.denormalize(learner.predict(HATS))
     assert (pad["enabled"], pad["mode"], hats["enabled"]) == (1, 0, 0)
     for name, sound in (("pad", PAD), ("hats", HATS)):
-        chance = np.mean([_likes(name, space.denormalize(space.randomize_normalized(space.default_normalized, 0.5,
-                                                                                     rng))) for _ in range(200)])
+        chance = np.mean(
+            [
+                _likes(name, space.denormalize(space.randomize_normalized(space.default_normalized, 0.5, rng)))
+                for _ in range(200)
+            ]
+        )
         proposed = [space.denormalize(learner.propose(sound, space.default_normalized, 0.5, rng)) for _ in range(40)]
         hits = np.mean([_likes(name, s) for s in proposed])
         assert hits > chance + 0.2, (name, hits, chance)

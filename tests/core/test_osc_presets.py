@@ -70,17 +70,20 @@ def test_an_osc_preset_binds_no_plugin_and_reads_back_from_its_own_toml(tmp_path
     assert np.allclose(session.process(block), block, atol=1e-4)  # no plugins: only the idle safety stage
 
 
-@pytest.mark.parametrize(("mutation", "key", "expected"), [
-    (lambda s: s.replace('name = "mix"', 'name = "mix"\nplugin = "delay"'), "params[1].plugin", "known keys"),
-    (lambda s: s + '\n[[plugins]]\nid = "d"\ntype = "Delay"\n', "plugins", 'nothing here with engine = "osc"'),
-    (lambda s: s.replace('engine = "osc"', 'engine = "vst"'), "engine", "one of"),
-    (lambda s: s.replace('source = "osc"', 'source = "midi"'), "context.source", "one of"),
-    (lambda s: s.replace('"flatness"]', '"amp"]'), "context.names[2]", "not used before"),
-    (lambda s: s.replace('"flatness"]', '"flat ness"]'), "context.names[2]", "an identifier"),
-    (lambda s: s.replace('names = ["amp", "centroid", "flatness"]', "names = []"), "context.names", "1 to 64"),
-    (lambda s: s.replace("max = 1.0", "max = 1e400"), "params[1].max", "magnitude"),
-    (lambda s: s.replace("min = 100.0", "min = 0.0"), "params[0].min", "> 0 (log scale)"),
-])
+@pytest.mark.parametrize(
+    ("mutation", "key", "expected"),
+    [
+        (lambda s: s.replace('name = "mix"', 'name = "mix"\nplugin = "delay"'), "params[1].plugin", "known keys"),
+        (lambda s: s + '\n[[plugins]]\nid = "d"\ntype = "Delay"\n', "plugins", 'nothing here with engine = "osc"'),
+        (lambda s: s.replace('engine = "osc"', 'engine = "vst"'), "engine", "one of"),
+        (lambda s: s.replace('source = "osc"', 'source = "midi"'), "context.source", "one of"),
+        (lambda s: s.replace('"flatness"]', '"amp"]'), "context.names[2]", "not used before"),
+        (lambda s: s.replace('"flatness"]', '"flat ness"]'), "context.names[2]", "an identifier"),
+        (lambda s: s.replace('names = ["amp", "centroid", "flatness"]', "names = []"), "context.names", "1 to 64"),
+        (lambda s: s.replace("max = 1.0", "max = 1e400"), "params[1].max", "magnitude"),
+        (lambda s: s.replace("min = 100.0", "min = 0.0"), "params[0].min", "> 0 (log scale)"),
+    ],
+)
 def test_a_bad_osc_preset_names_the_key(tmp_path, mutation, key, expected):
     path = write(tmp_path, mutation(SYNTH))
     with pytest.raises(PresetError) as info:
@@ -93,29 +96,34 @@ def test_a_declaration_is_checked_like_toml_written_to_the_data_dir_and_reopened
     declared = adopt_declared(declared_preset(DECLARATION), data)
     assert declared.path == data / "presets" / "mysynth.toml" and declared.engine == "osc"
     assert [(p.name, p.min, p.max, p.scale, p.default) for p in declared.params] == [
-        ("freq", 20.0, 2000.0, "log", 440.0), ("amp", 0.0, 1.0, "linear", 0.2)]
+        ("freq", 20.0, 2000.0, "log", 440.0),
+        ("amp", 0.0, 1.0, "linear", 0.2),
+    ]
     assert resolve_preset("mysynth", data).params == declared.params
     assert Session("mysynth", data_dir=data).preset.path == declared.path
     with pytest.raises(PresetError, match="mysynth"):
         resolve_preset("mysynth", tmp_path / "elsewhere")
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ([], "a preset name first"),
-    (["x", "freq", 20, 2000, "exp"], "groups of 5"),
-    (["x", "freq", 20, 2000, "cubic", 440], '"lin" or "exp"'),
-    (["x", "freq", float("nan"), 2000, "exp", 440], "params[0].min: expected a finite number"),
-    (["x", "freq", 20, float("inf"), "exp", 440], "params[0].max: expected a finite number"),
-    (["x", "freq", "20", 2000, "exp", 440], "params[0].min: expected a number"),
-    (["x", "freq", 20, 2000, "exp", 4400], "params[0].default: expected a number within"),
-    (["x", "freq", 0, 2000, "exp", 440], "params[0].min: expected a number > 0"),
-    (["x", "fr eq", 20, 2000, "exp", 440], "params[0].name: expected an identifier"),
-    (["x", "a", 0, 1, "lin", 0, "a", 0, 1, "lin", 0], "params[1].name: expected a parameter name not used"),
-    (["1x", "a", 0, 1, "lin", 0], "name: expected an identifier"),
-    (["space", "a", 0, 1, "lin", 0], "shipped preset"),
-    (["presets", "a", 0, 1, "lin", 0], "reserved"),
-    (["x", *(["a", 0, 1, "lin", 0] * 129)], "at most 128"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "a preset name first"),
+        (["x", "freq", 20, 2000, "exp"], "groups of 5"),
+        (["x", "freq", 20, 2000, "cubic", 440], '"lin" or "exp"'),
+        (["x", "freq", float("nan"), 2000, "exp", 440], "params[0].min: expected a finite number"),
+        (["x", "freq", 20, float("inf"), "exp", 440], "params[0].max: expected a finite number"),
+        (["x", "freq", "20", 2000, "exp", 440], "params[0].min: expected a number"),
+        (["x", "freq", 20, 2000, "exp", 4400], "params[0].default: expected a number within"),
+        (["x", "freq", 0, 2000, "exp", 440], "params[0].min: expected a number > 0"),
+        (["x", "fr eq", 20, 2000, "exp", 440], "params[0].name: expected an identifier"),
+        (["x", "a", 0, 1, "lin", 0, "a", 0, 1, "lin", 0], "params[1].name: expected a parameter name not used"),
+        (["1x", "a", 0, 1, "lin", 0], "name: expected an identifier"),
+        (["space", "a", 0, 1, "lin", 0], "shipped preset"),
+        (["presets", "a", 0, 1, "lin", 0], "reserved"),
+        (["x", *(["a", 0, 1, "lin", 0] * 129)], "at most 128"),
+    ],
+)
 def test_a_bad_declaration_is_refused_with_the_toml_error_and_writes_nothing(tmp_path, args, expected):
     with pytest.raises((PresetError, DeclarationError)) as info:
         adopt_declared(declared_preset(args), tmp_path)
@@ -179,13 +187,19 @@ def test_a_dataset_recorded_with_other_context_names_is_refused(tmp_path):
     data = tmp_path / "data"
     session = Session(load_preset(write(tmp_path, SYNTH)), data_dir=data)
     session.label(True, descriptors=np.array([0.2, 1500.0, 0.1]))
-    for other in ('names = ["amp", "pitch", "flatness"]', 'names = ["amp", "centroid"]',
-                  'names = ["amp", "centroid", "flatness", "pitch"]'):
+    for other in (
+        'names = ["amp", "pitch", "flatness"]',
+        'names = ["amp", "centroid"]',
+        'names = ["amp", "centroid", "flatness", "pitch"]',
+    ):
         changed = write(tmp_path, SYNTH.replace('names = ["amp", "centroid", "flatness"]', other), "b.toml")
         with pytest.raises(DatasetError, match="different context"):
             Session(load_preset(changed), data_dir=data)
-    audio = write(tmp_path, SYNTH.replace('source = "osc"\n', "").replace(
-        'names = ["amp", "centroid", "flatness"]\n', ""), "c.toml")
+    audio = write(
+        tmp_path,
+        SYNTH.replace('source = "osc"\n', "").replace('names = ["amp", "centroid", "flatness"]\n', ""),
+        "c.toml",
+    )
     with pytest.raises(DatasetError, match="different context"):
         Session(load_preset(audio), data_dir=data)
 
@@ -209,7 +223,6 @@ def test_the_learner_maps_any_context_length_without_octaves(tmp_path):
         assert predicted["mix"] == pytest.approx(values["mix"], abs=0.15)
         session.randomize(0.3)  # proposals work on this context too
     assert Session(preset, data_dir=tmp_path / "data", seed=1).learner.n_points_ == 6  # cached or rebuilt alike
-
 
 
 def test_a_declaration_never_replaces_a_preset_of_yours_that_a_patch_did_not_declare(tmp_path):

@@ -12,11 +12,13 @@ from rlfx_tui.core.presets import ParamSpec
 
 @pytest.fixture
 def space() -> ParameterSpace:
-    return ParameterSpace([
-        ParamSpec("cutoff", "f", "cutoff_hz", 100.0, 10000.0, 1000.0, scale="log"),
-        ParamSpec("mode", "f", "mode", 0.0, 2.0, 0.0, values=("Low", "High", "Band")),
-        ParamSpec("on", "f", "enabled", 0.0, 1.0, 1.0, values=(0.0, 1.0)),
-    ])
+    return ParameterSpace(
+        [
+            ParamSpec("cutoff", "f", "cutoff_hz", 100.0, 10000.0, 1000.0, scale="log"),
+            ParamSpec("mode", "f", "mode", 0.0, 2.0, 0.0, values=("Low", "High", "Band")),
+            ParamSpec("on", "f", "enabled", 0.0, 1.0, 1.0, values=(0.0, 1.0)),
+        ]
+    )
 
 
 def test_choices_normalise_to_their_grid_and_back(space: ParameterSpace) -> None:

@@ -64,8 +64,9 @@ def test_loading_a_fast_math_plugin_keeps_this_threads_subnormals(plugin_preset:
     assert (tiny * 1.0)[0] != 0.0
 
 
-def test_paths_resolve_from_the_preset_folder_and_home(test_plugin: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_resolve_from_the_preset_folder_and_home(
+    test_plugin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copytree(test_plugin, tmp_path / "plugins" / test_plugin.name)
     relative = _write(tmp_path, preset_text(Path("plugins") / test_plugin.name))
     assert load_preset(relative).plugins[0].path == tmp_path / "plugins" / test_plugin.name
@@ -120,8 +121,9 @@ def test_a_crashing_plugin_is_one_line(test_plugin: Path, tmp_path: Path, monkey
     assert "\n" not in str(caught.value)
 
 
-def test_a_hanging_plugin_times_out_in_one_line(test_plugin: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hanging_plugin_times_out_in_one_line(
+    test_plugin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RLFX_TEST_PLUGIN_HANG", "1")
     monkeypatch.setenv("RLFX_TUI_PLUGIN_TIMEOUT", "2")  # what a preset check waits (scan also takes --timeout)
     with pytest.raises(PluginLoadError, match="did not finish loading within 2 s") as caught:
@@ -148,7 +150,7 @@ def test_a_plugin_preset_with_choices_writes_back_as_itself(plugin_preset: Path,
     assert written.params == changed.params and written.plugins == preset.plugins
 
 
-BUILT_IN_CHOICE = '''name = "modes"
+BUILT_IN_CHOICE = """name = "modes"
 [[plugins]]
 id = "filter"
 type = "LadderFilter"
@@ -159,7 +161,7 @@ attribute = "mode"
 values = ["LPF24", "BPF12", "HPF12"]
 default = "BPF12"
 [safety]
-'''
+"""
 
 
 def test_a_built_in_enum_as_a_choice(tmp_path: Path) -> None:

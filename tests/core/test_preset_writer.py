@@ -16,8 +16,19 @@ from rlfx_tui.core.presets import ParamSpec, Preset, resolve_preset, shipped_pre
 
 
 def spec_fields(spec: ParamSpec) -> tuple[object, ...]:
-    return (spec.name, spec.plugin, spec.attribute, spec.min, spec.max, spec.default, spec.unit, spec.scale,
-            spec.pinned, spec.label, *(None if math.isnan(v) else v for v in (spec.random_min, spec.random_max)))
+    return (
+        spec.name,
+        spec.plugin,
+        spec.attribute,
+        spec.min,
+        spec.max,
+        spec.default,
+        spec.unit,
+        spec.scale,
+        spec.pinned,
+        spec.label,
+        *(None if math.isnan(v) else v for v in (spec.random_min, spec.random_max)),
+    )
 
 
 def assert_same(a: Preset, b: Preset) -> None:
@@ -53,11 +64,14 @@ def test_odd_text_is_escaped_and_the_header_stays_comments(tmp_path: Path) -> No
     assert read_preset(out).description == preset.description
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"low_cut": 1e6}, "low_cut = 1000000.0 is outside its range"),
-    ({"low_cut": math.nan}, "outside its range"),
-    ("missing", "lack parameter low_cut"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"low_cut": 1e6}, "low_cut = 1000000.0 is outside its range"),
+        ({"low_cut": math.nan}, "outside its range"),
+        ("missing", "lack parameter low_cut"),
+    ],
+)
 def test_bad_defaults_are_refused(change: object, message: str) -> None:
     preset = resolve_preset("space")
     defaults = {s.name: s.default for s in preset.params}

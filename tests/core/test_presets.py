@@ -35,22 +35,28 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("mutation", "key", "expected"), [
-    (lambda s: s + "\n[[[", "(file)", "valid TOML"),
-    (lambda s: s.replace('name = "space"\n', ""), "name", "a string (missing)"),
-    (lambda s: s.replace('type = "Delay"', 'type = "Flanger"'), "plugins[2].type", "a pedalboard plugin"),
-    (lambda s: s.replace('attribute = "feedback"', 'attribute = "feedbak"'), "params[5].attribute",
-     "an attribute of pedalboard.Delay"),
-    (lambda s: s.replace("max = 800.0", "max = 20.0"), "params[0].max", "greater than min"),
-    (lambda s: s.replace("default = 40.0", "default = 900.0"), "params[0].default", "within [min, max]"),
-    (lambda s: s.replace("default = 40.0", "default = nan"), "params[0].default", "a finite number"),
-    (lambda s: s.replace("default = 40.0", 'default = "40"'), "params[0].default", "a number"),
-    (lambda s: s.replace("max = 0.75", "max = 1.5"), "params[5].max", "safe range"),
-    (lambda s: s.replace("max = 800.0", "max = 1e300"), "params[0].max", "magnitude"),
-    (lambda s: s.replace('name = "low_cut"', 'name = "bås"'), "params[0].name", "an identifier"),
-    (lambda s: s.replace("ceiling_db = -0.3", "ceiling_db = 0.0"), "safety.ceiling_db", "[-40, -0.3]"),
-    (lambda s: 'extra = 1\n' + s, "extra", "known keys"),
-])
+@pytest.mark.parametrize(
+    ("mutation", "key", "expected"),
+    [
+        (lambda s: s + "\n[[[", "(file)", "valid TOML"),
+        (lambda s: s.replace('name = "space"\n', ""), "name", "a string (missing)"),
+        (lambda s: s.replace('type = "Delay"', 'type = "Flanger"'), "plugins[2].type", "a pedalboard plugin"),
+        (
+            lambda s: s.replace('attribute = "feedback"', 'attribute = "feedbak"'),
+            "params[5].attribute",
+            "an attribute of pedalboard.Delay",
+        ),
+        (lambda s: s.replace("max = 800.0", "max = 20.0"), "params[0].max", "greater than min"),
+        (lambda s: s.replace("default = 40.0", "default = 900.0"), "params[0].default", "within [min, max]"),
+        (lambda s: s.replace("default = 40.0", "default = nan"), "params[0].default", "a finite number"),
+        (lambda s: s.replace("default = 40.0", 'default = "40"'), "params[0].default", "a number"),
+        (lambda s: s.replace("max = 0.75", "max = 1.5"), "params[5].max", "safe range"),
+        (lambda s: s.replace("max = 800.0", "max = 1e300"), "params[0].max", "magnitude"),
+        (lambda s: s.replace('name = "low_cut"', 'name = "bås"'), "params[0].name", "an identifier"),
+        (lambda s: s.replace("ceiling_db = -0.3", "ceiling_db = 0.0"), "safety.ceiling_db", "[-40, -0.3]"),
+        (lambda s: "extra = 1\n" + s, "extra", "known keys"),
+    ],
+)
 def test_malformed_preset_names_file_key_and_expectation(tmp_path, mutation, key, expected):
     path = write(tmp_path, mutation(SPACE))
     with pytest.raises(PresetError) as info:

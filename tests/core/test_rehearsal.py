@@ -4,8 +4,17 @@ import numpy as np
 import pytest
 
 from rlfx_tui.core.errors import DatasetError
-from rlfx_tui.core.rehearsal import (LabelFailed, ModeChanged, Noticed, ParamsJumped, PointDeleted, PointLabelled,
-                                     PointRestored, Rehearsal, TrainingNeeded)
+from rlfx_tui.core.rehearsal import (
+    LabelFailed,
+    ModeChanged,
+    Noticed,
+    ParamsJumped,
+    PointDeleted,
+    PointLabelled,
+    PointRestored,
+    Rehearsal,
+    TrainingNeeded,
+)
 from rlfx_tui.core.session import Session
 
 from .sounds import feed, tone

@@ -262,8 +262,12 @@ def test_L_locks_the_knobs_the_learner_thinks_matter(rehearsal, clock):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(labels=st.lists(st.booleans(), min_size=0, max_size=12), locked=st.sets(st.integers(0, 9), min_size=1),
-       strength=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
+@given(
+    labels=st.lists(st.booleans(), min_size=0, max_size=12),
+    locked=st.sets(st.integers(0, 9), min_size=1),
+    strength=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**16),
+)
 def test_no_proposal_ever_moves_a_locked_knob(tmp_path_factory, labels, locked, strength, seed):
     session = Session(data_dir=tmp_path_factory.mktemp("locks"), seed=seed)
     feed(session, tone(110 + seed % 500, seconds=0.2))

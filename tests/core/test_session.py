@@ -24,7 +24,7 @@ def test_readme_example_runs_as_written(tmp_path):
     s = Session(preset=None, data_dir=tmp_path, seed=0)
     block = (0.3 * np.sin(2 * np.pi * 220 * np.arange(4800) / 48000)).astype(np.float32)
     for i in range(0, len(block), 256):
-        s.listen(block[i:i + 256], 48000)
+        s.listen(block[i : i + 256], 48000)
     s.randomize(0.5)
     out = s.process(block[:256])
     assert out.shape == (256,) and out.dtype == np.float32

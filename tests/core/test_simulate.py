@@ -36,8 +36,9 @@ def test_the_learner_beats_random_and_the_nudge_workflow(small_run: dict) -> Non
 def test_after_a_like_the_learner_still_proposes_something_new(small_run: dict) -> None:
     """Its hit rate must not come from smaller jumps: its proposals land about as far from the sound's liked
     settings as the nudge workflow's plain jumps from a liked setting do."""
-    novelty = {name: np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in small_run[name]])
-               for name in METHOD_NAMES[1:]}
+    novelty = {
+        name: np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in small_run[name]]) for name in METHOD_NAMES[1:]
+    }
     nudge, ours = (novelty[name] for name in METHOD_NAMES[1:])
     assert len(ours) >= 20
     assert np.median(ours) >= 0.85 * np.median(nudge)
@@ -68,8 +69,11 @@ def test_a_taste_likes_about_its_volume_of_random_settings() -> None:
     for _ in range(20):
         taste = random_taste(space, rng, volume=0.04)
         assert 2 <= len(taste.dims) <= 3
-        rates.append(np.mean([taste.likes(u) for u in space.randomize_normalized(space.default_normalized, 1.0, rng,
-                                                                                 count=2000)]))
+        rates.append(
+            np.mean(
+                [taste.likes(u) for u in space.randomize_normalized(space.default_normalized, 1.0, rng, count=2000)]
+            )
+        )
     assert 0.03 < np.mean(rates) < 0.07  # a little over 4 %: one parameter's random range is narrower
 
 
@@ -91,8 +95,9 @@ def test_the_command_prints_the_tables(capsys: pytest.CaptureFixture[str]) -> No
     assert "Like-rate per block" in out and "rlfx-tui learner" in out and "sounds never liked" in out
 
 
-def test_plot_without_matplotlib_is_one_clear_line(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+def test_plot_without_matplotlib_is_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["simulate", "--seeds", "1", "--labels", "5", "--plot", str(tmp_path / "x.png")]) == 2
     assert "rlfx-tui[plot]" in capsys.readouterr().err
@@ -100,8 +105,25 @@ def test_plot_without_matplotlib_is_one_clear_line(monkeypatch: pytest.MonkeyPat
 
 def test_plot_writes_a_png(tmp_path) -> None:
     path = tmp_path / "curves.png"
-    assert main(["simulate", "--seeds", "1", "--labels", "10", "--sounds", "1", "--jobs", "1", "--no-timing",
-                 "--plot", str(path)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--seeds",
+                "1",
+                "--labels",
+                "10",
+                "--sounds",
+                "1",
+                "--jobs",
+                "1",
+                "--no-timing",
+                "--plot",
+                str(path),
+            ]
+        )
+        == 0
+    )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -137,13 +159,14 @@ def test_a_corner_is_open_ended_and_reaches_the_ends_of_the_ranges() -> None:
         inner = end.copy()
         inner[list(corner.dims)] = corner.threshold + np.where(corner.up, 0.001, -0.001)
         beyond = inner.copy()
-        beyond[list(corner.dims)] = np.where(corner.up, inner[list(corner.dims)] - 0.01, inner[list(corner.dims)] + 0.01)
+        beyond[list(corner.dims)] = np.where(
+            corner.up, inner[list(corner.dims)] - 0.01, inner[list(corner.dims)] + 0.01
+        )
         assert corner.likes(end) and corner.likes(inner) and not corner.likes(beyond)
 
 
 def test_flipped_answers_flip_the_same_labels_for_every_method_and_likes_count_the_true_taste() -> None:
-    outcomes = run_seed(resolve_preset("space"), 3, labels=20, n_sounds=2, flip=0.25,
-                        methods=("uniform", "walk"))
+    outcomes = run_seed(resolve_preset("space"), 3, labels=20, n_sounds=2, flip=0.25, methods=("uniform", "walk"))
     uniform, walk = outcomes.values()
     flipped = [o.answered != o.liked for o in (uniform, walk)]
     np.testing.assert_array_equal(flipped[0], flipped[1])
@@ -156,10 +179,10 @@ def test_the_gp_rival_searches_with_sobol_then_holds_the_novelty_floor() -> None
     space = ParameterSpace(resolve_preset("space").params)
     rival = GaussianProcessRival(space, np.random.default_rng(0), 0)
     first = [rival.propose(0, 1.0) for _ in range(4)]
-    for u in first:
+    for _ in first:
         rival.label(0, False)
     assert np.all([(u >= space.random_low - 1e-12) & (u <= space.random_high + 1e-12) for u in first])
-    assert min(np.linalg.norm(a - b) for i, a in enumerate(first) for b in first[i + 1:]) > 0.2  # space-filling
+    assert min(np.linalg.norm(a - b) for i, a in enumerate(first) for b in first[i + 1 :]) > 0.2  # space-filling
     rival.proposal = np.full(len(space), 0.5)
     rival.label(0, True)
     for _ in range(3):
@@ -169,8 +192,29 @@ def test_the_gp_rival_searches_with_sobol_then_holds_the_novelty_floor() -> None
 
 
 def test_the_command_runs_every_method_on_other_shapes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", "--seeds", "1", "--labels", "12", "--sounds", "2", "--jobs", "1", "--no-timing",
-                 "--taste", "corner", "--flip", "0.1", "--methods", "walk,gp,learner"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--seeds",
+                "1",
+                "--labels",
+                "12",
+                "--sounds",
+                "2",
+                "--jobs",
+                "1",
+                "--no-timing",
+                "--taste",
+                "corner",
+                "--flip",
+                "0.1",
+                "--methods",
+                "walk,gp,learner",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "GP classifier" in out and "rlfx-tui learner" in out and "uniform random" not in out
     assert "taste corner" in out and "10% of answers flipped" in out

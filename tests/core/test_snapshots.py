@@ -66,10 +66,19 @@ def test_unknown_name_lists_the_names_there_are(store: SnapshotStore) -> None:
         store.get("x")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("", "non-empty"), ("   ", "non-empty"), (None, "non-empty"), ("x" * 65, "at most 64"),
-    ("a\nb", "printable"), ("tab\there", "printable"), (" lead", "either end"), ("\x1b[2J", "printable"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("", "non-empty"),
+        ("   ", "non-empty"),
+        (None, "non-empty"),
+        ("x" * 65, "at most 64"),
+        ("a\nb", "printable"),
+        ("tab\there", "printable"),
+        (" lead", "either end"),
+        ("\x1b[2J", "printable"),
+    ],
+)
 def test_bad_names_are_refused_and_nothing_is_written(store: SnapshotStore, name: object, message: str) -> None:
     with pytest.raises(SnapshotError, match=message):
         store.save(name, SETTING)  # type: ignore[arg-type]
@@ -82,16 +91,19 @@ def test_names_at_the_limit_and_beyond_ascii_are_fine(store: SnapshotStore) -> N
     assert store.names() == ["x" * 64, "räumlich — 空間"]
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"low_cut": 80.0, "delay_time": 0.35}, "missing: reverb_size"),
-    ({**SETTING, "extra": 1.0}, "unknown: extra"),
-    ({**SETTING, "reverb_size": math.nan}, "reverb_size must be a finite number"),
-    ({**SETTING, "reverb_size": math.inf}, "finite number"),
-    ({**SETTING, "reverb_size": 10**400}, "finite number"),
-    ({**SETTING, "reverb_size": True}, "finite number"),
-    ({**SETTING, "reverb_size": "0.5"}, "finite number"),
-    ([1.0, 2.0, 3.0], "mapping"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"low_cut": 80.0, "delay_time": 0.35}, "missing: reverb_size"),
+        ({**SETTING, "extra": 1.0}, "unknown: extra"),
+        ({**SETTING, "reverb_size": math.nan}, "reverb_size must be a finite number"),
+        ({**SETTING, "reverb_size": math.inf}, "finite number"),
+        ({**SETTING, "reverb_size": 10**400}, "finite number"),
+        ({**SETTING, "reverb_size": True}, "finite number"),
+        ({**SETTING, "reverb_size": "0.5"}, "finite number"),
+        ([1.0, 2.0, 3.0], "mapping"),
+    ],
+)
 def test_bad_settings_are_refused(store: SnapshotStore, params: object, message: str) -> None:
     store.save("kept", SETTING)
     before = store.path.read_bytes()
@@ -100,12 +112,20 @@ def test_bad_settings_are_refused(store: SnapshotStore, params: object, message:
     assert store.path.read_bytes() == before
 
 
-@pytest.mark.parametrize("content", [
-    b"{not json", b"\xff\xfe garbage", b"[1, 2]", b'{"a": 3}', b'{"a": {"params": {}}}',
-    b'{"a": {"time": "t", "params": {"low_cut": "loud"}}}', b'{"a": {"time": "t", "params": {"low_cut": NaN}}}',
-    b'{"a": {"time": "t", "params": {}}, "a": {"time": "u", "params": {}}}',  # a name twice: one would be lost
-    b'{"a": {"time": "t", "params": {"x": ' + b"9" * 5000 + b"}}}",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"\xff\xfe garbage",
+        b"[1, 2]",
+        b'{"a": 3}',
+        b'{"a": {"params": {}}}',
+        b'{"a": {"time": "t", "params": {"low_cut": "loud"}}}',
+        b'{"a": {"time": "t", "params": {"low_cut": NaN}}}',
+        b'{"a": {"time": "t", "params": {}}, "a": {"time": "u", "params": {}}}',  # a name twice: one would be lost
+        b'{"a": {"time": "t", "params": {"x": ' + b"9" * 5000 + b"}}}",
+    ],
+)
 def test_a_corrupt_file_is_left_byte_identical_after_a_refused_save(store: SnapshotStore, content: bytes) -> None:
     store.directory.mkdir(parents=True)
     store.path.write_bytes(content)
@@ -127,8 +147,9 @@ def test_an_unreadable_file_is_refused_and_left_alone(store: SnapshotStore) -> N
     assert store.path.is_dir() and os.listdir(store.path) == []
 
 
-def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(store: SnapshotStore,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
+    store: SnapshotStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store.save("old", SETTING)
     before = store.path.read_bytes()
 

@@ -35,8 +35,11 @@ def test_weights_decide_which_labels_count() -> None:
     u, good = labels(rng, matter=[0, 2])
     other_u, other_good = labels(rng, matter=[3, 4])
     alone = TasteModel(np.ones(8, dtype=bool)).fit(u, good, np.ones(len(u)))
-    mixed = TasteModel(np.ones(8, dtype=bool)).fit(np.vstack([u, other_u]), np.concatenate([good, other_good]),
-                                                  np.concatenate([np.ones(len(u)), np.zeros(len(other_u))]))
+    mixed = TasteModel(np.ones(8, dtype=bool)).fit(
+        np.vstack([u, other_u]),
+        np.concatenate([good, other_good]),
+        np.concatenate([np.ones(len(u)), np.zeros(len(other_u))]),
+    )
     np.testing.assert_allclose(mixed.posterior_, alone.posterior_, atol=1e-12)
 
 
@@ -46,8 +49,9 @@ def test_two_liked_spots_stay_two() -> None:
     rng = np.random.default_rng(3)
     a, b, middle = (np.full(6, 0.5) for _ in range(3))
     a[:2], b[:2] = 0.2, 0.8
-    u = np.vstack([a + rng.normal(0, 0.02, (3, 6)), b + rng.normal(0, 0.02, (3, 6)),
-                   middle + rng.normal(0, 0.04, (4, 6))])
+    u = np.vstack(
+        [a + rng.normal(0, 0.02, (3, 6)), b + rng.normal(0, 0.02, (3, 6)), middle + rng.normal(0, 0.04, (4, 6))]
+    )
     good = np.array([True] * 6 + [False] * 4)
     model = TasteModel(np.ones(6, dtype=bool)).fit(u, good, np.ones(len(u)))
     p_a, p_b, p_middle = model.predictive(np.vstack([a, b, middle]))
@@ -104,8 +108,18 @@ def test_a_ridge_where_two_knobs_trade_off_is_liked_along_it() -> None:
 
 def test_a_doubted_like_weighs_less() -> None:
     """Plausibility scales a like's region: the same labels with two likes doubted predict less around them."""
-    u = np.array([[0.2] * 4, [0.22] * 4, [0.8] * 4, [0.82] * 4, [0.5] * 4, [0.52] * 4, [0.2, 0.2, 0.8, 0.8],
-                  [0.8, 0.8, 0.2, 0.2]])
+    u = np.array(
+        [
+            [0.2] * 4,
+            [0.22] * 4,
+            [0.8] * 4,
+            [0.82] * 4,
+            [0.5] * 4,
+            [0.52] * 4,
+            [0.2, 0.2, 0.8, 0.8],
+            [0.8, 0.8, 0.2, 0.2],
+        ]
+    )
     good = np.array([True] * 4 + [False] * 4)
     meant = np.array([1.0, 1.0, 0.3, 0.3] + [1.0] * 4)
     trusted = TasteModel(np.ones(4, dtype=bool)).fit(u, good, np.ones(len(u)))

@@ -19,8 +19,12 @@ def load(directory, name):
 def flucoma_forward(standardize: dict, model: dict, x: np.ndarray) -> np.ndarray:
     """FluCoMa's inference, written from its sources and the exported JSON only: Standardization::processFrame
     ((x - mean) / max(std, eps)), then per NNLayer::forwardFrame act(Wᵀx + b), W stored rows × cols."""
-    activation = {0: lambda z: z, 1: lambda z: 1 / (1 + np.exp(-z)), 2: lambda z: np.maximum(z, 0),
-                  3: lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))}
+    activation = {
+        0: lambda z: z,
+        1: lambda z: 1 / (1 + np.exp(-z)),
+        2: lambda z: np.maximum(z, 0),
+        3: lambda z: (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)),
+    }
     h = (np.asarray(x, float) - np.array(standardize["mean"])) / np.maximum(standardize["std"], 2.220446049250313e-16)
     for layer in model["layers"]:
         weights = np.array(layer["weights"])
@@ -32,12 +36,21 @@ def flucoma_forward(standardize: dict, model: dict, x: np.ndarray) -> np.ndarray
 def test_export_files_follow_fluidjson(trained, tmp_path):
     out = tmp_path / "export"
     written = {p.name for p in export_flucoma(trained, out)}
-    assert written == {"descriptors.json", "params.json", "params_units.json", "labels.json", "standardize.json",
-                       "mlp.json", "spec.json", "load.scd"}
+    assert written == {
+        "descriptors.json",
+        "params.json",
+        "params_units.json",
+        "labels.json",
+        "standardize.json",
+        "mlp.json",
+        "spec.json",
+        "load.scd",
+    }
     points = trained.points
     d, p = len(DESCRIPTOR_NAMES), len(trained.space)
-    descriptors, params, units, labels = (load(out, n) for n in ("descriptors.json", "params.json",
-                                                                "params_units.json", "labels.json"))
+    descriptors, params, units, labels = (
+        load(out, n) for n in ("descriptors.json", "params.json", "params_units.json", "labels.json")
+    )
     assert set(descriptors) == set(params) == set(labels) == {"cols", "data"}
     assert (descriptors["cols"], params["cols"], units["cols"], labels["cols"]) == (d, p, p, 1)
     # the same zero-padded ids everywhere, and their sorted order is the label order
@@ -88,8 +101,9 @@ def test_flucoma_forward_pass_reproduces_the_mapping_exactly(trained, tmp_path, 
     # and through Session.predict() (real units) for live input
     for signal in (tone(110, square=True, amp=0.5), noise(amp=0.3), tone(1500, amp=0.05)):
         feed(trained, signal)
-        expected = trained.space.denormalize(trained.space.constrain(
-            flucoma_forward(standardize, model, trained.descriptors)))
+        expected = trained.space.denormalize(
+            trained.space.constrain(flucoma_forward(standardize, model, trained.descriptors))
+        )
         predicted = trained.predict()
         for name in trained.space.names:
             assert predicted[name] == pytest.approx(expected[name], rel=1e-9, abs=1e-12)
@@ -113,11 +127,11 @@ def test_export_example_prints_supercollider(capsys):
 
 def hand_written(tmp_path, params_rows, descriptor_rows=None, cols=None):
     """A FluidDataSet pair typed by hand in the documented format (ids need not be rlfx-tui's)."""
-    descriptor_rows = descriptor_rows or {key: [-20.0, 800.0, 900.0, 0.1, 2000.0, 300.0, 0.05]
-                                          for key in params_rows}
+    descriptor_rows = descriptor_rows or {key: [-20.0, 800.0, 900.0, 0.1, 2000.0, 300.0, 0.05] for key in params_rows}
     (tmp_path / "in.json").write_text(json.dumps({"cols": 7, "data": descriptor_rows}))
-    (tmp_path / "out.json").write_text(json.dumps({"cols": cols or len(next(iter(params_rows.values()))),
-                                                   "data": params_rows}))
+    (tmp_path / "out.json").write_text(
+        json.dumps({"cols": cols or len(next(iter(params_rows.values()))), "data": params_rows})
+    )
     return tmp_path / "in.json", tmp_path / "out.json"
 
 
@@ -135,14 +149,17 @@ def test_import_hand_written_datasets_become_durable_liked_points(tmp_path, caps
     assert reopened.learner.has_mapping
 
 
-@pytest.mark.parametrize("case, message", [
-    ("cols", "has 3 columns, preset 'space' (low_cut, chorus_rate, "),
-    ("short", "row 'x' must be a list of exactly"),
-    ("range", "row 'x' is outside [0, 1]; for values in parameter units pass --units real"),
-    ("ids", "must have the same ids; 1 differ (e.g. 'y')"),
-    ("type", "row 'x': 'loud' is not a finite number"),
-    ("huge", "is not a finite number"),  # a 400-digit JSON integer: refused, not an OverflowError
-])
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("cols", "has 3 columns, preset 'space' (low_cut, chorus_rate, "),
+        ("short", "row 'x' must be a list of exactly"),
+        ("range", "row 'x' is outside [0, 1]; for values in parameter units pass --units real"),
+        ("ids", "must have the same ids; 1 differ (e.g. 'y')"),
+        ("type", "row 'x': 'loud' is not a finite number"),
+        ("huge", "is not a finite number"),  # a 400-digit JSON integer: refused, not an OverflowError
+    ],
+)
 def test_import_refuses_mismatched_files_with_one_line(tmp_path, capsys, case, message):
     data = tmp_path / "data"
     p = len(Session(data_dir=data).space)
@@ -166,8 +183,13 @@ def test_export_then_import_round_trips_points_and_labels(trained, tmp_path):
     for a, b in zip(fresh.points, trained.points):
         assert a.good == b.good and np.array_equal(a.descriptors, b.descriptors)
         assert a.params == pytest.approx(b.params, rel=1e-9)
-    real = import_flucoma(Session(data_dir=tmp_path / "third"), out / "descriptors.json",
-                          out / "params_units.json", units="real", good=False)
+    real = import_flucoma(
+        Session(data_dir=tmp_path / "third"),
+        out / "descriptors.json",
+        out / "params_units.json",
+        units="real",
+        good=False,
+    )
     assert len(real.added) == len(trained.points) and real.skipped == 0
 
 
@@ -177,8 +199,21 @@ def test_cli_import_with_a_label_set(trained, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"exported {len(trained.points)} points" in printed and "mlp.json" in printed
     other = tmp_path / "other"
-    assert main(["--data-dir", str(other), "import", "flucoma", str(out / "descriptors.json"),
-                 str(out / "params.json"), "--labels", str(out / "labels.json")]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(other),
+                "import",
+                "flucoma",
+                str(out / "descriptors.json"),
+                str(out / "params.json"),
+                "--labels",
+                str(out / "labels.json"),
+            ]
+        )
+        == 0
+    )
     n_good = sum(p.good for p in trained.points)
     assert f"imported {len(trained.points)} points ({n_good} good)" in capsys.readouterr().out
     assert [p.good for p in Session(data_dir=other).points] == [p.good for p in trained.points]
@@ -199,13 +234,25 @@ def test_importing_the_same_files_twice_adds_nothing_the_second_time(trained, tm
     result = import_flucoma(trained, out / "descriptors.json", out / "params.json", labels=out / "labels.json")
     assert (result.added, result.skipped) == ([], n) and len(trained.points) == n
     # in real units, too; but with the other label they are new opinions, not copies
-    assert import_flucoma(trained, out / "descriptors.json", out / "params_units.json", units="real",
-                          labels=out / "labels.json").skipped == n
-    flipped = {"cols": 1, "data": {k: ["bad" if v == ["good"] else "good"]
-                                   for k, v in load(out, "labels.json")["data"].items()}}
+    assert (
+        import_flucoma(
+            trained, out / "descriptors.json", out / "params_units.json", units="real", labels=out / "labels.json"
+        ).skipped
+        == n
+    )
+    flipped = {
+        "cols": 1,
+        "data": {k: ["bad" if v == ["good"] else "good"] for k, v in load(out, "labels.json")["data"].items()},
+    }
     (tmp_path / "flipped.json").write_text(json.dumps(flipped))
-    assert len(import_flucoma(trained, out / "descriptors.json", out / "params.json",
-                              labels=tmp_path / "flipped.json").added) == n
+    assert (
+        len(
+            import_flucoma(
+                trained, out / "descriptors.json", out / "params.json", labels=tmp_path / "flipped.json"
+            ).added
+        )
+        == n
+    )
 
 
 def test_a_partly_overlapping_import_adds_only_the_new_points(tmp_path, capsys):

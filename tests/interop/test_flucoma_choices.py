@@ -14,8 +14,16 @@ def test_spec_json_gives_a_choices_values_and_encoding(plugin_preset: Path, tmp_
     session = Session(preset=str(plugin_preset), data_dir=tmp_data_dir)
     spec = spec_json(session, 0)
     mode = next(p for p in spec["params"] if p["name"] == "mode")
-    assert mode == {"name": "mode", "min": 0.0, "max": 2.0, "unit": "", "scale": "choice", "default": 0.0,
-                    "pinned": False, "values": ["Low", "High", "Band"]}
+    assert mode == {
+        "name": "mode",
+        "min": 0.0,
+        "max": 2.0,
+        "unit": "",
+        "scale": "choice",
+        "default": 0.0,
+        "pinned": False,
+        "values": ["Low", "High", "Band"],
+    }
     assert "values[round(u * (len(values) - 1))]" in spec["denormalize"]["choice"]
     # the encoding spec.json states is the one the session uses
     u = session.space.normalize(session.space.default() | {"mode": 2.0})

@@ -35,21 +35,54 @@ def test_an_osc_context_dataset_trains_exports_and_reimports(tmp_path, capsys):
     standardize, model = (json.loads((out / n).read_text()) for n in ("standardize.json", "mlp.json"))
     exported = Session("mysynth", data_dir=data)  # as the CLI opened it (its seed, its fit)
     for point in session.points:
-        np.testing.assert_allclose(exported.space.constrain(flucoma_forward(standardize, model, point.descriptors)),
-                                   exported.learner.predict(point.descriptors), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            exported.space.constrain(flucoma_forward(standardize, model, point.descriptors)),
+            exported.learner.predict(point.descriptors),
+            rtol=0,
+            atol=1e-12,
+        )
 
     fresh = tmp_path / "fresh"
     adopt_declared(with_context(declared_preset(DECLARATION), FEATURES), fresh)
     capsys.readouterr()
-    assert main(["--data-dir", str(fresh), "--preset", "mysynth", "import", "flucoma", str(out / "descriptors.json"),
-                 str(out / "params.json"), "--labels", str(out / "labels.json")]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(fresh),
+                "--preset",
+                "mysynth",
+                "import",
+                "flucoma",
+                str(out / "descriptors.json"),
+                str(out / "params.json"),
+                "--labels",
+                str(out / "labels.json"),
+            ]
+        )
+        == 0
+    )
     reopened = Session("mysynth", data_dir=fresh)
     assert [(p.good, p.descriptors.tolist()) for p in reopened.points] == [
-        (p.good, p.descriptors.tolist()) for p in session.points]
+        (p.good, p.descriptors.tolist()) for p in session.points
+    ]
     assert reopened.learner.has_mapping
 
     wrong = tmp_path / "wrong"
     adopt_declared(with_context(declared_preset(DECLARATION), FEATURES[:3]), wrong)
-    assert main(["--data-dir", str(wrong), "--preset", "mysynth", "import", "flucoma", str(out / "descriptors.json"),
-                 str(out / "params.json")]) == 2
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(wrong),
+                "--preset",
+                "mysynth",
+                "import",
+                "flucoma",
+                str(out / "descriptors.json"),
+                str(out / "params.json"),
+            ]
+        )
+        == 2
+    )
     assert "has 5 columns, preset 'mysynth''s context (x, y, z) needs 3" in capsys.readouterr().err

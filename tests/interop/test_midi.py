@@ -47,14 +47,26 @@ def test_ports_are_found_by_part_of_their_name_and_a_missing_one_lists_them(peda
 
 
 def test_the_command_exits_2_naming_the_ports(pedal: Pedal, tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "rlfx_tui", "--midi-in", "FCB1010", "--data-dir", str(tmp_path)],
-                         capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "rlfx_tui", "--midi-in", "FCB1010", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert out.returncode == 2
-    assert out.stderr.splitlines() == [f"rlfx-tui: error: --midi-in FCB1010: no MIDI input port matching 'FCB1010'; "
-                                       f"MIDI inputs: {pedal.name} (JACK) (`rlfx-tui devices` lists them)"]
-    devices = subprocess.run([sys.executable, "-m", "rlfx_tui", "devices"], capture_output=True, text=True,
-                             timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stderr.splitlines() == [
+        f"rlfx-tui: error: --midi-in FCB1010: no MIDI input port matching 'FCB1010'; "
+        f"MIDI inputs: {pedal.name} (JACK) (`rlfx-tui devices` lists them)"
+    ]
+    devices = subprocess.run(
+        [sys.executable, "-m", "rlfx_tui", "devices"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert f"  {pedal.name} (JACK)" in devices.stdout and devices.stderr == ""
 
 
@@ -63,9 +75,15 @@ def test_pedal_presses_call_the_rehearsals_actions(pedal: Pedal, tmp_data_dir: P
     rehearsal = Rehearsal(session, train_in_background=True)
     seen: list[ev.RehearsalEvent] = []
     rehearsal.subscribe(seen.append)
-    midi_map = MidiMap({"good": MidiTrigger("note", 60), "bad": MidiTrigger("cc", 81),
-                        "jump": MidiTrigger("program", 3), "strength": MidiTrigger("cc", 7),
-                        "follow": MidiTrigger("note", 62)})
+    midi_map = MidiMap(
+        {
+            "good": MidiTrigger("note", 60),
+            "bad": MidiTrigger("cc", 81),
+            "jump": MidiTrigger("program", 3),
+            "strength": MidiTrigger("cc", 7),
+            "follow": MidiTrigger("note", 62),
+        }
+    )
     midi = MidiIn(rehearsal, find_midi_input(pedal.name), midi_map)
     try:
         assert wait_for(pedal.connected, 5)

@@ -97,8 +97,7 @@ def test_osc_out_sends_every_change_features_and_labels(tmp_path, receiver):
         assert label[:2] == [point.id, 1] and label[2:] == as_float32(session.space.as_array(point.params))
         # follow mode (or anything else) that only sets session.current is seen by the poll
         session.set_current(session.predict())
-        receiver.wait_for(lambda: receiver.last("/rlfx/params") == as_float32(session.space.as_array(
-            session.current)))
+        receiver.wait_for(lambda: receiver.last("/rlfx/params") == as_float32(session.space.as_array(session.current)))
         rehearsal.undo()
         assert receiver.wait_for(lambda: receiver.of("/rlfx/unlabel")) == [[point.id]]
         n_params = len(receiver.of("/rlfx/params"))
@@ -140,14 +139,14 @@ def test_osc_in_drives_the_rehearsal_and_labels_land_on_disk(tmp_path, osc_in):
     liked = dict(session.current)
     client.send_message("/rlfx/good", [])
     wait_until(lambda: len(session.points) == 1)
-    client.send_message("/rlfx/bad", 1)          # a foot switch press...
-    client.send_message("/rlfx/bad", 0)          # ...and its release, which must not label again
+    client.send_message("/rlfx/bad", 1)  # a foot switch press...
+    client.send_message("/rlfx/bad", 0)  # ...and its release, which must not label again
     wait_until(lambda: inp.counters.handled == 4 and inp.counters.ignored == 1)
-    client.send_message("/rlfx/follow", 1.0)     # Pd sends floats
+    client.send_message("/rlfx/follow", 1.0)  # Pd sends floats
     wait_until(lambda: rehearsal.follow)
-    client.send_message("/rlfx/follow", False)   # OSC F
+    client.send_message("/rlfx/follow", False)  # OSC F
     wait_until(lambda: not rehearsal.follow)
-    client.send_message("/rlfx/undo", [])        # removes the bad label
+    client.send_message("/rlfx/undo", [])  # removes the bad label
     wait_until(lambda: inp.counters.handled == 7)
     reopened = Session(data_dir=tmp_path / "data")  # what is on disk
     assert [(p.good, p.params) for p in reopened.points] == [(True, pytest.approx(liked))]
@@ -160,17 +159,24 @@ def test_malformed_messages_are_counted_never_fatal(osc_in):
     raw.sendto(b"hello, not OSC", ("127.0.0.1", inp.port))
     raw.sendto(b"/rlfx/good\x00\x00,i\x00\x00\x00\x01", ("127.0.0.1", inp.port))  # truncated int32
     raw.close()
-    client.send_message("/rlfx/nope", [])             # unknown address
-    client.send_message("/rlfx/strength", "loud")     # wrong type
-    client.send_message("/rlfx/strength", [])         # wrong arity
+    client.send_message("/rlfx/nope", [])  # unknown address
+    client.send_message("/rlfx/strength", "loud")  # wrong type
+    client.send_message("/rlfx/strength", [])  # wrong arity
     client.send_message("/rlfx/strength", [0.1, 0.2])
     client.send_message("/rlfx/good", ["yes"])
     client.send_message("/rlfx/good", [1, 1])
     client.send_message("/rlfx/follow", float("nan"))
     wait_until(lambda: inp.counters.malformed == 9)
-    assert inp.counters.as_dict() | {"handled": 0} == {"handled": 0, "ignored": 0, "unparseable": 2,
-                                                       "unknown_address": 1, "bad_arguments": 6, "failed": 0,
-                                                       "refused": 0, "answered": 6}
+    assert inp.counters.as_dict() | {"handled": 0} == {
+        "handled": 0,
+        "ignored": 0,
+        "unparseable": 2,
+        "unknown_address": 1,
+        "bad_arguments": 6,
+        "failed": 0,
+        "refused": 0,
+        "answered": 6,
+    }
     assert session.points == [] and rehearsal.strength == 0.5
     client.send_message("/rlfx/good", [])  # still listening
     wait_until(lambda: len(session.points) == 1)
@@ -194,9 +200,25 @@ def free_udp_port() -> int:
 def test_serve_command_end_to_end(tmp_path, receiver):
     """The console entry point: a client says good over OSC, the label comes back out and is on disk."""
     port = free_udp_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path), "serve", "--osc-in",
-                             str(port), "--osc-out", f"127.0.0.1:{receiver.port}", "--demo-input", "--seconds",
-                             "20"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rlfx_tui",
+            "--data-dir",
+            str(tmp_path),
+            "serve",
+            "--osc-in",
+            str(port),
+            "--osc-out",
+            f"127.0.0.1:{receiver.port}",
+            "--demo-input",
+            "--seconds",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert "serving preset 'space'" in proc.stdout.readline()
         client = SimpleUDPClient("127.0.0.1", port)
@@ -254,6 +276,7 @@ def test_a_failing_snapshot_never_stops_the_sender(tmp_path, receiver):
         if error:
             raise error
         return session.current
+
     out = OscOut(session, "127.0.0.1", receiver.port, values=flaky).start()
     try:
         receiver.wait_for(lambda: receiver.of("/rlfx/params"))
@@ -267,8 +290,13 @@ def test_engine_snapshots_are_what_goes_out(tmp_path, receiver):
     session = Session(data_dir=tmp_path)
     played = {"values": dict(session.current)}
     heard = np.arange(len(DESCRIPTOR_NAMES), dtype=float)
-    handle = start_osc(parse("--osc-out", f"127.0.0.1:{receiver.port}"), session, Rehearsal(session),
-                       values=lambda: played["values"], descriptors=lambda: heard)
+    handle = start_osc(
+        parse("--osc-out", f"127.0.0.1:{receiver.port}"),
+        session,
+        Rehearsal(session),
+        values=lambda: played["values"],
+        descriptors=lambda: heard,
+    )
     try:
         followed = session.space.denormalize(np.full(len(session.space), 0.7))
         played["values"] = followed
@@ -279,7 +307,11 @@ def test_engine_snapshots_are_what_goes_out(tmp_path, receiver):
 
 
 def test_serve_without_osc_is_a_one_line_error(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path), "serve"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path), "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "give --osc-in PORT and/or --osc-out HOST:PORT" in result.stderr

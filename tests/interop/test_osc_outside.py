@@ -101,8 +101,9 @@ class Stage:
 @pytest.fixture
 def stage(tmp_path, patch):
     stage = Stage(tmp_path / "data")
-    inp = stage.inp = OscIn(stage.rehearsal, 0, outside=Outside(lambda: stage.rehearsal, stage.data_dir,
-                                                                  adopt=stage.adopt)).start()
+    inp = stage.inp = OscIn(
+        stage.rehearsal, 0, outside=Outside(lambda: stage.rehearsal, stage.data_dir, adopt=stage.adopt)
+    ).start()
     patch.target = ("127.0.0.1", inp.port)
     yield stage
     inp.stop()
@@ -139,18 +140,18 @@ def test_malformed_declarations_and_features_are_counted_answered_and_write_noth
     patch.wait_for(lambda: stage.session.context_names == ("amp", "centroid"))
     before = files(stage.data_dir)
     bad = [
-        ("/rlfx/declare", ["other", "freq", 20.0, 2000.0, "exp"], None),             # wrong arity
+        ("/rlfx/declare", ["other", "freq", 20.0, 2000.0, "exp"], None),  # wrong arity
         ("/rlfx/declare", ["other", "freq", float("nan"), 2000.0, "exp", 440.0], None),  # NaN
-        ("/rlfx/declare", ["other", "freq", "low", 2000.0, "exp", 440.0], None),     # a string for a number
+        ("/rlfx/declare", ["other", "freq", "low", 2000.0, "exp", 440.0], None),  # a string for a number
         ("/rlfx/declare", ["other", "freq", 20.0, 1e308 * 10, "exp", 440.0], "ssddsd"),  # 10^400 → inf (a double)
         ("/rlfx/declare", [], None),
         ("/rlfx/declare_features", ["amp", "amp"], None),
         ("/rlfx/declare_features", ["amp", 3], None),
-        ("/rlfx/features", [0.3], None),                                              # wrong arity
+        ("/rlfx/features", [0.3], None),  # wrong arity
         ("/rlfx/features", [0.3, float("nan")], None),
         ("/rlfx/features", [0.3, "loud"], None),
         ("/rlfx/features", [0.3, 1e308 * 10], "dd"),
-        ("/rlfx/features", [0.5] * 13000, None),                                      # a 65 kB packet
+        ("/rlfx/features", [0.5] * 13000, None),  # a 65 kB packet
         ("/wek/inputs", [1.0, 2.0, 3.0], None),
     ]
     for address, args, types in bad:
@@ -197,8 +198,12 @@ def test_wekinator_inputs_and_control(stage, patch):
     patch.send("/wekinator/control/stopRunning")
     patch.wait_for(lambda: not stage.rehearsal.follow)
     patch.send("/wekinator/control/deleteAllExamples")
-    assert "refused" in patch.wait_for(lambda: "deleteAllExamples" in patch.of("/rlfx/error")[-1][0]
-                                       and patch.of("/rlfx/error"))[-1][0]
+    assert (
+        "refused"
+        in patch.wait_for(lambda: "deleteAllExamples" in patch.of("/rlfx/error")[-1][0] and patch.of("/rlfx/error"))[
+            -1
+        ][0]
+    )
     patch.send("/wekinator/control/setInputNames", "a")
     patch.wait_for(lambda: inp.counters.unknown_address == 1)
     assert len(stage.session.points) == 1 and inp.counters.refused == 1 and inp.counters.failed == 0
@@ -213,9 +218,24 @@ def free_udp_port() -> int:
 def test_serve_adopts_a_declared_synth_and_sends_it_named_parameters(tmp_path, patch):
     port = free_udp_port()
     data = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-m", "rlfx_tui", "--data-dir", str(data), "serve", "--osc-in",
-                             str(port), "--osc-out", f"127.0.0.1:{patch.port}", "--seconds", "30"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rlfx_tui",
+            "--data-dir",
+            str(data),
+            "serve",
+            "--osc-in",
+            str(port),
+            "--osc-out",
+            f"127.0.0.1:{patch.port}",
+            "--seconds",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True).start()
     patch.target = ("127.0.0.1", port)
@@ -232,8 +252,9 @@ def test_serve_adopts_a_declared_synth_and_sends_it_named_parameters(tmp_path, p
         patch.send("/rlfx/declare_features", "amp", "centroid")
         patch.wait_for(lambda: any("features: 2, none received yet" in line for line in lines), timeout=30)
         patch.send("/rlfx/randomize")
-        jumped = patch.wait_for(lambda: [m for m in patch.of("/rlfx/set")
-                                         if m[0] == "freq" and m[1] != pytest.approx(440.0)])[-1]
+        jumped = patch.wait_for(
+            lambda: [m for m in patch.of("/rlfx/set") if m[0] == "freq" and m[1] != pytest.approx(440.0)]
+        )[-1]
         for _ in range(30):
             patch.send("/rlfx/features", 0.4, 900.0)
             time.sleep(0.1)
@@ -255,6 +276,7 @@ def test_an_adoption_that_raises_is_counted_and_the_receiver_keeps_listening(tmp
 
     def broken(preset) -> None:
         raise OSError(28, "No space left on device")
+
     inp = OscIn(rehearsal, 0, outside=Outside(lambda: rehearsal, tmp_path / "data", adopt=broken)).start()
     patch.target = ("127.0.0.1", inp.port)
     try:

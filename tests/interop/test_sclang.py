@@ -31,8 +31,9 @@ def _sclang_installed() -> None:
     """`make test` installs it (.ci/system-deps): a missing sclang is a broken setup, not a skip. A failure per test,
     not at import, so `-m "not sclang"` still collects this module on a machine without it."""
     if SCLANG is None:
-        pytest.fail("sclang not found: apt-get install supercollider-language (make test does this as root)",
-                    pytrace=False)
+        pytest.fail(
+            "sclang not found: apt-get install supercollider-language (make test does this as root)", pytrace=False
+        )
 
 
 # headless as root: no display for Qt, and QtWebEngine refuses to run as root with its sandbox
@@ -53,6 +54,7 @@ def lines_of(proc: subprocess.Popen) -> "queue.Queue[str]":
     def pump() -> None:
         for line in proc.stdout:
             lines.put(line.strip())
+
     threading.Thread(target=pump, daemon=True).start()
     return lines
 
@@ -78,24 +80,46 @@ def free_udp_port() -> int:
 def test_sclang_receives_params_and_labels_from_serve(tmp_path):
     script = tmp_path / "receive.scd"
     script.write_text(RECEIVER)
-    sclang = subprocess.Popen([SCLANG, "-u", str(free_udp_port()), str(script)], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV,
-                              cwd=tmp_path)
+    sclang = subprocess.Popen(
+        [SCLANG, "-u", str(free_udp_port()), str(script)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+    )
     serve = None
     try:
         sc_lines = lines_of(sclang)
         sc_port = int(next_line(sc_lines, "RLFX READY").split()[-1])  # sclang moves on if its port is taken
         control = free_udp_port()
-        serve = subprocess.Popen([sys.executable, "-m", "rlfx_tui", "--data-dir", str(tmp_path / "data"), "serve",
-                                  "--osc-out", f"127.0.0.1:{sc_port}", "--osc-in", str(control), "--seconds", "60",
-                                  "--demo-input"],  # no input at all: serve refuses a like for silence
-                                 stdout=subprocess.PIPE, text=True)
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rlfx_tui",
+                "--data-dir",
+                str(tmp_path / "data"),
+                "serve",
+                "--osc-out",
+                f"127.0.0.1:{sc_port}",
+                "--osc-in",
+                str(control),
+                "--seconds",
+                "60",
+                "--demo-input",
+            ],  # no input at all: serve refuses a like for silence
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         next_line(lines_of(serve), "serving preset")
         first = next_line(sc_lines, "RLFX /rlfx/params").split()[2:]
         space = Session(data_dir=tmp_path / "probe").space
         assert [float(v) for v in first] == pytest.approx(space.as_array(space.default()), rel=1e-6)
 
         from pythonosc.udp_client import SimpleUDPClient
+
         client = SimpleUDPClient("127.0.0.1", control)
         client.send_message("/rlfx/randomize", [])
         client.send_message("/rlfx/good", [])
@@ -146,15 +170,23 @@ def test_sclang_reads_the_export_and_reproduces_the_mapping(tmp_path):
     export_flucoma(session, out)
     script = tmp_path / "forward.scd"
     script.write_text(FORWARD.format(dir=out))
-    result = subprocess.run([SCLANG, str(script)], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                            env=ENV, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [SCLANG, str(script)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        cwd=tmp_path,
+    )
     rows = [line.split()[2:] for line in result.stdout.splitlines() if line.startswith("RLFX OUT")]
     assert "RLFX DONE" in result.stdout, result.stdout[-2000:]
     assert [int(r[0]) for r in rows] == [p.id for p in session.points]
     for row, point in zip(rows, session.points):
         theirs = np.array([float(v) for v in row[1:]])
-        np.testing.assert_allclose(theirs, session.learner.mapping_.predict(point.descriptors[None])[0],
-                                   rtol=0, atol=1e-9)
+        np.testing.assert_allclose(
+            theirs, session.learner.mapping_.predict(point.descriptors[None])[0], rtol=0, atol=1e-9
+        )
 
 
 def test_the_shipped_example_patch_runs_and_maps_features_like_rlfx(trained, tmp_path):
@@ -169,12 +201,20 @@ def test_the_shipped_example_patch_runs_and_maps_features_like_rlfx(trained, tmp
     export_flucoma(trained, out)
     stubs = os.path.join(os.path.dirname(__file__), "sclang_stubs")
     (tmp_path / "conf.yaml").write_text(f"includePaths:\n  - {stubs}\nexcludePaths: []\npostInlineWarnings: false\n")
-    (tmp_path / "run.scd").write_text('AppClock.sched(60, { "RLFX TIMEOUT".postln; 0.exit });\n'
-                                      f'thisProcess.interpreter.executeFile("{out / "load.scd"}");\n'
-                                      '("RLFX READY" + NetAddr.langPort).postln;\n')
-    sclang = subprocess.Popen([SCLANG, "-l", str(tmp_path / "conf.yaml"), "-u", str(free_udp_port()),
-                               str(tmp_path / "run.scd")], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, env=ENV, cwd=tmp_path)
+    (tmp_path / "run.scd").write_text(
+        'AppClock.sched(60, { "RLFX TIMEOUT".postln; 0.exit });\n'
+        f'thisProcess.interpreter.executeFile("{out / "load.scd"}");\n'
+        '("RLFX READY" + NetAddr.langPort).postln;\n'
+    )
+    sclang = subprocess.Popen(
+        [SCLANG, "-l", str(tmp_path / "conf.yaml"), "-u", str(free_udp_port()), str(tmp_path / "run.scd")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+    )
     try:
         lines = lines_of(sclang)
         port = int(next_line(lines, "RLFX READY").split()[-1])

@@ -157,8 +157,10 @@ def supercollider(tmp_path_factory) -> Iterator[SuperCollider]:
         packages = "supercollider-language supercollider-server"
         if os.geteuid() == 0:  # `make test` as root installs them (.ci/system-deps): missing is a broken setup
             pytest.fail(f"{', '.join(missing)} not found: apt-get install {packages}", pytrace=False)
-        pytest.skip(f"{', '.join(missing)} not installed (sudo apt-get install {packages}); the SuperCollider "
-                    "end-to-end test did not run")
+        pytest.skip(
+            f"{', '.join(missing)} not installed (sudo apt-get install {packages}); the SuperCollider "
+            "end-to-end test did not run"
+        )
     directory = tmp_path_factory.mktemp("sc")
     jack = JackDummyServer(samplerate=48000, period=256)
     try:
@@ -167,12 +169,27 @@ def supercollider(tmp_path_factory) -> Iterator[SuperCollider]:
         pytest.fail(f"JACK test server unavailable: {exc}", pytrace=False)
     script = directory / "e2e.scd"
     script.write_text(SCRIPT)
-    env = os.environ | jack.env | {"QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
-                                   "RLFX_HELPER": str(HELPER), "RLFX_JACK": jack.name,
-                                   "RLFX_SCSYNTH_PORT": str(free_udp_port())}
-    proc = subprocess.Popen([SCLANG, "-u", str(free_udp_port()), str(script)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=directory,
-                            start_new_session=True)  # its own process group: scsynth goes down with it
+    env = (
+        os.environ
+        | jack.env
+        | {
+            "QT_QPA_PLATFORM": "offscreen",
+            "QTWEBENGINE_DISABLE_SANDBOX": "1",
+            "RLFX_HELPER": str(HELPER),
+            "RLFX_JACK": jack.name,
+            "RLFX_SCSYNTH_PORT": str(free_udp_port()),
+        }
+    )
+    proc = subprocess.Popen(
+        [SCLANG, "-u", str(free_udp_port()), str(script)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=directory,
+        start_new_session=True,
+    )  # its own process group: scsynth goes down with it
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     try:
@@ -214,9 +231,25 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
     sc = supercollider
     data = tmp_path / "data"
     control = free_udp_port()
-    serve = subprocess.Popen([sys.executable, "-m", "rlfx_tui", "--data-dir", str(data), "serve", "--osc-in",
-                              str(control), "--osc-out", f"127.0.0.1:{sc.lang_port}", "--seconds", "300"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rlfx_tui",
+            "--data-dir",
+            str(data),
+            "serve",
+            "--osc-in",
+            str(control),
+            "--osc-out",
+            f"127.0.0.1:{sc.lang_port}",
+            "--seconds",
+            "300",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = Lines(serve.stdout)
 
     def tell(address: str, *args: object) -> None:
@@ -243,16 +276,19 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
                 before = sc.controls()
                 tell("/rlfx/randomize")
                 # every jump reaches the synth on the server
-                jumped = wait_until(lambda: (lambda c: c if c != before else None)(sc.controls()),
-                                    what="the server's controls to change after a jump")
+                jumped = wait_until(
+                    lambda: (lambda c: c if c != before else None)(sc.controls()),
+                    what="the server's controls to change after a jump",
+                )
                 time.sleep(0.3)
                 on_server = sc.controls()
                 n = len(labels(data))
                 tell(verdict)
                 record = wait_until(lambda: labels(data)[n:] and labels(data)[n], what="the label on disk")
                 assert record["good"] == (verdict == "/rlfx/good")
-                np.testing.assert_allclose([record["params"][k] for k in NAMES], [on_server[k] for k in NAMES],
-                                           rtol=1e-5)
+                np.testing.assert_allclose(
+                    [record["params"][k] for k in NAMES], [on_server[k] for k in NAMES], rtol=1e-5
+                )
                 assert set(record["descriptors"]) == {"amp", "centroid", "flatness"}
                 assert jumped != before
             liked[which] = norm(on_server)
@@ -264,8 +300,11 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
         out.wait_for("ModeChanged follow=True")
         for which in (1, 0):  # follow mode: SC's features of the sound played pick that sound's liked setting
             sc.send_server("/n_set", sc.source, "which", which)
-            wait_until(lambda: np.abs(norm(sc.controls()) - liked[which]).max() < 0.1, timeout=20,
-                       what=f"the controls to follow sound {which} to its liked setting")
+            wait_until(
+                lambda: np.abs(norm(sc.controls()) - liked[which]).max() < 0.1,
+                timeout=20,
+                what=f"the controls to follow sound {which} to its liked setting",
+            )
         assert not [line for line in sc.lines.seen if line.startswith("rlfx-tui:")]  # no /rlfx/error came back
     finally:
         serve.send_signal(signal.SIGINT)  # serve's Ctrl-C: it stops its OSC and prints its counters
@@ -277,8 +316,13 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
 def test_the_shipped_example_compiles_in_sclang(supercollider, tmp_path):
     """`rlfx-tui export sc --example` needs a sound card to run (SoundIn); here sclang at least compiles it."""
     example = tmp_path / "example.scd"
-    out = subprocess.run([sys.executable, "-m", "rlfx_tui", "export", "sc", "--example"], capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "rlfx_tui", "export", "sc", "--example"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     example.write_text(out)
     supercollider.send_lang("/test/compile", str(example))
     assert supercollider.lines.wait_for("RLFX COMPILED", timeout=30).endswith("true")
@@ -308,11 +352,20 @@ def test_the_app_in_tmux_adopts_the_synth_and_its_keys_move_the_server(supercoll
     control = free_udp_port()
     tmux = Tmux(tmp_path.name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JACK_")} | {
-        "TERM": "xterm-256color", "COLUMNS": "110", "LINES": "34"}  # the demo on the silent clock, not our JACK
-    command = (f"{SCRIPT} --source demo --data-dir {data} --osc-in {control} --osc-out 127.0.0.1:{sc.lang_port}; "
-               "echo EXITED=$?; sleep 30")
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "34", command],
-                   check=True, env=env, timeout=10)
+        "TERM": "xterm-256color",
+        "COLUMNS": "110",
+        "LINES": "34",
+    }  # the demo on the silent clock, not our JACK
+    command = (
+        f"{SCRIPT} --source demo --data-dir {data} --osc-in {control} --osc-out 127.0.0.1:{sc.lang_port}; "
+        "echo EXITED=$?; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "34", command],
+        check=True,
+        env=env,
+        timeout=10,
+    )
     try:
         tmux.wait_for("labelled points")
         tmux.wait_for("audio · demo")

@@ -44,8 +44,12 @@ def main(data_dir: str) -> dict[str, object]:
     engine.start()
     wait(lambda: engine.callbacks > 50, 5)
     status = engine.status
-    report["before"] = {"running": status.running, "output": status.output_device, "callbacks": engine.callbacks,
-                        "message": status.message}
+    report["before"] = {
+        "running": status.running,
+        "output": status.output_device,
+        "callbacks": engine.callbacks,
+        "message": status.message,
+    }
     report["labels"] = [session.label(True, train=False)]
     server._proc.terminate()  # jackd shuts down (SIGTERM: SIGKILL would leak a slot in JACK's shm registry)
     server._proc.wait(timeout=10)
@@ -62,8 +66,13 @@ def main(data_dir: str) -> dict[str, object]:
     blocks = engine._state.blocks
     time.sleep(0.3)
     status = engine.status
-    report["restarted"] = {"running": status.running, "output": status.output_device, "message": status.message,
-                           "blocks": engine._state.blocks - blocks, "descriptors": session.descriptors.tolist()}
+    report["restarted"] = {
+        "running": status.running,
+        "output": status.output_device,
+        "message": status.message,
+        "blocks": engine._state.blocks - blocks,
+        "descriptors": session.descriptors.tolist(),
+    }
     report["labels"].append(session.label(True, train=False))
     began = time.monotonic()
     engine.stop()

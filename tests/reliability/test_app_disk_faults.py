@@ -75,7 +75,7 @@ async def test_a_full_disk_keeps_labels_in_memory_and_saves_them_when_there_is_r
             assert any("No space left on device" in n and "kept in memory" in n for n in notices(app)), notices(app)
             assert f"{pending} unsaved" in unsaved(app)
             assert table_ids(app) == saved, "an unsaved label is shown as saved, or a saved one is missing"
-            assert [p.good for p in Session(data_dir=mnt, seed=0).points] == presses[:len(saved)]
+            assert [p.good for p in Session(data_dir=mnt, seed=0).points] == presses[: len(saved)]
             filler.unlink()  # room again: the retry timer (every 2 s) saves them, in order
             await until(pilot, lambda: not app.rehearsal.pending, timeout=10)
             await until(pilot, lambda: "unsaved" not in unsaved(app))

@@ -35,6 +35,7 @@ class Pane(Tmux):
     def screen(self) -> str:
         return self("capture-pane", "-p", "-t", self.target)
 
+
 TRIALS = 6
 ROW = re.compile(r"(\d+)\s+\d\d:\d\d:\d\d\s+(✓ good|✗ bad)")
 KEYS = {"Right": True, "Left": False}
@@ -76,8 +77,12 @@ def bounce_safe(pressed: list[bool], key: str) -> None:
 
 
 def launch(tmux: Pane, name: str, command: str, env: dict[str, str]) -> None:
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", name, "-x", "100", "-y", "32", command],
-                   check=True, env=env, timeout=10)
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", name, "-x", "100", "-y", "32", command],
+        check=True,
+        env=env,
+        timeout=10,
+    )
 
 
 def test_kill9_of_the_app_right_after_a_label_shows(tmp_path: Path) -> None:
@@ -128,8 +133,8 @@ def test_kill9_of_the_app_right_after_a_label_shows(tmp_path: Path) -> None:
                 os.kill(pid, signal.SIGKILL)
             figures["leaked"] += len(leaked)
             on_disk = [(p.id, p.good) for p in Session(data_dir=data_dir).points]
-            landed = on_disk[len(expected):]
-            assert [g for _, g in on_disk[:len(expected)]] == expected, "a label from an earlier trial changed"
+            landed = on_disk[len(expected) :]
+            assert [g for _, g in on_disk[: len(expected)]] == expected, "a label from an earlier trial changed"
             for point_id, good in seen.items():
                 assert (point_id, good) in on_disk, f"label {point_id} was on screen but is not on disk"
             assert [g for _, g in landed] in (pressed, pressed + [KEYS[key]]), (landed, pressed, key)

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from rlfx_tui.core.session import Session
-from rlfx_tui.tui.app import make_app
 from rlfx_tui.core.training import ProcessTrainer
+from rlfx_tui.tui.app import make_app
 from tests.tui.conftest import hear, notices, settle, tone
 
 
@@ -45,8 +45,9 @@ async def test_an_exception_in_the_training_child_is_shown_and_the_previous_mode
         await pilot.press("right")
         await settle(pilot)
         assert session.learner is previous and session.predict() == prediction
-        assert any("retraining failed" in n and "hidden_layer_sizes" in n and "previous model" in n
-                   for n in notices(app)), notices(app)
+        assert any(
+            "retraining failed" in n and "hidden_layer_sizes" in n and "previous model" in n for n in notices(app)
+        ), notices(app)
         assert "training" not in model_state(app) and "(1 pt)" in model_state(app)
         assert not trainer.broken and app.is_running
         session.learner_options = {}

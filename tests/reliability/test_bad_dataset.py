@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from rlfx_tui.core.dataset import FILE_NAME, Dataset
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
@@ -36,8 +37,11 @@ def _base() -> tuple[list[bytes], dict[int, bool]]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Dataset(tmp, "space", DESCRIPTOR_NAMES, SPACE.names)
         for _ in range(8):
-            data.add(rng.normal(size=len(DESCRIPTOR_NAMES)), SPACE.randomize(SPACE.default(), 1.0, rng),
-                     bool(rng.random() < 0.5))
+            data.add(
+                rng.normal(size=len(DESCRIPTOR_NAMES)),
+                SPACE.randomize(SPACE.default(), 1.0, rng),
+                bool(rng.random() < 0.5),
+            )
         data.delete(3)
         data.restore(3)
         data.delete(5)
@@ -112,13 +116,20 @@ def _not_a_record(raw: bytes) -> bool:
         return True
 
 
-garbage = st.one_of(
-    st.binary(min_size=1, max_size=200),
-    st.text(min_size=1, max_size=200).map(str.encode),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-                 lambda inner: st.lists(inner, max_size=3), max_leaves=5).map(lambda v: json.dumps(v).encode()),
-    st.sampled_from([b"[" * 100000, b"1" * 5000, LINES[0][:-30], b"\x00" * 64, b"\xff\xfe{}"]),
-).map(lambda b: b.replace(b"\n", b" ")).filter(_not_a_record)
+garbage = (
+    st.one_of(
+        st.binary(min_size=1, max_size=200),
+        st.text(min_size=1, max_size=200).map(str.encode),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3),
+            max_leaves=5,
+        ).map(lambda v: json.dumps(v).encode()),
+        st.sampled_from([b"[" * 100000, b"1" * 5000, LINES[0][:-30], b"\x00" * 64, b"\xff\xfe{}"]),
+    )
+    .map(lambda b: b.replace(b"\n", b" "))
+    .filter(_not_a_record)
+)
 
 
 @CHECKS
@@ -130,12 +141,19 @@ def test_garbage_anywhere_is_refused_and_nothing_is_touched(junk: bytes, at: int
 
 
 # -- records that are JSON objects but wrong ------------------------------------------------------------------
-wrong_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),
-                         st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                              max_size=2))
-bad_numbers = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, 1e300, -2e9, True, None,
-                                         "1.0"]),
-                        st.lists(st.floats(), max_size=2))
+wrong_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+bad_numbers = st.one_of(
+    st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, 1e300, -2e9, True, None, "1.0"]),
+    st.lists(st.floats(), max_size=2),
+)
 
 
 @st.composite
@@ -147,8 +165,24 @@ def bad_record(draw: st.DrawFn, at: int) -> dict[str, Any]:
     for r in earlier:
         (live.add if r["op"] in ("label", "restore") else live.discard)(r["id"])
     record = copy.deepcopy(LABEL) | {"id": 1000}
-    kind = draw(st.sampled_from(["missing", "op", "id", "preset", "good", "time", "table", "upgrade", "number",
-                                 "duplicate", "delete", "restore"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "missing",
+                "op",
+                "id",
+                "preset",
+                "good",
+                "time",
+                "table",
+                "upgrade",
+                "number",
+                "duplicate",
+                "delete",
+                "restore",
+            ]
+        )
+    )
     if kind == "missing":
         del record[draw(st.sampled_from(["op", "id", "preset", "good", "time", "descriptors", "params"]))]
     elif kind == "op":
@@ -160,8 +194,9 @@ def bad_record(draw: st.DrawFn, at: int) -> dict[str, Any]:
     elif kind in ("good", "time"):
         record[kind] = draw(wrong_values.filter(lambda v: not isinstance(v, bool if kind == "good" else str)))
     elif kind == "table":
-        record[draw(st.sampled_from(["descriptors", "params"]))] = draw(wrong_values.filter(
-            lambda v: not isinstance(v, dict)))
+        record[draw(st.sampled_from(["descriptors", "params"]))] = draw(
+            wrong_values.filter(lambda v: not isinstance(v, dict))
+        )
     elif kind == "upgrade":  # this version expects a descriptor (or parameter) the record does not have
         table = draw(st.sampled_from(["descriptors", "params"]))
         del record[table][draw(st.sampled_from(sorted(record[table])))]
@@ -198,6 +233,8 @@ def test_a_log_of_another_descriptor_set_is_refused_at_its_first_label(tmp_path:
 
 
 def test_print_figures() -> None:
-    print(f"\ndataset: {FIGURES.get('torn', 0)} torn tails set aside (kept, with a warning); "
-          f"{FIGURES.get('garbage', 0)} garbage lines and {FIGURES.get('records', 0)} wrong records refused "
-          f"with file:line; bytes unchanged after every failed open")
+    print(
+        f"\ndataset: {FIGURES.get('torn', 0)} torn tails set aside (kept, with a warning); "
+        f"{FIGURES.get('garbage', 0)} garbage lines and {FIGURES.get('records', 0)} wrong records refused "
+        f"with file:line; bytes unchanged after every failed open"
+    )

@@ -15,7 +15,8 @@ from typing import Any
 
 import joblib
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rlfx_tui.core import model_cache
 from rlfx_tui.core.learner import Learner
@@ -66,9 +67,10 @@ def open_and_check(root: Path, label: str) -> None:
     assert session.learner.n_points_ == 12
     assert np.allclose(session.learner.predict(PROBE), REFERENCE), "the rebuilt model differs"
     assert (directory / "points.jsonl").read_bytes() == points, "the dataset was touched"
-    assert original(directory, session._cache_key([p.id for p in session.points],
-                                                  [p.good for p in session.points])) is not None, \
-        "the cache was not rewritten in a loadable state"
+    assert (
+        original(directory, session._cache_key([p.id for p in session.points], [p.good for p in session.points]))
+        is not None
+    ), "the cache was not rewritten in a loadable state"
     FIGURES[label] = FIGURES.get(label, 0) + 1
 
 
@@ -78,18 +80,37 @@ def _pickle(obj: object) -> bytes:
     return buffer.getvalue()
 
 
-other_meta_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
-                              st.lists(st.text(max_size=3), max_size=2))
+other_meta_values = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.lists(st.text(max_size=3), max_size=2)
+)
 
 
 @st.composite
 def corruption(draw: st.DrawFn) -> tuple[str, Any]:
-    kind = draw(st.sampled_from(["flip", "truncate_model", "truncate_meta", "meta_field", "garbage_meta",
-                                 "no_meta", "no_model", "not_a_learner"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "flip",
+                "truncate_model",
+                "truncate_meta",
+                "meta_field",
+                "garbage_meta",
+                "no_meta",
+                "no_model",
+                "not_a_learner",
+            ]
+        )
+    )
     model_size = (DIRECTORY / MODEL_FILE).stat().st_size
     if kind == "flip":
-        return kind, draw(st.lists(st.tuples(st.integers(0, model_size - 1), st.integers(1, 255)), min_size=1,
-                                   max_size=5, unique_by=lambda t: t[0]))
+        return kind, draw(
+            st.lists(
+                st.tuples(st.integers(0, model_size - 1), st.integers(1, 255)),
+                min_size=1,
+                max_size=5,
+                unique_by=lambda t: t[0],
+            )
+        )
     if kind == "truncate_model":
         return kind, draw(st.integers(0, model_size - 1))
     if kind == "truncate_meta":
@@ -196,5 +217,7 @@ def test_a_learner_cached_by_other_code_is_not_reused(tmp_path: Path, monkeypatc
 
 
 def test_print_figures() -> None:
-    print(f"\nmodel cache: {sum(FIGURES.values())} corrupted caches ignored and rebuilt to the same model "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(FIGURES.items()))}); dataset untouched every time")
+    print(
+        f"\nmodel cache: {sum(FIGURES.values())} corrupted caches ignored and rebuilt to the same model "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(FIGURES.items()))}); dataset untouched every time"
+    )

@@ -17,22 +17,37 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from rlfx_tui.core.errors import PresetError
 from rlfx_tui.core.presets import IDENTIFIER, PLUGIN_TYPES, Preset, load_preset, shipped_presets
+
 from . import toml_writer
 
 SHIPPED = {name: tomllib.loads(path.read_text()) for name, path in shipped_presets().items()}
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIGURES: dict[str, int] = {}
 
-huge_numbers = st.one_of(st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, -(10**30)]),
-                         st.floats(min_value=1.0000001e7, max_value=1e300), st.integers(min_value=10**7 + 1))
-not_numbers = st.one_of(st.text(max_size=8), st.booleans(), st.lists(st.integers(), max_size=2),
-                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.just(dt.date(1979, 5, 27)))
-not_strings = st.one_of(st.integers(), st.floats(allow_nan=True), st.booleans(), st.lists(st.integers(), max_size=2),
-                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+huge_numbers = st.one_of(
+    st.sampled_from([float("nan"), float("inf"), float("-inf"), 10**400, -(10**30)]),
+    st.floats(min_value=1.0000001e7, max_value=1e300),
+    st.integers(min_value=10**7 + 1),
+)
+not_numbers = st.one_of(
+    st.text(max_size=8),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(dt.date(1979, 5, 27)),
+)
+not_strings = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 printable = st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S"]), min_size=1, max_size=12)
 
 
@@ -63,18 +78,55 @@ def targeted(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     i = draw(st.integers(0, len(data["plugins"]) - 1))
     j = draw(st.integers(0, len(data["params"]) - 1))
     param = data["params"][j]
-    numeric = [("params", j, "min"), ("params", j, "max"), ("params", j, "default"),
-               ("safety", "limiter_threshold_db"), ("safety", "ceiling_db")]
-    numeric += [("plugins", k, "settings", a) for k, p in enumerate(data["plugins"])
-                for a, v in p.get("settings", {}).items() if not isinstance(v, str)]
-    strings = [("name",), ("description",), ("plugins", i, "id"), ("plugins", i, "type"), ("params", j, "name"),
-               ("params", j, "plugin"), ("params", j, "attribute"), ("params", j, "unit"), ("params", j, "scale")]
-    kind = draw(st.sampled_from(["missing", "not_string", "not_number", "huge", "min_ge_max", "plugin", "attribute",
-                                 "identifier", "unknown_key", "table", "pinned", "random_range"]))
+    numeric = [
+        ("params", j, "min"),
+        ("params", j, "max"),
+        ("params", j, "default"),
+        ("safety", "limiter_threshold_db"),
+        ("safety", "ceiling_db"),
+    ]
+    numeric += [
+        ("plugins", k, "settings", a)
+        for k, p in enumerate(data["plugins"])
+        for a, v in p.get("settings", {}).items()
+        if not isinstance(v, str)
+    ]
+    strings = [
+        ("name",),
+        ("description",),
+        ("plugins", i, "id"),
+        ("plugins", i, "type"),
+        ("params", j, "name"),
+        ("params", j, "plugin"),
+        ("params", j, "attribute"),
+        ("params", j, "unit"),
+        ("params", j, "scale"),
+    ]
+    kind = draw(
+        st.sampled_from(
+            [
+                "missing",
+                "not_string",
+                "not_number",
+                "huge",
+                "min_ge_max",
+                "plugin",
+                "attribute",
+                "identifier",
+                "unknown_key",
+                "table",
+                "pinned",
+                "random_range",
+            ]
+        )
+    )
     if kind == "missing":
-        path = draw(st.sampled_from([("name",), ("plugins",), ("params",), ("safety",), ("plugins", i, "id"),
-                                     ("plugins", i, "type")] + [("params", j, k) for k in
-                                                                ("name", "plugin", "attribute", "min", "max", "default")]))
+        path = draw(
+            st.sampled_from(
+                [("name",), ("plugins",), ("params",), ("safety",), ("plugins", i, "id"), ("plugins", i, "type")]
+                + [("params", j, k) for k in ("name", "plugin", "attribute", "min", "max", "default")]
+            )
+        )
         set_at(data, path, _DELETE)
     elif kind == "not_string":
         path = draw(st.sampled_from(strings))
@@ -103,11 +155,36 @@ def targeted(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         table = data
         for part in where:
             table = table[part]
-        key = draw(printable.filter(lambda k: k not in table and k not in Preset.__dataclass_fields__
-                                    and k not in {"plugins", "params", "safety", "settings", "pinned", "unit",
-                                                  "scale", "random_range", "label", "id", "type", "plugin",
-                                                  "attribute", "min", "max", "default", "limiter_release_ms",
-                                                  "limiter_threshold_db", "ceiling_db"}))
+        key = draw(
+            printable.filter(
+                lambda k: (
+                    k not in table
+                    and k not in Preset.__dataclass_fields__
+                    and k
+                    not in {
+                        "plugins",
+                        "params",
+                        "safety",
+                        "settings",
+                        "pinned",
+                        "unit",
+                        "scale",
+                        "random_range",
+                        "label",
+                        "id",
+                        "type",
+                        "plugin",
+                        "attribute",
+                        "min",
+                        "max",
+                        "default",
+                        "limiter_release_ms",
+                        "limiter_threshold_db",
+                        "ceiling_db",
+                    }
+                )
+            )
+        )
         table[key] = 1
         path = (*where, key)
     elif kind == "table":
@@ -118,8 +195,13 @@ def targeted(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         param["pinned"] = draw(st.one_of(st.integers(), st.text(max_size=5), st.floats()))
     else:
         path = ("params", j, "random_range")
-        param["random_range"] = draw(st.one_of(st.integers(), st.lists(st.floats(0, 1), max_size=5).filter(
-            lambda r: len(r) != 2), st.just([param["max"], param["min"]])))
+        param["random_range"] = draw(
+            st.one_of(
+                st.integers(),
+                st.lists(st.floats(0, 1), max_size=5).filter(lambda r: len(r) != 2),
+                st.just([param["max"], param["min"]]),
+            )
+        )
     return data, dotted(path)
 
 
@@ -146,10 +228,16 @@ def test_each_certain_fault_names_its_key(case: tuple[dict[str, Any], str]) -> N
 
 
 toml_values = st.recursive(
-    st.one_of(st.integers(min_value=-(10**500), max_value=10**500), st.floats(allow_nan=True), st.booleans(),
-              st.text(max_size=20), st.just(dt.date(2026, 11, 25))),
+    st.one_of(
+        st.integers(min_value=-(10**500), max_value=10**500),
+        st.floats(allow_nan=True),
+        st.booleans(),
+        st.text(max_size=20),
+        st.just(dt.date(2026, 11, 25)),
+    ),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-    max_leaves=6)
+    max_leaves=6,
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -164,8 +252,10 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @FAST
-@given(name=st.sampled_from(sorted(SHIPPED)), edits=st.lists(st.tuples(st.integers(0, 10**6), toml_values,
-                                                                         st.booleans()), min_size=1, max_size=3))
+@given(
+    name=st.sampled_from(sorted(SHIPPED)),
+    edits=st.lists(st.tuples(st.integers(0, 10**6), toml_values, st.booleans()), min_size=1, max_size=3),
+)
 def test_random_mutations_load_or_raise_preset_error(name: str, edits: list[tuple[int, Any, bool]]) -> None:
     data = copy.deepcopy(SHIPPED[name])
     for index, new, delete in edits:
@@ -185,13 +275,15 @@ def test_random_mutations_load_or_raise_preset_error(name: str, edits: list[tupl
 
 
 @FAST
-@given(name=st.sampled_from(sorted(SHIPPED)), cuts=st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=4)),
-                                                            min_size=1, max_size=4))
+@given(
+    name=st.sampled_from(sorted(SHIPPED)),
+    cuts=st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=4)), min_size=1, max_size=4),
+)
 def test_random_bytes_in_shipped_files_load_or_raise_preset_error(name: str, cuts: list[tuple[int, bytes]]) -> None:
     raw = bytearray(shipped_presets()[name].read_bytes())
     for at, insert in cuts:
         at %= len(raw)
-        raw[at:at + 1] = insert
+        raw[at : at + 1] = insert
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mine.toml"
         path.write_bytes(bytes(raw))
@@ -203,9 +295,22 @@ def test_random_bytes_in_shipped_files_load_or_raise_preset_error(name: str, cut
 
 
 @settings(max_examples=60, deadline=None)
-@given(raw=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
-                     st.sampled_from([b"[" * 5000, b"a = " + b"[" * 5000 + b"]" * 5000, b"x = " + b"9" * 5000,
-                                      b"name = 1e400", b"\xef\xbb\xbfname = 'x'", b"\x00"])))
+@given(
+    raw=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.sampled_from(
+            [
+                b"[" * 5000,
+                b"a = " + b"[" * 5000 + b"]" * 5000,
+                b"x = " + b"9" * 5000,
+                b"name = 1e400",
+                b"\xef\xbb\xbfname = 'x'",
+                b"\x00",
+            ]
+        ),
+    )
+)
 def test_not_toml_is_a_preset_error(raw: bytes) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mine.toml"
@@ -237,8 +342,9 @@ CLI_CASES = {
 def test_cli_prints_one_line_and_exits_2(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(CLI_CASES[name])
-    result = subprocess.run([sys.executable, "-m", "rlfx_tui", "presets", str(path)], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "rlfx_tui", "presets", str(path)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2, result
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
@@ -247,7 +353,9 @@ def test_cli_prints_one_line_and_exits_2(tmp_path: Path, name: str) -> None:
 
 
 def test_print_figures() -> None:
-    print(f"\npresets: {FIGURES.get('targeted', 0)} targeted faults each blamed on its key; "
-          f"{FIGURES.get('random_loaded', 0) + FIGURES.get('random_refused', 0)} random value mutations "
-          f"({FIGURES.get('random_refused', 0)} refused, {FIGURES.get('random_loaded', 0)} still valid); "
-          f"{FIGURES.get('bytes', 0)} byte-level mutations; no other exception type")
+    print(
+        f"\npresets: {FIGURES.get('targeted', 0)} targeted faults each blamed on its key; "
+        f"{FIGURES.get('random_loaded', 0) + FIGURES.get('random_refused', 0)} random value mutations "
+        f"({FIGURES.get('random_refused', 0)} refused, {FIGURES.get('random_loaded', 0)} still valid); "
+        f"{FIGURES.get('bytes', 0)} byte-level mutations; no other exception type"
+    )

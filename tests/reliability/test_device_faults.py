@@ -22,13 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.jack_server import JackDummyServer
 
 from rlfx_tui.audio.engine import Engine, EngineConfig
 from rlfx_tui.core.rehearsal import Rehearsal
 from rlfx_tui.core.session import Session
 from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.widgets.audio import AudioPanel
+from tests.jack_server import JackDummyServer
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,14 @@ def callback_rate(engine: Engine, seconds: float = 0.5) -> float:
 @pytest.mark.jack  # its own jackd, in a child process
 def test_the_jack_server_shutting_down_under_the_engine(tmp_path: Path) -> None:
     began = time.monotonic()
-    child = subprocess.Popen([sys.executable, "-m", "tests.reliability.jack_death", str(tmp_path)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.jack_death", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = child.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -107,8 +113,9 @@ def test_an_aborted_stream_is_noticed_and_restart_reopens_it(jack_server: JackDu
     assert [p.good for p in Session(data_dir=tmp_data_dir).points] == [True, False]
 
 
-async def test_the_app_shows_a_lost_stream_and_r_brings_it_back(jack_server: JackDummyServer,
-                                                                  tmp_data_dir: Path) -> None:
+async def test_the_app_shows_a_lost_stream_and_r_brings_it_back(
+    jack_server: JackDummyServer, tmp_data_dir: Path
+) -> None:
     from tests.tui.conftest import notices, until
 
     jack_server.portaudio_device()
@@ -151,8 +158,12 @@ def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None
     env = {**os.environ, **server.env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "32"}
     command = f"{SCRIPT} --source demo --hostapi JACK --data-dir {data_dir}; echo EXITED=$?; sleep 30"
     try:
-        subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32",
-                        command], check=True, env=env, timeout=10)
+        subprocess.run(
+            ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32", command],
+            check=True,
+            env=env,
+            timeout=10,
+        )
         tmux.wait_for("q quit")
         assert wait_for(lambda: any(p.client.startswith("PortAudio") for p in server.ports()), 20)
         tmux.press("Right")
@@ -160,8 +171,9 @@ def test_the_app_in_tmux_when_its_jack_server_shuts_down(tmp_path: Path) -> None
         server._proc.terminate()
         server._proc.wait(timeout=10)
         # the audio panel says STOPPED, or the notice saying so in words sits over it (notices are top right)
-        assert wait_for(lambda: "STOPPED" in (screen := tmux.screen()) or "audio stream stopped" in screen, 10), \
+        assert wait_for(lambda: "STOPPED" in (screen := tmux.screen()) or "audio stream stopped" in screen, 10), (
             tmux.screen()
+        )
         tmux.press("Left")
         tmux.wait_for("✗ bad")
         tmux.press("r")

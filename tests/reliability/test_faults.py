@@ -77,8 +77,9 @@ def test_a_write_cut_short_by_a_file_size_limit_leaves_nothing_behind(tmp_path: 
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert len(report["errors"]) == 2, report
-    assert all("could not save" in e and "nothing was recorded" in e and "File too large" in e
-               for e in report["errors"]), report["errors"]
+    assert all(
+        "could not save" in e and "nothing was recorded" in e and "File too large" in e for e in report["errors"]
+    ), report["errors"]
     assert report["in_memory"] == [1, 2, 3], "the failed label is in memory, or the failed delete was applied"
     assert report["size_after"] == report["size"], "a fragment of the failed record was left in the log"
     assert report["confirmed"] == [1, 2, 3, 4]
@@ -90,8 +91,7 @@ def test_a_write_cut_short_by_a_file_size_limit_leaves_nothing_behind(tmp_path: 
 @contextlib.contextmanager
 def tiny_tmpfs(path: Path, size: str = "64k") -> Iterator[Path]:
     path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.decode().strip()})")
     try:
@@ -218,8 +218,7 @@ def test_two_writers_racing_never_both_land(tmp_path: Path) -> None:
 
 
 # -- an exception in training ------------------------------------------------------------------------------------
-def test_an_exception_in_training_keeps_the_previous_learner(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_exception_in_training_keeps_the_previous_learner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = session(tmp_path)
     first = s.label(True)
     previous = s.learner

@@ -38,8 +38,9 @@ class Ledger:
     """What the children confirmed, across trials: id → (live, good)."""
 
     points: dict[int, tuple[bool, bool]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=lambda: {"L": 0, "D": 0, "R": 0, "in_flight_landed": 0,
-                                                            "in_flight_lost": 0, "torn_tails": 0})
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"L": 0, "D": 0, "R": 0, "in_flight_landed": 0, "in_flight_lost": 0, "torn_tails": 0}
+    )
 
 
 class Child:
@@ -151,13 +152,17 @@ def test_kill9_at_random_moments_loses_nothing_confirmed(tmp_path: Path) -> None
     reopen = threading.Lock()
     half = TRIALS // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
-        lanes = [pool.submit(_lane, tmp_path / "a", range(0, half), reopen),
-                 pool.submit(_lane, tmp_path / "b", range(half, TRIALS), reopen)]
+        lanes = [
+            pool.submit(_lane, tmp_path / "a", range(0, half), reopen),
+            pool.submit(_lane, tmp_path / "b", range(half, TRIALS), reopen),
+        ]
         ledgers = [lane.result() for lane in lanes]
     counts = {k: sum(ledger.counts[k] for ledger in ledgers) for k in ledgers[0].counts}
-    print(f"\nkill -9: {TRIALS} trials in {time.perf_counter() - started:.1f} s; confirmed {counts['L']} labels, "
-          f"{counts['D']} deletes, {counts['R']} restores; in flight at the kill: {counts['in_flight_landed']} "
-          f"landed, {counts['in_flight_lost']} not; torn tails set aside: {counts['torn_tails']}; lost: 0")
+    print(
+        f"\nkill -9: {TRIALS} trials in {time.perf_counter() - started:.1f} s; confirmed {counts['L']} labels, "
+        f"{counts['D']} deletes, {counts['R']} restores; in flight at the kill: {counts['in_flight_landed']} "
+        f"landed, {counts['in_flight_lost']} not; torn tails set aside: {counts['torn_tails']}; lost: 0"
+    )
     assert counts["L"] >= TRIALS, "too few labels to mean anything: the child is too slow"
     assert counts["D"] > 0
 
@@ -195,9 +200,11 @@ def test_kill9_during_model_cache_save_never_blocks_opening(tmp_path: Path) -> N
         outcomes["loaded"] += calls[0] is not None
         assert session.learner.n_points_ == len(session.points)
         assert _cache_pair_intact(directory), "the reopened session did not leave a valid cache"
-    print(f"\nkill -9 during cache saves: {CACHE_TRIALS} trials; cache pair intact after the kill "
-          f"{outcomes['intact']}, torn {outcomes['torn']}; loaded from cache on reopen {outcomes['loaded']}, "
-          f"rebuilt from the dataset {CACHE_TRIALS - outcomes['loaded']}; every reopen succeeded")
+    print(
+        f"\nkill -9 during cache saves: {CACHE_TRIALS} trials; cache pair intact after the kill "
+        f"{outcomes['intact']}, torn {outcomes['torn']}; loaded from cache on reopen {outcomes['loaded']}, "
+        f"rebuilt from the dataset {CACHE_TRIALS - outcomes['loaded']}; every reopen succeeded"
+    )
 
 
 if __name__ == "__main__":

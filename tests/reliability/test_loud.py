@@ -86,13 +86,22 @@ def storm(preset_name: str, n_blocks: int, seed: int) -> dict[str, float]:
         at_ceiling += block_peak >= ceiling * (1 - 1e-6)
     head = float(np.median(times["head"][50:]))  # after warm-up
     tail = float(np.median(times["tail"][200:]))  # once the tails have decayed towards denormal range
-    figures = {"blocks": index + 1, "jumps": jumps, "peak_dbfs": 20 * np.log10(max(peak, 1e-12)),
-               "blocks_at_ceiling": at_ceiling, "faults": chain.faults, "head_us": head * 1e6,
-               "tail_us": tail * 1e6, "ratio": tail / head}
-    print(f"\n{preset_name}: {figures['blocks']} blocks of {BLOCK}, {jumps} jumps at 100 %; peak "
-          f"{figures['peak_dbfs']:.2f} dBFS ({at_ceiling} blocks touched the ceiling), NaN guard faults "
-          f"{chain.faults}; median block time silence before {head * 1e6:.0f} µs, after loud input "
-          f"{tail * 1e6:.0f} µs (×{tail / head:.2f})")
+    figures = {
+        "blocks": index + 1,
+        "jumps": jumps,
+        "peak_dbfs": 20 * np.log10(max(peak, 1e-12)),
+        "blocks_at_ceiling": at_ceiling,
+        "faults": chain.faults,
+        "head_us": head * 1e6,
+        "tail_us": tail * 1e6,
+        "ratio": tail / head,
+    }
+    print(
+        f"\n{preset_name}: {figures['blocks']} blocks of {BLOCK}, {jumps} jumps at 100 %; peak "
+        f"{figures['peak_dbfs']:.2f} dBFS ({at_ceiling} blocks touched the ceiling), NaN guard faults "
+        f"{chain.faults}; median block time silence before {head * 1e6:.0f} µs, after loud input "
+        f"{tail * 1e6:.0f} µs (×{tail / head:.2f})"
+    )
     return figures
 
 

@@ -9,7 +9,8 @@ import tempfile
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rlfx_tui.core.dataset import MAX_MAGNITUDE
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
@@ -24,8 +25,10 @@ descriptor_rows = st.one_of(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.tuples(descriptor_rows, st.booleans(), st.floats(0.0, 1.0)), min_size=1, max_size=12),
-       now=st.lists(finite, min_size=D, max_size=D))
+@given(
+    rows=st.lists(st.tuples(descriptor_rows, st.booleans(), st.floats(0.0, 1.0)), min_size=1, max_size=12),
+    now=st.lists(finite, min_size=D, max_size=D),
+)
 def test_any_accepted_dataset_trains_and_proposes_in_bounds(rows, now) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow inside the scaler is allowed; NaN out is not

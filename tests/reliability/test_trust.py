@@ -55,8 +55,9 @@ def _labelled(root: Path) -> dict[str, object]:
     return json.loads((root / "space" / META_FILE).read_text())
 
 
-@pytest.mark.parametrize("how", ["planted without model.json", "checksum mismatch", "other version",
-                                 "symlink to outside the data dir"])
+@pytest.mark.parametrize(
+    "how", ["planted without model.json", "checksum mismatch", "other version", "symlink to outside the data dir"]
+)
 def test_a_planted_pickle_is_never_loaded(tmp_path: Path, how: str) -> None:
     root, outside, marker = tmp_path / "data", tmp_path / "elsewhere", tmp_path / "PWNED"
     meta = _labelled(root)
@@ -69,8 +70,9 @@ def test_a_planted_pickle_is_never_loaded(tmp_path: Path, how: str) -> None:
         (directory / MODEL_FILE).write_bytes(payload)
     elif how == "other version":
         (directory / MODEL_FILE).write_bytes(payload)
-        (directory / META_FILE).write_text(json.dumps(meta | {"sha256": hashlib.sha256(payload).hexdigest(),
-                                                             "sklearn": "0.1"}))
+        (directory / META_FILE).write_text(
+            json.dumps(meta | {"sha256": hashlib.sha256(payload).hexdigest(), "sklearn": "0.1"})
+        )
     else:  # everything matches, but the bytes live outside the data dir
         outside.mkdir()
         (outside / "model.joblib").write_bytes(payload)
@@ -98,15 +100,18 @@ def test_python_looking_strings_in_a_preset_are_only_strings(tmp_path: Path) -> 
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("old, new, key", [
-    ('type = "HighpassFilter"', 'type = "__import__(\'os\').system(\'touch PWNED\')"', "plugins[0].type"),
-    ('type = "HighpassFilter"', 'type = "Plugin"', "plugins[0].type"),
-    ('name = "space"', 'name = "os.system"', "name"),
-    ('attribute = "cutoff_frequency_hz"', 'attribute = "__class__"', "params[0].attribute"),
-    ('attribute = "cutoff_frequency_hz"', 'attribute = "process"', "params[0].attribute"),
-    ('settings = { dry_level = 0.6 }', 'settings = { __dict__ = 1 }', "plugins[3].settings.__dict__"),
-    ('settings = { dry_level = 0.6 }', 'settings = { reset = 1 }', "plugins[3].settings.reset"),
-])
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ('type = "HighpassFilter"', "type = \"__import__('os').system('touch PWNED')\"", "plugins[0].type"),
+        ('type = "HighpassFilter"', 'type = "Plugin"', "plugins[0].type"),
+        ('name = "space"', 'name = "os.system"', "name"),
+        ('attribute = "cutoff_frequency_hz"', 'attribute = "__class__"', "params[0].attribute"),
+        ('attribute = "cutoff_frequency_hz"', 'attribute = "process"', "params[0].attribute"),
+        ("settings = { dry_level = 0.6 }", "settings = { __dict__ = 1 }", "plugins[3].settings.__dict__"),
+        ("settings = { dry_level = 0.6 }", "settings = { reset = 1 }", "plugins[3].settings.reset"),
+    ],
+)
 def test_code_where_a_name_belongs_is_an_error(tmp_path: Path, old: str, new: str, key: str) -> None:
     raw = shipped_presets()["space"].read_text()
     assert old in raw
@@ -126,7 +131,8 @@ def test_the_core_has_no_eval_exec_or_dynamic_import() -> None:
             if not isinstance(node, ast.Call):
                 continue
             if (isinstance(node.func, ast.Name) and node.func.id in builtins) or (
-                    isinstance(node.func, ast.Attribute) and node.func.attr in attributes):
+                isinstance(node.func, ast.Attribute) and node.func.attr in attributes
+            ):
                 found.append(f"{source.name}:{node.lineno}")
     assert not found, found
 
@@ -157,7 +163,8 @@ NO_NETWORK = textwrap.dedent("""
 
 
 def test_the_core_opens_no_socket(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", NO_NETWORK, str(tmp_path)], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "20"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.format import frozen_clock
 
 SR = 48000
-FROZEN = datetime(2026, 11, 25, 19, 30, 0, tzinfo=timezone.utc)
+FROZEN = datetime(2026, 11, 25, 19, 30, 0, tzinfo=UTC)
 
 
 def tone(freq: float = 220.0, seconds: float = 0.3, amp: float = 0.3) -> np.ndarray:
@@ -22,7 +22,7 @@ def tone(freq: float = 220.0, seconds: float = 0.3, amp: float = 0.3) -> np.ndar
 
 def hear(session: Session, signal: np.ndarray, block: int = 256) -> None:
     for i in range(0, len(signal), block):
-        session.listen(signal[i:i + block], SR)
+        session.listen(signal[i : i + block], SR)
 
 
 @pytest.fixture

@@ -22,10 +22,15 @@ def test_load_keymap(tmp_path):
     assert load_keymap(path) == {"rlfx.good": "right,pagedown", "rlfx.bad": "left,pageup"}
 
 
-@pytest.mark.parametrize("text,message", [('goood = "x"', "'goood' is not a key name"),
-                                          ("good = 3", "expected keys as a string"),
-                                          ('good = "a,,b"', "expected keys as a string"),
-                                          ("good = ", "not a valid TOML keymap")])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('goood = "x"', "'goood' is not a key name"),
+        ("good = 3", "expected keys as a string"),
+        ('good = "a,,b"', "expected keys as a string"),
+        ("good = ", "not a valid TOML keymap"),
+    ],
+)
 def test_a_bad_keymap_is_one_clear_error(tmp_path, text, message):
     path = tmp_path / "keys.toml"
     path.write_text(text)
@@ -33,12 +38,15 @@ def test_a_bad_keymap_is_one_clear_error(tmp_path, text, message):
         load_keymap(path)
 
 
-@pytest.mark.parametrize("text,message", [
-    ('jump = "g"', "key 'g' is given to both good and jump"),  # onto good's default key
-    ('jump = "j"\nundo = "j"', "key 'j' is given to both jump and undo"),  # both moved onto one key
-    ('good = "right,x"\nbad = "left, x"', "key 'x' is given to both bad and good"),
-    ('mute = "q"', "key 'q' is given to both mute and quit"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('jump = "g"', "key 'g' is given to both good and jump"),  # onto good's default key
+        ('jump = "j"\nundo = "j"', "key 'j' is given to both jump and undo"),  # both moved onto one key
+        ('good = "right,x"\nbad = "left, x"', "key 'x' is given to both bad and good"),
+        ('mute = "q"', "key 'q' is given to both mute and quit"),
+    ],
+)
 def test_a_key_given_to_two_actions_is_an_error_naming_both(tmp_path, text, message):
     path = tmp_path / "keys.toml"
     path.write_text(text)
@@ -69,12 +77,15 @@ def test_the_command_line_refuses_a_bad_keymap_in_one_line(tmp_path):
     path = tmp_path / "keys.toml"
     path.write_text('jmup = "x"\n')
     script = Path(sys.executable).with_name("rlfx-tui")
-    out = subprocess.run([str(script), "--keys", str(path), "--data-dir", str(tmp_path)], capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [str(script), "--keys", str(path), "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2
-    assert out.stderr.strip().splitlines() == [f"rlfx-tui: error: {path}: 'jmup' is not a key name; known: auto, "
-                                               "back, bad, bypass, delete, flip, follow, forward, good, help, "
-                                               "jump, lock, lock_mattering, midi_learn, mute, quit, recall, redo, "
-                                               "restart_audio, snapshot, strength_10, strength_100, strength_20, "
-                                               "strength_30, strength_40, strength_50, strength_60, strength_70, "
-                                               "strength_80, strength_90, strength_down, strength_up, undo"]
+    assert out.stderr.strip().splitlines() == [
+        f"rlfx-tui: error: {path}: 'jmup' is not a key name; known: auto, "
+        "back, bad, bypass, delete, flip, follow, forward, good, help, "
+        "jump, lock, lock_mattering, midi_learn, mute, quit, recall, redo, "
+        "restart_audio, snapshot, strength_10, strength_100, strength_20, "
+        "strength_30, strength_40, strength_50, strength_60, strength_70, "
+        "strength_80, strength_90, strength_down, strength_up, undo"
+    ]

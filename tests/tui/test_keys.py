@@ -190,8 +190,24 @@ async def test_help_lists_every_key_and_closes(app):
             await pilot.press("pagedown")
             await pilot.pause()
             text += screen_text(app)
-        for expected in ("space", "→ / g", "← / b", "1 … 9, 0", "d / delete", "undo", "mute", "follow", "quit",
-                         "⌫", "]", "redo", "bypass", "lock", "snapshot", "flip"):
+        for expected in (
+            "space",
+            "→ / g",
+            "← / b",
+            "1 … 9, 0",
+            "d / delete",
+            "undo",
+            "mute",
+            "follow",
+            "quit",
+            "⌫",
+            "]",
+            "redo",
+            "bypass",
+            "lock",
+            "snapshot",
+            "flip",
+        ):
             assert expected in text
         await pilot.press("space")  # the modal keeps the player's keys from acting behind it
         assert app.session.points == [] and isinstance(app.screen, HelpScreen)

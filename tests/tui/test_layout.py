@@ -36,8 +36,21 @@ async def test_everything_fits(app, size):
         table = screen.query_one(PointsTable)
         assert inside(table, size) and table.region.height >= 8
         text = screen_text(app)
-        for expected in ("space", "strength  50 %", "low cut", "reverb wet", "good 1  bad 1", "✓ good", "✗ bad",
-                         "space jump", "→ good", "← bad", "d delete", "? help", "q quit"):
+        for expected in (
+            "space",
+            "strength  50 %",
+            "low cut",
+            "reverb wet",
+            "good 1  bad 1",
+            "✓ good",
+            "✗ bad",
+            "space jump",
+            "→ good",
+            "← bad",
+            "d delete",
+            "? help",
+            "q quit",
+        ):
             assert expected in text, expected
 
 
@@ -57,10 +70,24 @@ class FakeEngine:
     def __init__(self):
         self.muted = self.follow = False
         self.status = SimpleNamespace(
-            running=True, source="demo", input_device="demo", output_device="Scarlett 2i2", samplerate=48000,
-            blocksize=256, input_peak_db=-6.0, input_rms_db=-18.0, output_peak_db=-0.5, output_rms_db=-12.0,
-            xruns=3, cpu_load=0.12, chain_faults=0, callback_errors=0, muted=False, follow=False,
-            message="no default input device: playing the built-in demo loop instead")
+            running=True,
+            source="demo",
+            input_device="demo",
+            output_device="Scarlett 2i2",
+            samplerate=48000,
+            blocksize=256,
+            input_peak_db=-6.0,
+            input_rms_db=-18.0,
+            output_peak_db=-0.5,
+            output_rms_db=-12.0,
+            xruns=3,
+            cpu_load=0.12,
+            chain_faults=0,
+            callback_errors=0,
+            muted=False,
+            follow=False,
+            message="no default input device: playing the built-in demo loop instead",
+        )
         self.descriptors = [-18.0, 1200.0, 800.0, 0.1, 3000.0, 400.0, 0.05]
 
     def set_muted(self, muted):

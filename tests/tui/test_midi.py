@@ -47,9 +47,11 @@ def open_app(data_dir: Path, pedal: Pedal):  # noqa: ANN201
 
 def sender(pedal: Pedal, midi: MidiIn):  # noqa: ANN201
     """Send one message and wait until the app's MIDI input has dealt with it (sent again only if it never came)."""
+
     def send(message: mido.Message) -> None:
         before = midi.counters.received
         pedal.send(message, lambda: midi.counters.received > before)
+
     send(mido.Message("control_change", control=119, value=0))  # handshake: the connection is up
     return send
 
@@ -91,7 +93,10 @@ async def test_midi_learn_then_the_pedal_labels_and_the_map_survives_a_restart(p
         midi.stop()
     assert labels_on_disk(data_dir) == [True, False]
     assert list(MidiMap.load(data_dir / MIDI_MAP_FILE)) == [
-        ("good", MidiTrigger("note", 60)), ("bad", MidiTrigger("cc", 81)), ("jump", MidiTrigger("program", 3))]
+        ("good", MidiTrigger("note", 60)),
+        ("bad", MidiTrigger("cc", 81)),
+        ("jump", MidiTrigger("program", 3)),
+    ]
 
     app, midi = open_app(data_dir, pedal)  # a restart: the map comes back from midi.toml
     try:

@@ -21,7 +21,7 @@ def parameters(screen: str) -> list[str]:
     """The parameter panel's rows (left half of the lines under its title)."""
     lines = screen.splitlines()
     top = next(i for i, line in enumerate(lines) if "parameters" in line)
-    return [line[:60] for line in lines[top + 1:top + 11]]
+    return [line[:60] for line in lines[top + 1 : top + 11]]
 
 
 def test_a_midi_pedal_labels_and_jumps_in_tmux(tmp_path: Path) -> None:

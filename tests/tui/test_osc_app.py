@@ -23,8 +23,10 @@ pytestmark = pytest.mark.tmux
 
 def apart(a: list, b: list) -> float:
     """How far two /rlfx/set settings (freq, amp) are, in each knob's share of its range (freq 20–2000 Hz exp)."""
+
     def unit(m: list) -> tuple[float, float]:
         return math.log(m[1] / 20.0) / math.log(100.0), m[3]
+
     (fa, aa), (fb, ab) = unit(a), unit(b)
     return max(abs(fa - fb), abs(aa - ab))
 
@@ -44,13 +46,20 @@ def test_the_app_drives_a_patchs_own_synth_from_its_own_features(tmp_path):
         while not stop.wait(0.1):
             if feeding.is_set():
                 patch.send("/rlfx/features", *value["features"])
+
     threading.Thread(target=send_features, daemon=True).start()
     tmux = Tmux(tmp_path.name)
-    command = (f"{SCRIPT} --data-dir {data_dir} --preset mysynth --osc-in {control} "
-               f"--osc-out 127.0.0.1:{patch.port}; echo EXITED=$?; sleep 30")
+    command = (
+        f"{SCRIPT} --data-dir {data_dir} --preset mysynth --osc-in {control} "
+        f"--osc-out 127.0.0.1:{patch.port}; echo EXITED=$?; sleep 30"
+    )
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "110", "LINES": "34"}
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "34", command],
-                   check=True, env=env, timeout=10)
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "110", "-y", "34", command],
+        check=True,
+        env=env,
+        timeout=10,
+    )
     try:
         tmux.wait_for("labelled points")
         screen = tmux.wait_for(f"engine: OSC → 127.0.0.1:{patch.port}")

@@ -22,8 +22,9 @@ def test_latency_text() -> None:
     assert latency_text((None, 21.3)) == "lat –/21 ms"
 
 
-async def test_on_jack_q_asks_once_and_the_panel_shows_latency_and_demo(jack_server: JackDummyServer,
-                                                                      tmp_data_dir: Path) -> None:
+async def test_on_jack_q_asks_once_and_the_panel_shows_latency_and_demo(
+    jack_server: JackDummyServer, tmp_data_dir: Path
+) -> None:
     jack_server.portaudio_device()
     session = Session(data_dir=tmp_data_dir, seed=0)
     engine = Engine(session, EngineConfig(source="demo", hostapi="JACK", samplerate=48000, blocksize=256))

@@ -12,8 +12,11 @@ pytestmark = pytest.mark.tmux
 
 def test_a_missing_input_device_exits_2_in_tmux_with_the_device_list(tmp_path) -> None:  # noqa: ANN001
     tmux = Tmux(tmp_path.name)
-    tmux.start(f"{SCRIPT} --input-device Scarlett --data-dir {tmp_path / 'data'}; echo EXITED=$?; sleep 30",
-               width=200, height=20)
+    tmux.start(
+        f"{SCRIPT} --input-device Scarlett --data-dir {tmp_path / 'data'}; echo EXITED=$?; sleep 30",
+        width=200,
+        height=20,
+    )
     try:
         screen = tmux.wait_for("EXITED=")
     finally:

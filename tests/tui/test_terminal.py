@@ -19,12 +19,15 @@ def test_a_start_error_still_reaches_the_terminal(tmp_path):
     tmux = Tmux(tmp_path.name)
     env = {**os.environ, "TERM": "xterm-256color"}
     command = f"{SCRIPT} --source demo --data-dir {data_dir}; echo EXITED=$?; sleep 30"
-    subprocess.run(["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32", command],
-                   check=True, env=env, timeout=10)
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "app", "-x", "100", "-y", "32", command],
+        check=True,
+        env=env,
+        timeout=10,
+    )
     try:
         screen = tmux.wait_for("EXITED=")
     finally:
         tmux("kill-server")
     assert "EXITED=2" in screen and "rlfx-tui: error:" in screen and "points.jsonl:1" in screen, screen
     assert (data_dir / "stderr.log").exists()
-

@@ -18,8 +18,13 @@ def test_a_scanned_plugin_preset_in_the_app(test_plugin: Path, tmp_path: Path) -
     assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
     env = app_env()  # this checkout's code first on the path, no JACK server inherited
     preset = tmp_path / "filter.toml"
-    scanned = subprocess.run([str(SCRIPT), "presets", "scan", str(test_plugin), "--out", str(preset)], env=env,
-                             capture_output=True, text=True, timeout=60)
+    scanned = subprocess.run(
+        [str(SCRIPT), "presets", "scan", str(test_plugin), "--out", str(preset)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert scanned.returncode == 0 and preset.exists(), scanned.stderr
     data_dir = tmp_path / "data"
     tmux = Tmux(tmp_path.name)

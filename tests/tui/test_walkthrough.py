@@ -34,11 +34,12 @@ SCALE = {"kHz": 1000.0, "ms": 0.001}  # shown unit → the preset's unit (Hz, s)
 @dataclass(frozen=True)
 class Knob:
     """One parameter row as shown: `◆•⊠name  bar  value unit`."""
+
     changed: bool
     locked: bool
-    text: str      # the value as shown: "81.9 Hz"
-    value: float   # in the preset's unit (Hz, s, …)
-    step: float    # the screen's resolution there, in the same unit
+    text: str  # the value as shown: "81.9 Hz"
+    value: float  # in the preset's unit (Hz, s, …)
+    step: float  # the screen's resolution there, in the same unit
 
     def agrees(self, value: float) -> bool:
         return abs(self.value - value) <= self.step / 2 + 1e-9
@@ -57,8 +58,13 @@ def knobs(screen: str) -> dict[str, Knob]:
             continue
         number, decimals, unit = match.groups()
         scale = SCALE.get(unit or "", 1.0)
-        found[name] = Knob(changed=content[1] == "◆", locked=content[3] == "⊠", text=match.group(0).strip(),
-                           value=float(number) * scale, step=10.0 ** -len(decimals or "") * scale)
+        found[name] = Knob(
+            changed=content[1] == "◆",
+            locked=content[3] == "⊠",
+            text=match.group(0).strip(),
+            value=float(number) * scale,
+            step=10.0 ** -len(decimals or "") * scale,
+        )
     return found if len(found) == len(SPACE.names) else {}
 
 
@@ -87,7 +93,7 @@ def notices(screen: str) -> str:
     for line in screen.splitlines():
         edge = line.rfind("▌")
         if edge >= 0 and not any(border in line[edge:] for border in "│╮╯"):
-            parts.append(line[edge + 1:].strip())
+            parts.append(line[edge + 1 :].strip())
     return " ".join(" ".join(parts).split())
 
 
@@ -191,8 +197,9 @@ def test_the_rehearsal_review_walked_through_in_tmux(tmp_path):
         step("z")
         tmux.wait_until(lambda s: "BYPASS" in top(s), "BYPASS in the top bar")
         step("Right")
-        screen = tmux.wait_until(lambda s: "bypassed: un-bypass (z) to judge the effect" in notices(s),
-                                 "the bypass notice")
+        screen = tmux.wait_until(
+            lambda s: "bypassed: un-bypass (z) to judge the effect" in notices(s), "the bypass notice"
+        )
         assert rows(screen) == {1: "good", 2: "bad"} and len(files.records()) == labels_before
         step("z")
         tmux.wait_until(lambda s: "BYPASS" not in top(s) and "bypass" in top(s), "bypass off")
@@ -214,8 +221,10 @@ def test_the_rehearsal_review_walked_through_in_tmux(tmp_path):
         last = texts(locked_jump)
         assert shows(locked_jump, files.current()) and sorted(files.state()["locked"]) == sorted(pair)
         tmux.restart(app)
-        reopened = tmux.wait_until(lambda s: "q quit" in s and "no audio engine" not in s and knobs(s) and rows(s),
-                                   "the app reopened, its engine polled")
+        reopened = tmux.wait_until(
+            lambda s: "q quit" in s and "no audio engine" not in s and knobs(s) and rows(s),
+            "the app reopened, its engine polled",
+        )
         assert texts(reopened) == last
         assert [name for name, knob in knobs(reopened).items() if knob.locked] == pair
         assert rows(reopened) == {1: "bad", 2: "bad"}

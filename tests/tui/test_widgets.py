@@ -28,9 +28,15 @@ class PanelApp(App[None]):
         yield ModelPanel(id="model")
 
 
-@pytest.mark.parametrize("good,spark", [
-    ([True] * 3, "███"), ([False] * 3, "▁▁▁"), ([True, False], "█▅"), ([True], "█"),
-])
+@pytest.mark.parametrize(
+    "good,spark",
+    [
+        ([True] * 3, "███"),
+        ([False] * 3, "▁▁▁"),
+        ([True, False], "█▅"),
+        ([True], "█"),
+    ],
+)
 async def test_the_like_sparkline_is_on_a_fixed_scale(good, spark):
     app = PanelApp()
     async with app.run_test(size=(40, 5)) as pilot:
@@ -72,8 +78,9 @@ async def test_labels_from_another_day_show_their_date(session, monkeypatch):
         assert "1  11-24 19:25  ✓ good" in text and "2  19:29:53     ✓ good" in text
 
 
-@pytest.mark.parametrize("preset,legend", [("space", "l rdm tfm sdw"), ("grit", "d b crf g t"),
-                                           ("motion", "rdcfm br tfm l")])
+@pytest.mark.parametrize(
+    "preset,legend", [("space", "l rdm tfm sdw"), ("grit", "d b crf g t"), ("motion", "rdcfm br tfm l")]
+)
 def test_the_knob_legend_has_one_letter_per_parameter_grouped_by_effect(preset, legend):
     specs = resolve_preset(preset).params
     assert knob_legend(specs) == legend
@@ -90,7 +97,7 @@ async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(sessio
         start = header.index("l rdm tfm sdw")
         normalized = session.space.normalize(session.points[0].params)
         row = next(line for line in lines if line.lstrip().startswith("1  11-"))
-        cells = row[start:start + len("l rdm tfm sdw")]
+        cells = row[start : start + len("l rdm tfm sdw")]
         assert cells.replace(" ", "") == profile(normalized.tolist())  # each cell under its knob's letter
         assert [c == " " for c in cells] == [c == " " for c in "l rdm tfm sdw"]
         assert len(header.rstrip()) < 80 and len(row.rstrip()) < 80  # inside the scrollbar

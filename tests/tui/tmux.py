@@ -41,8 +41,25 @@ class Tmux:
         """Run `command` in a new session of this server, `width`×`height`."""
         assert shutil.which("tmux"), "tmux is required for this test (apt-get install tmux)"
         size = {"COLUMNS": str(width), "LINES": str(height)}
-        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", self.target, "-x", str(width),
-                        "-y", str(height), command], check=True, env={**(env or app_env()), **size}, timeout=10)
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                self.socket,
+                "new-session",
+                "-d",
+                "-s",
+                self.target,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                command,
+            ],
+            check=True,
+            env={**(env or app_env()), **size},
+            timeout=10,
+        )
 
     def restart(self, command: str) -> None:
         """Replace whatever runs in the pane by `command` (same server, same size, same environment)."""

@@ -14,9 +14,11 @@ from rlfx_tui.interop.midi_map import BINDING_IDS
 from rlfx_tui.tui.keys import help_rows, shown_keys
 from rlfx_tui.tui.widgets.points import knob_initials
 
-INTRO = ("The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
-         "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
-         "as soon as it shows in the table. ctrl+p finds any action by name.")
+INTRO = (
+    "The effect jumps to random settings; you only say good (→) or bad (←). A model learns what you like for "
+    "the sound you play, and follow mode lets it drive the effect from your input. Every label is on disk "
+    "as soon as it shows in the table. ctrl+p finds any action by name."
+)
 
 
 CLOSE = "esc / ? to close"
@@ -72,8 +74,10 @@ class HelpScreen(ModalScreen[None]):
         if parts is None:
             return None
         specs = parts.session.space.specs
-        legend = Text("In the labelled points, one cell per parameter (▁ minimum … █ maximum), a space between "
-                      "effects, under its initial: ")
+        legend = Text(
+            "In the labelled points, one cell per parameter (▁ minimum … █ maximum), a space between "
+            "effects, under its initial: "
+        )
         for i, (letter, spec) in enumerate(zip(knob_initials(specs), specs)):
             legend.append_text(Text.assemble(" · " if i else "", (letter, "bold"), f" {spec.display}"))
         legend.append(".")

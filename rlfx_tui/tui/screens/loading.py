@@ -14,5 +14,8 @@ class LoadingScreen(Screen[None]):
         self.chain = chain
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]rlfx-tui[/b] · {self.preset}\n{self.chain}\n\nloading the model and the audio engine…",
-                     id="loading-text", markup=True)
+        yield Static(
+            f"[b]rlfx-tui[/b] · {self.preset}\n{self.chain}\n\nloading the model and the audio engine…",
+            id="loading-text",
+            markup=True,
+        )

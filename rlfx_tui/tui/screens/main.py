@@ -189,8 +189,9 @@ class MainScreen(Screen[None]):
 
     def show_modes(self) -> None:
         r = self.rehearsal
-        self.query_one(TopBar).show_modes(auto=r.auto, follow=r.follow, muted=r.muted, bypass=r.bypass,
-                                          auto_paused=r.auto_paused)
+        self.query_one(TopBar).show_modes(
+            auto=r.auto, follow=r.follow, muted=r.muted, bypass=r.bypass, auto_paused=r.auto_paused
+        )
         params = self.query_one(ParamPanel)
         params.set_class(r.follow, "-following")
         title = "parameters · following your input" if r.follow else "parameters"

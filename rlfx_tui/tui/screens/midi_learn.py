@@ -110,8 +110,11 @@ class MidiLearnScreen(ModalScreen[None]):
         self.query_one("#midi-said", Static).update(text)
 
     def show(self) -> None:
-        what = "turn the knob or pedal for: strength" if self.action == "strength" \
+        what = (
+            "turn the knob or pedal for: strength"
+            if self.action == "strength"
             else f"press the pedal for: {self.action}"
+        )
         self.query_one("#midi-prompt", Static).update(f"[b]{what}[/b]")
         rows = []
         for action in ACTIONS:

@@ -20,8 +20,10 @@ class SnapshotNameScreen(ModalScreen[str | None]):
         with Vertical(id="snapshot-body") as body:
             body.border_title = "keep this setting"
             body.border_subtitle = "enter saves · esc cancels"
-            yield Static("A name for it (a snapshot: `rlfx-tui export preset --snapshot NAME OUT.toml` makes it a "
-                         "preset):", id="snapshot-intro")
+            yield Static(
+                "A name for it (a snapshot: `rlfx-tui export preset --snapshot NAME OUT.toml` makes it a preset):",
+                id="snapshot-intro",
+            )
             yield Input(value=self.suggested, id="snapshot-name", max_length=64, select_on_focus=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

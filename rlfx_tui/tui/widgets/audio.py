@@ -16,8 +16,13 @@ from rlfx_tui.tui.format import bar, compact_number, format_db, meter_fraction
 
 # Short names for the compact descriptor view, in the order shown.
 DESCRIPTOR_SHORT: dict[str, str] = {
-    "loudness_db": "loud", "centroid_hz": "cent", "flatness": "flat", "flux": "flux",
-    "rolloff_hz": "roll", "spread_hz": "sprd", "zcr": "zcr",
+    "loudness_db": "loud",
+    "centroid_hz": "cent",
+    "flatness": "flat",
+    "flux": "flux",
+    "rolloff_hz": "roll",
+    "spread_hz": "sprd",
+    "zcr": "zcr",
 }
 
 
@@ -35,11 +40,10 @@ def descriptor_lines(values: Mapping[str, float], per_line: int = 2) -> list[str
     """The audio descriptors by their short names; features from outside by their own (cut to 6)."""
     names = [n for n in DESCRIPTOR_SHORT if n in values] or list(values)
     cells = [f"{DESCRIPTOR_SHORT.get(n, n[:6])} {compact_number(values[n]):>5}" for n in names]
-    return ["  ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
+    return ["  ".join(cells[i : i + per_line]) for i in range(0, len(cells), per_line)]
 
 
-def meter_line(label: str, rms_db: float | None, peak_db: float | None, width: int, style: Any,
-               hot_style: Any) -> Text:
+def meter_line(label: str, rms_db: float | None, peak_db: float | None, width: int, style: Any, hot_style: Any) -> Text:
     """`in  ██████▌     -18.2 dB`: RMS as the bar, peak as the number (hot near full scale)."""
     hot = peak_db is not None and peak_db > -1.0
     text = Text(no_wrap=True, overflow="crop")
@@ -103,8 +107,10 @@ class AudioPanel(Widget):
             return "no audio engine", False
         faults = int(getattr(status, "chain_faults", 0) or 0) + int(getattr(status, "callback_errors", 0) or 0)
         startup = int(getattr(status, "startup_xruns", 0) or 0)  # not dropouts while playing: shown apart
-        parts = [f"xruns {status.xruns}" + (f" ({startup} at start)" if startup else ""),
-                 f"cpu {round(100 * (status.cpu_load or 0.0)):d} %"]
+        parts = [
+            f"xruns {status.xruns}" + (f" ({startup} at start)" if startup else ""),
+            f"cpu {round(100 * (status.cpu_load or 0.0)):d} %",
+        ]
         latency = latency_text(getattr(status, "latency_ms", (None, None)))
         if latency:
             parts.append(latency)
@@ -122,8 +128,10 @@ class AudioPanel(Widget):
         s = self.status
         if s is None:
             return (None, None, None, None)
-        return tuple(round(v, 1) if v is not None else None
-                     for v in (s.input_rms_db, s.input_peak_db, s.output_rms_db, s.output_peak_db))
+        return tuple(
+            round(v, 1) if v is not None else None
+            for v in (s.input_rms_db, s.input_peak_db, s.output_rms_db, s.output_peak_db)
+        )
 
     def _refresh_if_changed(self) -> None:
         shown = (self._levels(), self.health(), tuple(self.descriptor_text), tuple(self.outside))
@@ -141,8 +149,12 @@ class AudioPanel(Widget):
         if self.outside:
             for i, line in enumerate((self.outside + ["", "", ""])[:3]):
                 stale = "stale" in line or "none received" in line
-                text.append(("\n" if i else "") + line, self.get_component_rich_style(
-                    "audio--warn" if stale else "audio--bar" if i == 0 else "audio--muted"))
+                text.append(
+                    ("\n" if i else "") + line,
+                    self.get_component_rich_style(
+                        "audio--warn" if stale else "audio--bar" if i == 0 else "audio--muted"
+                    ),
+                )
             for line in self.descriptor_text:
                 text.append("\n")
                 text.append(line, self.get_component_rich_style("audio--muted"))

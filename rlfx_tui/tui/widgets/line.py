@@ -19,4 +19,3 @@ class Line(Static):
             resized = len(text) != len(self.text)  # a line sized to its text (width: auto) must be laid out again
             self.text = text
             self.update(text, layout=resized)
-

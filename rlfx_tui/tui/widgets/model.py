@@ -46,7 +46,7 @@ class ModelPanel(Vertical):
         yield Line("no model yet", id="model-state")
 
     def show_sound(self, text: str) -> None:
-        """"sound 3 of 5 · 12 labels · 4 liked", or "a new sound (5 known)"."""
+        """ "sound 3 of 5 · 12 labels · 4 liked", or "a new sound (5 known)"."""
         self.query_one("#model-sound", Line).show(text)
 
     def show_points(self, good: Sequence[bool], pending: int = 0) -> None:
@@ -61,8 +61,9 @@ class ModelPanel(Vertical):
         self.query_one("#like-rate", Line).show(f"like {rate:>5}")
         self.query_one("#like-spark", RateSpark).show(like_rates(list(good)))
 
-    def show_training(self, training: bool, last: str | None, n_points: int | None,
-                      fit_error: float | None = None) -> None:
+    def show_training(
+        self, training: bool, last: str | None, n_points: int | None, fit_error: float | None = None
+    ) -> None:
         if training:
             text = "training…"
         elif last is None:

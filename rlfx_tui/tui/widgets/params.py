@@ -54,7 +54,7 @@ class ParamRow(Widget):
         mark = CHANGED_MARK if self.has_class("-changed") else " "
         mattering = MATTERS_MARK if self.has_class("-matters") else " "
         locked = LOCKED_MARK if self.has_class("-locked") else " "
-        name = self.spec.display[:name_width - 1].ljust(name_width)
+        name = self.spec.display[: name_width - 1].ljust(name_width)
         text = Text(no_wrap=True, overflow="crop")
         text.append(f"{mark}{mattering}{locked} ")
         selected = self.has_class("-selected") and isinstance(self.parent, Widget) and self.parent.has_focus
@@ -68,11 +68,14 @@ class ParamRow(Widget):
 class ParamPanel(Vertical, can_focus=True):
     """The parameter bars, in the preset's display order; ↑/↓ select one while the panel has focus."""
 
-    BINDINGS = [Binding("up", "select(-1)", "previous knob", show=False),
-                Binding("down", "select(1)", "next knob", show=False)]
+    BINDINGS = [
+        Binding("up", "select(-1)", "previous knob", show=False),
+        Binding("down", "select(1)", "next knob", show=False),
+    ]
 
-    def __init__(self, space: ParameterSpace, values: Mapping[str, float], locked: frozenset[str] = frozenset(),
-                 **kwargs: object) -> None:
+    def __init__(
+        self, space: ParameterSpace, values: Mapping[str, float], locked: frozenset[str] = frozenset(), **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.space = space
         self._values = dict(values)
@@ -117,13 +120,21 @@ class ParamPanel(Vertical, can_focus=True):
     def locked_names(self) -> list[str]:
         return [row.spec.name for row in self.query(ParamRow) if row.has_class("-locked")]
 
-    def show(self, values: Mapping[str, float], changed: Sequence[str] | frozenset[str] = (),
-             matters: Mapping[str, float] | None = None) -> None:
+    def show(
+        self,
+        values: Mapping[str, float],
+        changed: Sequence[str] | frozenset[str] = (),
+        matters: Mapping[str, float] | None = None,
+    ) -> None:
         self._values = dict(values)
         fractions = self.space.normalize(self._values)
         for row, fraction in zip(self.query(ParamRow), fractions):
-            row.show(self._values[row.spec.name], float(fraction), row.spec.name in changed,
-                     matters is not None and matters.get(row.spec.name, 0.0) >= MATTERS_AT)
+            row.show(
+                self._values[row.spec.name],
+                float(fraction),
+                row.spec.name in changed,
+                matters is not None and matters.get(row.spec.name, 0.0) >= MATTERS_AT,
+            )
 
     def changed_names(self) -> list[str]:
         return [row.spec.name for row in self.query(ParamRow) if row.has_class("-changed")]

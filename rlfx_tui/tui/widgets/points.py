@@ -12,8 +12,8 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widgets import DataTable
 from textual.strip import Strip
+from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from rlfx_tui.core.dataset import LabelledPoint
@@ -133,10 +133,13 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
     def cells(self, point: LabelledPoint) -> list[object]:
         label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
-        sound = " ".join(compact_number(descriptors.get(name, float("nan"))).rjust(width)
-                         for name, _, width in KEY_DESCRIPTORS)
-        return [Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time):<{TIME_WIDTH}}  ", None), label),
-                Cell((f"{sound}  {self.setting(point)}", None))]
+        sound = " ".join(
+            compact_number(descriptors.get(name, float("nan"))).rjust(width) for name, _, width in KEY_DESCRIPTORS
+        )
+        return [
+            Cell((f"{point.id:>{ID_WIDTH}}  {self.local_time(point.time):<{TIME_WIDTH}}  ", None), label),
+            Cell((f"{sound}  {self.setting(point)}", None)),
+        ]
 
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()

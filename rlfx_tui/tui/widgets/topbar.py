@@ -42,8 +42,9 @@ class TopBar(Horizontal):
         """Where the setting heard came from, when it is not a plain jump: "recalled #12", "from #12", "back"."""
         self.query_one("#origin", Line).show(text)
 
-    def show_modes(self, *, auto: bool, follow: bool, muted: bool, bypass: bool = False,
-                   auto_paused: bool = False) -> None:
+    def show_modes(
+        self, *, auto: bool, follow: bool, muted: bool, bypass: bool = False, auto_paused: bool = False
+    ) -> None:
         """Off: the mode's name dim, in lower case; on: upper case, bold and reversed (app.tcss), readable without
         colour too. Auto holding a liked setting shows as AUTO ‖."""
         for name, on in (("auto", auto), ("follow", follow), ("bypass", bypass), ("muted", muted)):
