@@ -88,7 +88,7 @@ def test_each_sound_has_its_own_inconsistency(space: ParameterSpace) -> None:
 
 def test_the_session_says_how_inconsistent_the_answers_here_look(tmp_path: Path) -> None:
     session = Session("space", data_dir=tmp_path, seed=0)
-    assert session.inconsistency() is None
+    assert session.inconsistency() is None and not session.looks_inconsistent()
     rng = np.random.default_rng(5)
     block = (0.1 * np.sin(2 * np.pi * 220 * np.arange(4800) / 48000)).astype(np.float32)
     session.listen(block, 48000)
@@ -98,6 +98,7 @@ def test_the_session_says_how_inconsistent_the_answers_here_look(tmp_path: Path)
         session.listen(block + rng.normal(0, 1e-4, len(block)).astype(np.float32))
     value = session.inconsistency()
     assert value is not None and 0.0 < value < 0.5
+    assert session.looks_inconsistent() == (value > LOOKS_INCONSISTENT)
 
 
 def test_estimate_without_a_like_changes_nothing(space: ParameterSpace) -> None:
