@@ -16,8 +16,8 @@ of the free parameters. Per projection, two kinds of liked region are weighed (a
 Spot-only search maximises distance from what was tried and, left alone, drifts to the corners; the edge share
 keeps it inside, and the corner term gives the ends of the ranges their own, separately explored, chance. Which
 is better depends on where the player's tastes lie, and nothing tells before their first like: with corner_prior
-0.3, tastes in corners are found about twice as often within 10 jumps and spots inside the ranges a little less
-often (docs/figures/learning.md measures both).
+0.3, corner tastes get about twice the late like-rate and ball tastes lose about a fifth of theirs
+(docs/figures/learning.md measures both).
 Costs two batched matrix products per kind over the `limit` heaviest labelled points.
 """
 
