@@ -56,6 +56,22 @@ async def test_the_like_sparkline_keeps_the_newest_labels_when_they_outnumber_it
         assert len(cells.strip()) == spark.size.width < 30 and cells.strip()[0] == "▁" and cells.strip()[-1] == "█"
 
 
+async def test_the_model_panel_says_when_the_answers_look_inconsistent_and_takes_no_room_otherwise():
+    app = PanelApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        panel = app.query_one(ModelPanel)
+        panel.show_sound("sound 1 of 2 · 9 labels · 3 liked")
+        await pilot.pause()
+        before = panel.size.height
+        assert "inconsistent" not in screen_text(app)
+        panel.show_doubt(True)
+        await pilot.pause()
+        assert "answers look inconsistent here" in screen_text(app) and panel.size.height == before + 1
+        panel.show_doubt(False)
+        await pilot.pause()
+        assert "inconsistent" not in screen_text(app) and panel.size.height == before
+
+
 def label_at(session, monkeypatch, *moments) -> None:
     times = iter(moments)
     monkeypatch.setattr(dataset_module, "_now", lambda: next(times).isoformat(timespec="milliseconds"))

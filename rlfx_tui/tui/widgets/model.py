@@ -1,5 +1,6 @@
-"""The model's state: good/bad counts, recent like-rate, which sound the learner believes is playing, training,
-last retrain and how closely the mapping fits what it was taught, labels waiting for the disk."""
+"""The model's state: good/bad counts, recent like-rate, which sound the learner believes is playing (and whether
+the answers for it look inconsistent), training, last retrain and how closely the mapping fits what it was taught,
+labels waiting for the disk."""
 
 from __future__ import annotations
 
@@ -43,11 +44,20 @@ class ModelPanel(Vertical):
             yield Line("like     —", id="like-rate")
             yield RateSpark(id="like-spark")
         yield Line("", id="model-sound")
+        yield Line("", id="model-doubt")  # shown only while the answers here look inconsistent
         yield Line("no model yet", id="model-state")
 
     def show_sound(self, text: str) -> None:
         """ "sound 3 of 5 · 12 labels · 4 liked", or "a new sound (5 known)"."""
         self.query_one("#model-sound", Line).show(text)
+
+    def show_doubt(self, inconsistent: bool) -> None:
+        """ "answers look inconsistent here" while the learner reads many of this sound's answers as slips (the
+        labels all stay: a doubtful like only weighs less); the line takes no room otherwise."""
+        line = self.query_one("#model-doubt", Line)
+        line.show("⚠ answers look inconsistent here" if inconsistent else "")
+        if line.display != inconsistent:
+            line.display = inconsistent
 
     def show_points(self, good: Sequence[bool], pending: int = 0) -> None:
         n_good = sum(good)
