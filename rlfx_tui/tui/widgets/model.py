@@ -38,6 +38,8 @@ class RateSpark(Widget):
 
 
 class ModelPanel(Vertical):
+    _training: tuple[bool, str | None, int | None, float | None] | None = None  # the last show_training's arguments
+
     def compose(self) -> ComposeResult:
         yield Line("", id="model-counts")
         with Horizontal(id="like-row"):
@@ -71,9 +73,14 @@ class ModelPanel(Vertical):
         self.query_one("#like-rate", Line).show(f"like {rate:>5}")
         self.query_one("#like-spark", RateSpark).show(like_rates(list(good)))
 
+    def on_resize(self) -> None:
+        if self._training is not None:
+            self.show_training(*self._training)  # the fit's line break depends on the width
+
     def show_training(
         self, training: bool, last: str | None, n_points: int | None, fit_error: float | None = None
     ) -> None:
+        self._training = (training, last, n_points, fit_error)
         if training:
             text = "training…"
         elif last is None:
@@ -81,7 +88,10 @@ class ModelPanel(Vertical):
         else:
             text = f"trained {last} ({n_points} pt{'' if n_points == 1 else 's'})"
             if fit_error is not None:  # the mapping's training error, in % of each knob's range
-                text += f" fit {100 * fit_error:.0f} %"
+                fit = f"fit {100 * fit_error:.0f} %"
+                # On a line of its own where both don't fit (the 32-column side panel of an 80-column terminal).
+                width = self.query_one("#model-state", Line).content_size.width
+                text += f"\n{fit}" if width and len(text) + 1 + len(fit) > width else f" {fit}"
         state = self.query_one("#model-state", Line)
         state.show(text)
         state.set_class(training, "-busy")
