@@ -63,6 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated, from {', '.join(METHOD_KEYS)} (default: all)",
     )
     parser.add_argument(
+        "--corner-prior",
+        type=float,
+        default=None,
+        metavar="W",
+        help="the learner's prior weight for liked regions at the ends of the ranges before a like "
+        "(Learner corner_prior; default 0)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"
     )
     parser.add_argument("--plot", metavar="FILE", help="write the like-rate curves to a PNG (needs matplotlib)")
@@ -72,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rlfx_tui.sim.benchmark import run as run_benchmark
     from rlfx_tui.sim.plot import plot_like_rates, require_matplotlib
-    from rlfx_tui.sim.report import tables, verdict
+    from rlfx_tui.sim.report import summary, tables, verdict
     from rlfx_tui.sim.sounds import SOUNDS
     from rlfx_tui.sim.timing import learner_timing
 
@@ -89,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
     if unknown or not methods:
         raise RlfxError(f"--methods: expected some of {', '.join(METHOD_KEYS)} (got {args.methods!r})")
     methods = sorted(set(methods), key=METHOD_KEYS.index)
+    if args.corner_prior is not None and not 0.0 <= args.corner_prior <= 10.0:
+        raise RlfxError(f"--corner-prior must be in [0, 10] (got {args.corner_prior})")
+    options = {} if args.corner_prior is None else {"corner_prior": args.corner_prior}
     if args.plot:
         require_matplotlib()
     preset = resolve_preset(getattr(args, "preset", None))
@@ -98,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         f"{', '.join(names)} in turns of {args.turn}; taste volume {args.volume:.0%}, strength 100 % until a "
         f"like, {args.narrow:.0%} after one, ×1.5 after 3 misses; taste {args.taste}"
         f"{' (edges allowed)' if args.edges else ''}, {args.flip:.0%} of answers flipped; methods "
-        f"{', '.join(methods)}",
+        f"{', '.join(methods)}" + (f"; learner {options}" if options else ""),
         flush=True,
     )
     start = time.perf_counter()
@@ -114,11 +125,20 @@ def run(args: argparse.Namespace) -> int:
         edges=args.edges,
         flip=args.flip,
         methods=methods,
+        learner_options=options or None,
         jobs=max(1, args.jobs),
         progress=lambda line: print("  " + line, flush=True),
     )
     print(f"({time.perf_counter() - start:.0f} s)\n")
     print(tables(results, names))
+    print()
+    setting = " ".join(
+        [args.taste]
+        + (["--edges"] if args.edges else [])
+        + ([f"--flip {args.flip:g}"] if args.flip else [])
+        + ([f"--corner-prior {args.corner_prior:g}"] if options else [])
+    )
+    print(summary(results, setting))
     print()
     print(verdict(results, flip=args.flip, shape=args.taste))
     if not args.no_timing:

@@ -4,16 +4,18 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
 1. **The mapping** (follow mode, export): Pipeline(FlooredScaler, MLPRegressor) from descriptors to normalised
    parameters, fitted on the liked points only. A liked point says "this setting, for this sound". Its target is
-   the (recency-weighted) mean of the liked settings for nearly the same input (`mapping_smoothing`), so several
-   likes for one sound teach "the middle of what I like here" rather than descriptor jitter.
+   the mean of the liked settings for nearly the same input (`mapping_smoothing`), each weighted by its recency,
+   its plausibility and how deep inside the likes it lies, so several likes for one sound teach "the middle of
+   what I like here" rather than descriptor jitter or a slip.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
    c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors, frequencies in octaves; same sound ≈ 1, another
    sound ≈ 0) times a *recency weight* 0.5^(age / half_life). Two views of the weighted labels, both from likes
    *and* dislikes:
-   - the **taste model** (`rlfx_tui/core/taste.py`): a Bayesian posterior over *which few parameters matter* here
-     and how far a liked spot reaches around this sound's liked settings. A like far out along j says j does not
-     matter; a dislike that moved only j and k says one of them does;
+   - the **taste model** (`rlfx_tui/core/taste.py`): a Bayesian posterior over *which few parameters matter* here,
+     the shape of the liked region (spots, open-ended, ridges) and how far it reaches around this sound's liked
+     settings. A like far out along j says j does not matter; a dislike that moved only j and k says one of them
+     does;
    - a **kernel score**: likes and dislikes add up around any setting u as kernel-weighted pseudo-counts G(u),
      B(u) (distance weighted by the taste model's relevance), giving a Beta posterior mean (α₀ + G)/(1 + G + B)
      and its spread: a local memory of what was liked or disliked right there, whatever the taste's shape.
@@ -21,9 +23,11 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
    - *no like yet for this sound*: candidates around the current setting; the one most likely to land in a
-     liked spot nobody has tried yet wins (`unexplored`: every 2- and 3-parameter projection — the taste may
-     hinge on any few parameters — away from what was labelled here, and not hard against the range's edges);
-   - *after a like*: candidates around this sound's liked settings, their weighted middle and the mapping's
+     liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
+     — the taste may hinge on any few parameters — away from what was labelled here; spots inside the ranges and,
+     with `corner_prior` > 0, open-ended regions at their ends);
+   - *after a like*: candidates around this sound's liked settings (as often as each is plausible), their
+     weighted middle and the mapping's
      prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
      Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
      setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
@@ -32,18 +36,21 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
      So the parameters that matter stay near what was liked while the others roam at the chosen strength, and
      each answer tells the model more about which are which.
 
+**Inconsistent answers** (`rlfx_tui/core/consistency.py`): each retrain estimates the player's inconsistency ε
+from their own contradictions and how plausible each like is; the taste model, the proposals and the mapping
+use both (`inconsistency()`). Every label stays in the fit; a doubtful like only weighs less.
+
 Fitting costs one MLP fit (lbfgs, one BLAS thread: default OpenBLAS threading makes small fits slow and steals
-the audio thread's core); proposing costs a few small matrix products of candidates × points.
+the audio thread's core) and a few taste-model fits per sound for the consistency estimate; proposing costs a
+few small matrix products of candidates × points.
 """
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import ndtr
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
@@ -52,8 +59,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from rlfx_tui.core.consistency import SAME_SOUND, Consistency, estimate, prior_inconsistency
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
+from rlfx_tui.core.first_like import unexplored
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
@@ -133,6 +142,7 @@ class Learner(BaseEstimator):
         mapping_smoothing: float = 0.25,
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
+        corner_prior: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
@@ -150,6 +160,7 @@ class Learner(BaseEstimator):
         self.mapping_smoothing = mapping_smoothing
         self.fill_width = fill_width
         self.fill_sharpness = fill_sharpness
+        self.corner_prior = corner_prior
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
@@ -175,6 +186,19 @@ class Learner(BaseEstimator):
         self.good_ = y
         self.recency_ = 0.5 ** ((n - 1 - np.arange(n)) / self.half_life)
         self.sound_groups_, self.sound_leaders_ = group_sounds(self.contexts_, SOUND_RADIUS * self.context_width)
+        self.consistency_ = (
+            estimate(
+                U,
+                y,
+                self.contexts_,
+                self.recency_,
+                ~self.space.pinned,
+                context_width=self.context_width,
+                prior_matters=self.prior_matters,
+            )
+            if self.n_good_
+            else Consistency.none(n)
+        )
         self.mapping_: Pipeline | None = None
         self.mapping_error_: float | None = None
         if self.n_good_:
@@ -207,12 +231,16 @@ class Learner(BaseEstimator):
         return sound_here(z, self.sound_groups_, self.sound_leaders_, self.good_, SOUND_RADIUS * self.context_width)
 
     def _liked_targets(self) -> np.ndarray:
-        """Per liked point: the recency-weighted mean of the liked settings for (nearly) the same input."""
+        """Per liked point: the mean of the liked settings for (nearly) the same input, each weighted by its recency
+        and its plausibility (a like the taste model finds implausible pulls the target less)."""
         liked, settings = self.contexts_[self.good_], self.params_[self.good_]
         if self.mapping_smoothing <= 0:
             return settings
         d2 = ((liked[:, None, :] - liked[None, :, :]) ** 2).mean(axis=2)
-        k = np.exp(-d2 / (2 * self.mapping_smoothing**2)) * self.recency_[self.good_][None, :]
+        trust = (self.consistency_.plausibility * self.consistency_.depth**2)[self.good_]
+        same = np.exp(-d2 / (2 * self.mapping_smoothing**2))
+        same[same < 0.2] = 0.0  # another sound's likes never pull this sound's target (they did by a few % each)
+        k = same * (self.recency_[self.good_] * trust)[None, :]
         return (k @ settings) / k.sum(axis=1, keepdims=True)
 
     def _cache_forward_pass(self, mapping: Pipeline) -> None:
@@ -276,8 +304,23 @@ class Learner(BaseEstimator):
         order = order[weights[order] > 1e-3]
         if not (weights[order] * self.good_[order]).sum() > 1e-3:
             return None
-        model = TasteModel(~self.space.pinned, prior_matters=self.prior_matters)
-        return model.fit(self.params_[order], self.good_[order], weights[order])
+        model = TasteModel(
+            ~self.space.pinned, prior_matters=self.prior_matters, inconsistency=self.consistency_.inconsistency
+        )
+        return model.fit(
+            self.params_[order], self.good_[order], weights[order], plausibility=self.consistency_.plausibility[order]
+        )
+
+    def inconsistency(self, descriptors: np.ndarray | None = None) -> float:
+        """How inconsistent the player's answers look (ε: the share of answers given the wrong way round), from
+        their own contradictions (rlfx_tui/core/consistency.py): over every sound, or for the sound with these
+        descriptors from its labels alone (the prior's mean for a sound not looked at)."""
+        found = self.consistency_
+        if descriptors is None or not len(found.per_sound) or self.context_scaler_ is None:
+            return found.inconsistency if descriptors is None else prior_inconsistency()
+        z = self.context_scaler_.transform(features(descriptors, self.octaves)[None, :])[0]
+        same = np.exp(-((found.centres - z) ** 2).mean(axis=1) / (2 * self.context_width**2))
+        return float(found.per_sound[np.argmax(same)]) if same.max() > SAME_SOUND else prior_inconsistency()
 
     def relevance(self, weights: np.ndarray) -> np.ndarray:
         """Which parameters matter here, as weights with mean 1 over the free parameters (all 1 without a like):
@@ -310,46 +353,19 @@ class Learner(BaseEstimator):
         return mean + self.exploration * std
 
     def unexplored(self, candidates: np.ndarray, weights: np.ndarray, limit: int = 32) -> np.ndarray:
-        """How likely each candidate (k, p) is to land in a liked spot nobody has tried yet (higher = better).
-
-        A taste may hinge on any two or three parameters, so per 2- and 3-parameter projection S: the share of the
-        candidate's neighbourhood (a bump of width `fill_width` per axis) that lies inside the random range, times
-        exp(−λ Σ_i w_i Π_{j∈S} k_ij) over the `limit` heaviest labelled points of this context, k_ij the per-axis
-        bump between candidate and point (λ = `fill_sharpness`: a setting tried right there leaves e^−λ of the
-        chance). Summed over every projection. Edges count as half-explored: a liked spot has some extent, so fewer
-        liked spots cover a setting at the edge than one inside the range."""
-        free = np.flatnonzero(~self.space.pinned)
-        if len(free) == 0:
-            return np.zeros(len(candidates))
-        h = self.fill_width
-        low, high = self.space.random_low[free], self.space.random_high[free]
-        c = candidates[:, free]
-        inside = np.log(np.maximum(ndtr((c - low) / h) + ndtr((high - c) / h) - 1.0, 1e-12))
-        inside = np.concatenate([inside, np.zeros((len(c), 1))], axis=1)  # a neutral last axis pads pairs
-        projections = self._projections(len(free))
-        log_free = inside[:, projections].sum(axis=2)  # (k, projections)
+        """How likely each candidate (k, p) is to land in a liked region nobody has tried yet (higher = better),
+        from the `limit` heaviest labelled points of this context (rlfx_tui/core/first_like.py)."""
         order = np.argsort(weights)[::-1][:limit]
         order = order[weights[order] > 1e-3]
-        if len(order):
-            # Coverage as exp(−λ Σ_i w_i Π_{j∈S} k_ij): pair and triple sums over points are two batched matrix
-            # products, where an exact product over points would be a (k, points, projections) array.
-            gap = c[:, None, :] - self.params_[order][None][:, :, free]
-            bump = np.exp(-(gap**2) / (2 * h**2))
-            bump = np.concatenate([bump, np.ones(bump.shape[:2] + (1,))], axis=2)  # (k, n, f + 1)
-            weighted = bump * weights[order][None, :, None]
-            f1 = bump.shape[2]
-            outer = (weighted[:, :, :, None] * bump[:, :, None, :]).reshape(len(c), len(order), f1 * f1)
-            triple = np.matmul(outer.transpose(0, 2, 1), bump)  # (k, (f + 1)², f + 1)
-            covered = triple[:, projections[:, 0] * f1 + projections[:, 1], projections[:, 2]]
-            log_free = log_free - self.fill_sharpness * covered
-        return np.exp(log_free).sum(axis=1)
-
-    @staticmethod
-    def _projections(p: int) -> np.ndarray:
-        """Every pair and triple of p axes as rows of 3 indices; pairs use the padding axis p as their third."""
-        pairs = [(j, k, p) for j, k in itertools.combinations(range(p), 2)]
-        triples = list(itertools.combinations(range(p), 3))
-        return np.array(pairs + triples or [(0, p, p)], dtype=int)
+        return unexplored(
+            self.space,
+            candidates,
+            self.params_[order],
+            weights[order],
+            fill_width=self.fill_width,
+            fill_sharpness=self.fill_sharpness,
+            corner_prior=self.corner_prior,
+        )
 
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(
@@ -377,9 +393,11 @@ class Learner(BaseEstimator):
             )
             return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
-        centres = self.params_[rng.choice(liked, size=self.n_candidates, p=liked_here[liked] / liked_here[liked].sum())]
+        # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
+        seed = liked_here[liked] * self.consistency_.plausibility[liked]
+        centres = self.params_[rng.choice(liked, size=self.n_candidates, p=seed / seed.sum())]
         third = self.n_candidates // 3
-        centres[:third] = liked_here[liked] @ self.params_[liked] / liked_here[liked].sum()  # the liked centroid
+        centres[:third] = seed @ self.params_[liked] / seed.sum()  # the liked centroid
         if self.has_mapping:
             centres[third : 2 * third] = self.predict(descriptors)
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
@@ -393,11 +411,11 @@ class Learner(BaseEstimator):
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
         novel = moving.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
         model = self.taste(weights)
-        scores = self.score(candidates, weights, self._relevance_from(model))
+        pool = np.flatnonzero(novel) if novel.any() else np.arange(len(candidates))  # only these can be chosen
+        scores = np.full(len(candidates), -np.inf)
+        scores[pool] = self.score(candidates[pool], weights, self._relevance_from(model))
         if model is not None:
-            scores = scores * model.predictive(candidates)
-        if novel.any():
-            scores[~novel] = -np.inf
+            scores[pool] *= model.predictive(candidates[pool])
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]
 

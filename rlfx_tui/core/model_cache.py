@@ -32,10 +32,10 @@ def code_fingerprint() -> str:
     """SHA-256 of the modules that give a pickled learner its meaning. A pickle holds state, not code: a learner
     cached before learner.py changed (same version number, e.g. during development) would load and then fail or
     mislead with attributes the new code doesn't expect."""
-    from rlfx_tui.core import descriptors, learner, params
+    from rlfx_tui.core import consistency, descriptors, first_like, hypotheses, learner, params, taste
 
     digest = hashlib.sha256()
-    for module in (descriptors, learner, params):
+    for module in (descriptors, learner, params, taste, hypotheses, consistency, first_like):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:

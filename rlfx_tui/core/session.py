@@ -21,6 +21,7 @@ import numpy as np
 from rlfx_tui.core import model_cache
 from rlfx_tui.core.attachment import ContextSource, ParamSink
 from rlfx_tui.core.chain import EffectChain
+from rlfx_tui.core.consistency import LOOKS_INCONSISTENT
 from rlfx_tui.core.context import FeatureContext
 from rlfx_tui.core.dataset import Dataset, LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DescriptorTracker
@@ -259,6 +260,20 @@ class Session:
     def sound_here(self) -> SoundHere | None:
         """Which of the labelled sounds the learner believes is playing (None before any label)."""
         return self.learner.sound_of(self.descriptors)
+
+    def inconsistency(self) -> float | None:
+        """How inconsistent the answers for the sound heard now look (the share the taste model reads as given the
+        wrong way round, from this sound's own contradictions; above consistency.LOOKS_INCONSISTENT the model panel
+        may say so); None before any label."""
+        if not self.learner.n_points_:
+            return None
+        return self.learner.inconsistency(self.descriptors)
+
+    def looks_inconsistent(self) -> bool:
+        """Whether the answers for the sound heard now look inconsistent enough to tell the player (the model
+        panel's "answers look inconsistent here")."""
+        found = self.inconsistency()
+        return found is not None and found > LOOKS_INCONSISTENT
 
     def train(self) -> Learner:
         """Fit a new learner on a snapshot of the points; touches no session state (safe in a worker thread)."""

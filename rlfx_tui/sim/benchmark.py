@@ -136,12 +136,14 @@ def _novelty(space: ParameterSpace, u: np.ndarray, liked: list[np.ndarray], stre
     return float(space.novelty(u, np.array(liked), strength)) if liked else float("nan")
 
 
-def make_method(key: str, space: ParameterSpace, seed: int, preset: Preset) -> Method:
+def make_method(
+    key: str, space: ParameterSpace, seed: int, preset: Preset, learner_options: dict[str, object] | None = None
+) -> Method:
     """A fresh method by its command-line name, with its own random stream (the same per seed as before)."""
     stream = {"uniform": 2, "walk": 3, "learner": 4, "gp": 6}[key]
     rng = np.random.default_rng([seed, stream])
     if key == "learner":
-        return SessionLearner(space, rng, seed, preset)
+        return SessionLearner(space, rng, seed, preset, learner_options)
     return METHODS[key](space, rng, seed)
 
 
@@ -158,8 +160,10 @@ def run_seed(
     edges: bool = False,
     flip: float = 0.0,
     methods: Sequence[str] = DEFAULT_METHODS,
+    learner_options: dict[str, object] | None = None,
 ) -> dict[str, Outcome]:
-    """The methods on one seed's world (tastes, performance, which answers are flipped)."""
+    """The methods on one seed's world (tastes, performance, which answers are flipped); learner_options go to the
+    learner's Session."""
     space = ParameterSpace(preset.params)
     sounds = SOUNDS[:n_sounds]
     world = np.random.default_rng([seed, 1])
@@ -168,7 +172,7 @@ def run_seed(
     flips = np.random.default_rng([seed, 5]).random(labels) < flip
     out = {}
     for key in methods:
-        method = make_method(key, space, seed, preset)
+        method = make_method(key, space, seed, preset, learner_options)
         out[method.name] = play(method, performance, tastes, narrow, space, flips)
     return out
 

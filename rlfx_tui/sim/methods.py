@@ -1,7 +1,8 @@
-"""The three ways of choosing the next setting that the benchmark compares, behind one small interface.
+"""The ways of choosing the next setting that the benchmark compares, behind one small interface (the GP rival is in
+rival.py).
 
 Every method hears the same audio, gets the same strength from the player and is judged by the same taste. All
-three end with the same regressor (the learner's mapping: Pipeline(FlooredScaler, MLPRegressor) on the liked
+end with the same regressor (the learner's mapping: Pipeline(FlooredScaler, MLPRegressor) on the liked
 points), so mapping figures differ only by which points each method got liked.
 """
 
@@ -102,10 +103,19 @@ class SessionLearner(Method):
 
     name = "rlfx-tui learner"
 
-    def __init__(self, space: ParameterSpace, rng: np.random.Generator, seed: int, preset: Preset) -> None:
+    def __init__(
+        self,
+        space: ParameterSpace,
+        rng: np.random.Generator,
+        seed: int,
+        preset: Preset,
+        learner_options: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(space, rng, seed)
         self._tmp = tempfile.TemporaryDirectory(prefix="rlfx-sim-", dir=_scratch())
-        self.session = Session(preset, data_dir=Path(self._tmp.name), seed=seed, samplerate=SAMPLERATE)
+        self.session = Session(
+            preset, data_dir=Path(self._tmp.name), seed=seed, samplerate=SAMPLERATE, learner_options=learner_options
+        )
 
     def listen(self, audio: np.ndarray, descriptors: np.ndarray) -> None:
         for start in range(0, len(audio), 256):

@@ -103,6 +103,33 @@ def tables(results: dict[str, list[Outcome]], sound_names: Sequence[str]) -> str
     return "\n".join(out)
 
 
+def summary(results: dict[str, list[Outcome]], setting: str) -> str:
+    """One row per method: late like-rate, its ratio to the walk, novelty after a like, mapping, sounds never liked
+    (the rows of the docs' all-shapes table; `setting` names the run)."""
+    names = list(results)
+    labels = len(results[names[0]][0].liked)
+    late = labels > LATE_FROM
+    walk = METHODS["walk"].name
+    base = float(np.median(late_rates(results[walk]))) if walk in results and late else None
+    span = f"{LATE_FROM + 1}–{labels}" if late else f"(over {LATE_FROM} labels only)"
+    out = [
+        f"| setting | method | like-rate {span}, % | × walk | novelty after a like | mapping inside | never liked |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in names:
+        rows = results[name]
+        rate = _spread(100 * late_rates(rows), ".0f") if late else "–"
+        median = float(np.median(late_rates(rows))) if late else 0.0
+        ratio = "–" if base is None or name == walk else "∞" if base == 0 else f"×{median / base:.1f}"
+        values = np.concatenate([o.novelty[~np.isnan(o.novelty)] for o in rows])
+        novelty = f"{np.median(values):.2f}" if len(values) else "–"
+        inside, told_total = mapping_inside(rows)
+        mapped = f"{inside}/{told_total} = {inside / told_total:.0%}" if told_total else "–"
+        never = f"{np.median([np.isnan(o.first_like).sum() for o in rows]):g}"
+        out.append(f"| {setting} | {name} | {rate} | {ratio} | {novelty} | {mapped} | {never} |")
+    return "\n".join(out)
+
+
 def verdict(results: dict[str, list[Outcome]], *, flip: float = 0.0, shape: str = "ball") -> str:
     """The issues' targets against this run (those whose methods ran), each marked met or missed."""
     by_key = {key: results[cls.name] for key, cls in METHODS.items() if cls.name in results}

@@ -1,5 +1,8 @@
-"""The Textual app. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI (with `build=`, so
-the first frame comes before scikit-learn), the Pilot tests, the snapshot tests and the benchmark all call it.
+"""The Textual app, assembled. `make_app(session, rehearsal, engine)` is the one way to build it: the CLI (with
+`build=`, so the first frame comes before scikit-learn), the Pilot tests, the snapshot tests and the benchmark all
+call it. Its pieces: the parts and `act` (app_base.py), the keys that hand over to the rehearsal
+(player_actions.py), retraining and follow mode (training_worker.py), the guarded quit (quitting.py), MIDI pedals
+(pedals.py); here, the life cycle and the routing of rehearsal events and worker states.
 
 Threads: rehearsal events may be emitted from any thread (keys here, the training worker, an OSC control thread);
 the listener only does `post_message`, which is thread-safe. The engine is polled at ~10 Hz with `set_interval`,
@@ -10,29 +13,30 @@ with one reference assignment.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.app import SystemCommand
+from textual.binding import BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rlfx_tui.core.errors import RlfxError
-from rlfx_tui.interop.midi_map import BINDING_IDS
+from rlfx_tui.tui.app_base import Parts, log
 from rlfx_tui.tui.format import Clock
 from rlfx_tui.tui.keys import PLAYER_KEYS, palette_rows
 from rlfx_tui.tui.messages import RehearsalEvent
+from rlfx_tui.tui.pedals import PedalKeys
+from rlfx_tui.tui.player_actions import PlayerActions
+from rlfx_tui.tui.quitting import QuitGuard
 from rlfx_tui.tui.screens.help import HelpScreen
 from rlfx_tui.tui.screens.loading import LoadingScreen
 from rlfx_tui.tui.screens.midi_learn import MidiLearnScreen
 from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
+from rlfx_tui.tui.training_worker import TrainingWorker
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the start-up time): not before the first frame
     from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
@@ -40,26 +44,11 @@ if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the sta
     from rlfx_tui.core.session import Session
     from rlfx_tui.core.training import Trainer
     from rlfx_tui.tui.engine_view import EngineView
-    from rlfx_tui.tui.screens.main import MainScreen
-
-log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.1
-MIDI_ACTIONS = {binding_id: action for action, binding_id in BINDING_IDS.items()}  # rlfx.good -> good
-QUIT_CONFIRM_S = 5.0  # with labels still waiting for the disk, a second q within this time quits anyway
 
 
-@dataclass
-class Parts:
-    """What the app drives: built before the app (make_app(session, ...)) or behind its first frame (build=)."""
-
-    session: Session
-    rehearsal: Rehearsal
-    engine: EngineView | None = None
-    midi: Any | None = None  # an open MIDI input (rlfx_tui.interop.midi.MidiIn), with its map
-
-
-class RlfxApp(App[None]):
+class RlfxApp(PlayerActions, TrainingWorker, QuitGuard, PedalKeys):
     CSS_PATH = "app.tcss"
     TITLE = "rlfx-tui"
     BINDINGS: ClassVar[list[BindingType]] = list(PLAYER_KEYS)
@@ -79,32 +68,14 @@ class RlfxApp(App[None]):
         self.trainer = trainer  # the rehearsal fits through it; the app closes it when it quits
         if (parts is None) == (build is None):
             raise ValueError("give either the parts or a function that builds them")
-        self.parts: Parts | None = None
+        self.parts = None
         self._build = build
         self._loading = loading
         self.clock = clock or Clock()
         self.poll_interval = poll_interval
-        self.main: MainScreen | None = None
-        self._training_worker: Worker[None] | None = None
-        self._follow_when_trained = False
-        self._quit_asked = self._live_quit_asked = float("-inf")
+        self.main = None
         if parts is not None:
             self._install(parts)
-
-    # the parts, once installed (actions are disabled until then: see check_action)
-    @property
-    def session(self) -> Session:
-        assert self.parts is not None
-        return self.parts.session
-
-    @property
-    def rehearsal(self) -> Rehearsal:
-        assert self.parts is not None
-        return self.parts.rehearsal
-
-    @property
-    def engine(self) -> EngineView | None:
-        return self.parts.engine if self.parts is not None else None
 
     # -- life cycle ------------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen[Any]:
@@ -207,38 +178,6 @@ class RlfxApp(App[None]):
             case _:
                 pass
 
-    def act(self, action: Callable[..., Any], *args: Any) -> Any:
-        """Run a rehearsal action; a failure becomes a notice on screen, never a traceback over the layout."""
-        try:
-            return action(*args)
-        except RlfxError as exc:
-            self.notify(str(exc), title="refused", severity="error", timeout=8)
-        except KeyError as exc:
-            self.notify(f"no such point: {exc}", severity="warning")
-        except Exception as exc:  # noqa: BLE001 - the player must keep playing; the log keeps the details
-            log.exception("action failed")
-            self.notify(f"{type(exc).__name__}: {exc}", title="something went wrong", severity="error", timeout=8)
-        return None
-
-    # -- training --------------------------------------------------------------------------------------
-    @property
-    def training(self) -> bool:
-        worker = self._training_worker
-        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-
-    def start_training(self) -> None:
-        """Retrain off the UI thread; a running worker picks up newer points itself before it finishes."""
-        assert self.main is not None
-        if self.training:
-            return
-        self.main.show_training(True)
-        self._training_worker = self._train()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="retrain")
-    def _train(self) -> None:
-        while self.rehearsal.needs_training:
-            self.rehearsal.train_now()  # its ModelTrained reaches the screen through _forward
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "start" and event.state is WorkerState.ERROR:
             error = event.worker.error
@@ -249,193 +188,8 @@ class RlfxApp(App[None]):
         if event.worker.name == "restart audio" and event.state is WorkerState.ERROR:
             self.notify(f"could not restart the audio engine: {event.worker.error}", severity="error", timeout=10)
             return
-        if event.worker is not self._training_worker or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
-        self._training_worker = None
-        assert self.main is not None
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            log.error("retraining failed", exc_info=error)
-            self.notify(
-                f"{type(error).__name__}: {error} — keeping the previous model",
-                title="retraining failed",
-                severity="error",
-                timeout=8,
-            )
-            self.main.show_training(False)
-        elif self.rehearsal.needs_training:  # points changed just as the worker finished
-            self.start_training()
-        else:
-            self.main.show_training(False)
-        if self._follow_when_trained and not self.training:
-            self._follow_when_trained = False
-            self.act(self.rehearsal.set_follow, True)
-
-    # -- actions (the keys) ----------------------------------------------------------------------------
-    def action_randomize(self) -> None:
-        self.act(self.rehearsal.randomize)
-
-    def action_good(self) -> None:
-        self.act(self.rehearsal.good)
-
-    def action_bad(self) -> None:
-        self.act(self.rehearsal.bad)
-
-    def action_nudge_strength(self, steps: int) -> None:
-        self.act(self.rehearsal.nudge_strength, steps)
-
-    def action_set_strength(self, strength: float) -> None:
-        self.act(self.rehearsal.set_strength, strength)
-
-    def action_toggle_auto(self) -> None:
-        self.act(self.rehearsal.set_auto, not self.rehearsal.auto)
-
-    def action_toggle_follow(self) -> None:
-        if (
-            self.training
-            and not self.rehearsal.follow
-            and any(p.good for p in self.session.points)
-            and not self.session.learner.has_mapping
-        ):
-            self._follow_when_trained = not self._follow_when_trained  # the first like is still being learned
-            if self._follow_when_trained:
-                self.notify("follow starts as soon as the model has learned your first like")
-            return
-        self._follow_when_trained = False
-        self.act(self.rehearsal.set_follow, not self.rehearsal.follow)
-
-    def action_toggle_mute(self) -> None:
-        self.act(self.rehearsal.set_muted, not self.rehearsal.muted)
-
-    def action_toggle_bypass(self) -> None:
-        self.act(self.rehearsal.set_bypass, not self.rehearsal.bypass)
-
-    def action_undo(self) -> None:
-        self.act(self.rehearsal.undo)
-
-    def action_redo(self) -> None:
-        self.act(self.rehearsal.redo)
-
-    def action_previous_setting(self) -> None:  # not action_back: App has one (screen navigation)
-        self.act(self.rehearsal.back)
-
-    def action_next_setting(self) -> None:
-        self.act(self.rehearsal.forward)
-
-    def _selected_point(self) -> int | None:
-        assert self.main is not None
-        point_id = self.main.selected_point_id()
-        if point_id is None:
-            self.notify("no point selected: label one first (→ or ←)", severity="warning")
-        return point_id
-
-    def action_recall(self) -> None:
-        point_id = self._selected_point()
-        if point_id is not None:
-            self.act(self.rehearsal.recall, point_id)
-
-    def action_flip_point(self) -> None:
-        point_id = self._selected_point()
-        if point_id is not None:
-            self.act(self.rehearsal.flip, point_id)
-
-    def action_delete_point(self) -> None:
-        point_id = self._selected_point()
-        if point_id is not None:
-            self.act(self.rehearsal.delete, point_id)
-
-    def action_toggle_lock(self) -> None:
-        assert self.main is not None
-        self.act(self.rehearsal.toggle_lock, self.main.selected_param())
-
-    def action_lock_mattering(self) -> None:
-        self.act(self.rehearsal.lock_mattering)
-
-    def action_save_snapshot(self) -> None:
-        self.push_screen(SnapshotNameScreen(self.act(self.rehearsal.snapshot_name) or ""), self._save_snapshot)
-
-    def _save_snapshot(self, name: str | None) -> None:
-        if name:
-            self.act(self.rehearsal.save_snapshot, name)
-
-    def action_restart_audio(self) -> None:
-        if self.engine is None:
-            self.notify("no audio engine in this session", severity="warning")
-            return
-        self.notify("restarting the audio engine…")
-        self._restart_audio()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="audio", name="restart audio")
-    def _restart_audio(self) -> None:
-        """Opening devices may block: off the UI thread. The engine says how it went in its status message."""
-        if self.engine is not None:
-            self.engine.restart()
-
-    async def action_quit(self) -> None:
-        """Quit at once, unless sound is live (the first q asks, a second within QUIT_CONFIRM_S quits) or labels
-        still wait for the disk (full, read-only): quitting would lose them, so the first q says so and a second
-        q within QUIT_CONFIRM_S quits, naming what was lost."""
-        pending = self.rehearsal.pending if self.parts is not None else []
-        if pending:
-            self.act(self.rehearsal.retry_pending)
-        now = time.monotonic()
-        if not pending:
-            if self._sound_live() and now - self._live_quit_asked > QUIT_CONFIRM_S:  # a stray q mustn't end the show
-                self._live_quit_asked = now
-                self.notify(
-                    "sound is live: q again to quit (your labels are on disk)", title="quit?", timeout=QUIT_CONFIRM_S
-                )
-                return
-            self.exit()
-            return
-        labels = f"{len(pending)} label{'s' if len(pending) > 1 else ''}"
-        if now - self._quit_asked > QUIT_CONFIRM_S:
-            self._quit_asked = now
-            self.notify(
-                f"{labels} not saved yet: {pending[0].error}. They save by themselves once the data dir "
-                "takes writes again; press q again to quit and lose them",
-                title="unsaved labels",
-                severity="error",
-                timeout=QUIT_CONFIRM_S,
-            )
-            return
-        were = "were" if len(pending) > 1 else "was"
-        self.exit(return_code=1, message=f"rlfx-tui: {labels} {were} not saved: {pending[0].error}")
-
-    def _sound_live(self) -> bool:
-        """The engine plays to an output device, unmuted (silent, muted or stopped: q quits at once)."""
-        try:
-            status = self.engine.status if self.engine is not None else None
-        except Exception:  # noqa: BLE001 - a broken engine must not keep the player from quitting
-            return False
-        return bool(
-            status is not None
-            and status.running
-            and not status.muted
-            and not str(status.output_device).startswith("none")
-        )
-
-    @property
-    def midi(self) -> Any | None:
-        return self.parts.midi if self.parts is not None else None
-
-    def get_key_display(self, binding: Binding) -> str:
-        """A key as the footer shows it, with its MIDI pedal beside it once one is learned: "→·n60"."""
-        shown = super().get_key_display(binding)
-        midi = self.midi
-        if midi is not None and binding.id:
-            trigger = midi.map.get(MIDI_ACTIONS.get(binding.id, ""))
-            if trigger is not None:
-                return f"{shown}·{trigger.short}"
-        return shown
-
-    def action_midi_learn(self) -> None:
-        if self.midi is None:
-            self.notify(
-                "no MIDI input: start with --midi-in PORT (`rlfx-tui devices` lists the MIDI ports)", severity="warning"
-            )
-            return
-        self.push_screen(MidiLearnScreen(self.midi), lambda _: self.refresh_bindings())
+        if event.worker is self._training_worker and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self._training_ended(event.worker, event.state)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -11,8 +11,11 @@ from rlfx_tui.cli import main
 from rlfx_tui.core.descriptors import describe
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
-from rlfx_tui.sim.benchmark import METHOD_NAMES, run
+from rlfx_tui.sim.benchmark import METHOD_NAMES, run, run_seed
+from rlfx_tui.sim.methods import UniformRandom
 from rlfx_tui.sim.player import Strength, random_taste
+from rlfx_tui.sim.rival import GaussianProcessRival
+from rlfx_tui.sim.shapes import Corner, make_taste
 from rlfx_tui.sim.sounds import SAMPLERATE, SOUNDS
 
 
@@ -127,3 +130,93 @@ def test_plot_writes_a_png(tmp_path) -> None:
 def test_bad_options_are_one_line_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--sounds", "9"]) == 2
     assert "--sounds" in capsys.readouterr().err
+
+
+# -- other players: shapes, flipped answers, the GP rival ---------------------------------------------------------
+@pytest.mark.parametrize("shape", ["corner", "ridge", "blobs", "mixed"])
+@pytest.mark.parametrize("edges", [False, True])
+def test_every_shape_likes_about_its_volume(shape: str, edges: bool) -> None:
+    space = ParameterSpace(resolve_preset("space").params)
+    rng = np.random.default_rng(2)
+    rates = []
+    for _ in range(12):
+        taste = make_taste(shape, space, rng, volume=0.04, edges=edges)
+        assert 2 <= len(taste.dims) <= 3
+        settings = space.randomize_normalized(space.default_normalized, 1.0, rng, count=1500)
+        liked = np.array([taste.likes(u) for u in settings])
+        assert all((taste.distance(u) == 0.0) == ok for u, ok in zip(settings[:100], liked[:100]))
+        rates.append(liked.mean())
+    assert 0.02 < np.mean(rates) < 0.06
+
+
+def test_a_corner_is_open_ended_and_reaches_the_ends_of_the_ranges() -> None:
+    space = ParameterSpace(resolve_preset("space").params)
+    for seed in range(10):
+        corner = make_taste("corner", space, np.random.default_rng(seed))
+        assert isinstance(corner, Corner)
+        end = space.default_normalized.copy()
+        end[list(corner.dims)] = np.where(corner.up, 1.0, 0.0)
+        inner = end.copy()
+        inner[list(corner.dims)] = corner.threshold + np.where(corner.up, 0.001, -0.001)
+        beyond = inner.copy()
+        beyond[list(corner.dims)] = np.where(
+            corner.up, inner[list(corner.dims)] - 0.01, inner[list(corner.dims)] + 0.01
+        )
+        assert corner.likes(end) and corner.likes(inner) and not corner.likes(beyond)
+
+
+def test_flipped_answers_flip_the_same_labels_for_every_method_and_likes_count_the_true_taste() -> None:
+    outcomes = run_seed(resolve_preset("space"), 3, labels=20, n_sounds=2, flip=0.25, methods=("uniform", "walk"))
+    uniform, walk = outcomes.values()
+    flipped = [o.answered != o.liked for o in (uniform, walk)]
+    np.testing.assert_array_equal(flipped[0], flipped[1])
+    assert 1 <= flipped[0].sum() <= 12
+    clean = run_seed(resolve_preset("space"), 3, labels=20, n_sounds=2, methods=("uniform",))
+    assert np.array_equal(clean[UniformRandom.name].answered, clean[UniformRandom.name].liked)
+
+
+def test_the_gp_rival_searches_with_sobol_then_holds_the_novelty_floor() -> None:
+    space = ParameterSpace(resolve_preset("space").params)
+    rival = GaussianProcessRival(space, np.random.default_rng(0), 0)
+    first = [rival.propose(0, 1.0) for _ in range(4)]
+    for _ in first:
+        rival.label(0, False)
+    assert np.all([(u >= space.random_low - 1e-12) & (u <= space.random_high + 1e-12) for u in first])
+    assert min(np.linalg.norm(a - b) for i, a in enumerate(first) for b in first[i + 1 :]) > 0.2  # space-filling
+    rival.proposal = np.full(len(space), 0.5)
+    rival.label(0, True)
+    for _ in range(3):
+        u = rival.propose(0, 0.4)
+        assert space.novelty(u, np.full((1, len(space)), 0.5), 0.4) >= 0.9 - 1e-9
+        rival.label(0, False)
+
+
+def test_the_command_runs_every_method_on_other_shapes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "simulate",
+                "--seeds",
+                "1",
+                "--labels",
+                "12",
+                "--sounds",
+                "2",
+                "--jobs",
+                "1",
+                "--no-timing",
+                "--taste",
+                "corner",
+                "--flip",
+                "0.1",
+                "--methods",
+                "walk,gp,learner",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "GP classifier" in out and "rlfx-tui learner" in out and "uniform random" not in out
+    assert "taste corner" in out and "10% of answers flipped" in out
+    assert main(["simulate", "--methods", "dice"]) == 2
+    assert main(["simulate", "--flip", "0.5"]) == 2

@@ -56,6 +56,39 @@ async def test_the_like_sparkline_keeps_the_newest_labels_when_they_outnumber_it
         assert len(cells.strip()) == spark.size.width < 30 and cells.strip()[0] == "▁" and cells.strip()[-1] == "█"
 
 
+async def test_the_model_panel_says_when_the_answers_look_inconsistent_and_takes_no_room_otherwise():
+    app = PanelApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        panel = app.query_one(ModelPanel)
+        panel.show_sound("sound 1 of 2 · 9 labels · 3 liked")
+        await pilot.pause()
+        before = panel.size.height
+        assert "inconsistent" not in screen_text(app)
+        panel.show_doubt(True)
+        await pilot.pause()
+        assert "answers look inconsistent here" in screen_text(app) and panel.size.height == before + 1
+        panel.show_doubt(False)
+        await pilot.pause()
+        assert "inconsistent" not in screen_text(app) and panel.size.height == before
+
+
+async def test_the_model_panel_never_crops_the_sound_or_the_fit_in_a_narrow_terminal():
+    """The side panel of an 80-column terminal is 32 columns: the sound line wraps, and the mapping's fit goes on a
+    line of its own; given room again (a wider terminal), the fit is back beside the training time."""
+    app = PanelApp()
+    async with app.run_test(size=(32, 10)) as pilot:
+        panel = app.query_one(ModelPanel)
+        panel.show_sound("sound 3 of 13 · 12 labels · 4 liked")
+        panel.show_training(False, "22:28:29", 30, 0.012)
+        await pilot.pause()
+        lines = [line.strip(" │╭╮╰╯─") for line in screen_text(app).splitlines()]
+        assert "trained 22:28:29 (30 pts)" in lines and "fit 1 %" in lines
+        assert any(line.endswith("4 liked") or line == "liked" for line in lines)
+        await pilot.resize_terminal(60, 10)
+        await pilot.pause()
+        assert "trained 22:28:29 (30 pts) fit 1 %" in [line.strip(" │╭╮╰╯─") for line in screen_text(app).splitlines()]
+
+
 def label_at(session, monkeypatch, *moments) -> None:
     times = iter(moments)
     monkeypatch.setattr(dataset_module, "_now", lambda: next(times).isoformat(timespec="milliseconds"))

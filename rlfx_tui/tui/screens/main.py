@@ -130,7 +130,9 @@ class MainScreen(Screen[None]):
         if summary is None:
             self.show_engine(status, descriptors)
         sound = self.session.sound_here()
-        self.query_one(ModelPanel).show_sound(sound.describe() if sound else "")
+        panel = self.query_one(ModelPanel)
+        panel.show_sound(sound.describe() if sound else "")
+        panel.show_doubt(self.session.looks_inconsistent())
         self.app.act(self.rehearsal.tick)  # type: ignore[attr-defined]
         if self.rehearsal.follow:  # the engine's smoothed state, else the mapping's prediction
             current = self.engine.current_params if self.engine is not None else None

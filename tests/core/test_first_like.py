@@ -1,0 +1,33 @@
+"""Before a sound's first like: spots inside the ranges and open-ended regions at their ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rlfx_tui.core.first_like import unexplored
+from rlfx_tui.core.params import ParameterSpace
+from rlfx_tui.core.presets import resolve_preset
+
+
+@pytest.fixture
+def space() -> ParameterSpace:
+    return ParameterSpace(resolve_preset("space").params)
+
+
+def test_the_corner_prior_gives_the_ends_of_the_ranges_their_own_chance(space: ParameterSpace) -> None:
+    middle = np.full((1, len(space)), 0.5)
+    end = space.random_low + 0.02 * (space.random_high - space.random_low)
+    end = end[None, :]
+    none = np.zeros((0, len(space)))
+    spots = unexplored(space, np.vstack([middle, end]), none, np.zeros(0))
+    both = unexplored(space, np.vstack([middle, end]), none, np.zeros(0), corner_prior=0.5)
+    assert spots[1] < 0.5 * spots[0]  # edges count as half-explored: fewer spots inside the ranges reach them
+    assert both[1] > 2.5 * spots[1] and both[0] == pytest.approx(spots[0], rel=1e-6)
+    # a dislike deeper into that corner rules most of it out (every corner holding the candidate holds it too)
+    deeper = (space.random_low + 0.005 * (space.random_high - space.random_low))[None, :]
+    corner_before = both[1] - spots[1]
+    corner_after = (
+        unexplored(space, end, deeper, np.ones(1), corner_prior=0.5) - unexplored(space, end, deeper, np.ones(1))
+    )[0]
+    assert corner_after < 0.5 * corner_before
