@@ -228,7 +228,7 @@ class EffectChain:
 
     def make_safe(self, out: np.ndarray) -> np.ndarray:
         """NaN/Inf guard and hard ceiling, in place."""
-        if not all_finite(out):
+        if not all_finite(out, bounded=True):  # the chain ends in its limiter
             self.faults += 1
             self.board.reset()
             out[:] = 0.0

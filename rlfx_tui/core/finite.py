@@ -18,15 +18,22 @@ def is_finite(value: int | float) -> bool:
         return False
 
 
-def all_finite(samples: np.ndarray) -> bool:
+def all_finite(samples: np.ndarray, *, bounded: bool = False) -> bool:
     """``np.isfinite(samples).all()`` without the boolean array it allocates (the audio thread calls this on every
-    block): the largest sample is NaN or +inf when any sample is NaN or +inf, the smallest -inf when one is.
-    (A sum would do in one pass but overflows, with a warning, for finite samples near float32's limit.)"""
+    block). In general: the largest sample is NaN or +inf when any sample is NaN or +inf, the smallest -inf when one
+    is. ``bounded``: the samples are known to be small unless broken (a chain's output, after its limiter), so
+    one sum does (NaN or inf when any sample is; it could overflow only for finite samples near float32's limit,
+    and then the exact check decides)."""
+    if samples.size == 0:
+        return True
+    if bounded and (samples.ndim == 1 or samples.flags.c_contiguous):  # the audio thread's case, kept short
+        return math.isfinite(float(np.add.reduce(samples, axis=None))) or bool(np.isfinite(samples).all())
     rows = (samples,) if samples.ndim == 1 else samples.reshape(-1, samples.shape[-1])  # a strided 2-D view: by row
     for row in rows:  # (reducing a strided view at once would copy it first)
-        if row.shape[0] == 0:
-            continue
-        if not (math.isfinite(float(np.maximum.reduce(row))) and math.isfinite(float(np.minimum.reduce(row)))):
+        if bounded:
+            if not math.isfinite(float(np.add.reduce(row))) and not bool(np.isfinite(row).all()):
+                return False
+        elif not (math.isfinite(float(np.maximum.reduce(row))) and math.isfinite(float(np.minimum.reduce(row)))):
             return False
     return True
 
