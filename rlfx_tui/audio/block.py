@@ -10,7 +10,8 @@ steps too, and a chain reset to avoid that makes the first echo start abruptly. 
 *another* chain: ``prepare`` (on the caller's thread, never the audio thread) takes an idle chain of the pool,
 resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of input, faded in at the start, so its
 delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
-it up between blocks, feeds it the few blocks that arrived since the snapshot, and crossfades to it over ``ramp_ms``
+it up between blocks, feeds it the few blocks that arrived since the snapshot (at most ``CATCHUP_BLOCKS`` per
+callback: audio/catchup.py), and crossfades to it over ``ramp_ms``
 with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
 ceiling. pedalboard releases the GIL while priming.
 
@@ -37,10 +38,12 @@ import time
 
 import numpy as np
 
+from rlfx_tui.audio.catchup import catch_up_while_preparing, drop_catching, pick_up, prime, right_after_a_block
 from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
 from rlfx_tui.core.descriptors import DescriptorTracker
+from rlfx_tui.core.finite import clip_in_place
 from rlfx_tui.core.presets import Preset
 
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
@@ -73,7 +76,10 @@ class BlockState:
         source: LoopSource | None = None,
         tracker: DescriptorTracker | None = None,
         channels: int = 1,
+        analyse_inline: bool = True,
     ) -> None:
+        """``analyse_inline``: feed ``tracker`` in process_block (offline users); the engine turns it off and
+        reads the history ring from its analysis thread instead (audio/analysis.py)."""
         self.preset = preset
         self.samplerate = int(samplerate)
         self.target = ParamTarget.of(initial)
@@ -82,8 +88,13 @@ class BlockState:
         self.heard = self.pool.first
         self.channels = self.heard.channels  # what the chains take and return: 1, or 2 for a stereo output
         self.incoming: EffectChain | None = None  # the chain being faded in
+        self.catching: EffectChain | None = None  # a taken jump's chain, still catching up (audio/catchup.py)
+        self.catching_upto = 0  # the frame it has heard up to
+        self.stale_jumps = 0  # jumps whose snapshot was older than the ring: set in place
+        self.clocked = False  # a real-time stream runs process_block (the engine sets it): prepare keeps time with it
         self.ceiling = self.heard.ceiling
         self.tracker = tracker or DescriptorTracker(self.samplerate)
+        self.analyse_inline = analyse_inline
         self.source = source
         fade = max(0, int(round(ramp_ms * self.samplerate / 1000.0)))
         k = np.arange(1, fade + 1, dtype=np.float64)
@@ -120,6 +131,7 @@ class BlockState:
         self.x = self.mono if self.channels == 1 else np.zeros(2 * frames, dtype=np.float32)
         self.y = np.zeros(self.channels * frames, dtype=np.float32)
         self.g = np.zeros(frames, dtype=np.float32)  # gain curve scratch
+        self.scratch = np.zeros(self.channels * frames, dtype=np.float32)  # |samples|, for the peak meters
         self.steps = np.arange(1, frames + 1, dtype=np.float32)  # 1, 2, … n: a ramp's sample offsets
 
     def block(self, buffer: np.ndarray, n: int) -> np.ndarray:
@@ -143,15 +155,14 @@ class BlockState:
     def prepare(self, real: np.ndarray) -> Prepared:
         """Set an idle chain to ``real`` and prime it (any thread but the audio thread), then hand it over."""
         chain = self.pool.idle_chain()
+        right_after_a_block(self)  # reset and set hold the GIL: start them with a period ahead (audio/catchup.py)
         chain.reset()
         chain.apply_array(np.asarray(real, dtype=float))
         end = self.written
         n = min(end, self.history_len)
-        if n:
-            primer = np.concatenate(self._history_segments(end - n, end), axis=-1)  # a copy, oldest first
-            fade = min(n, int(PRIME_FADE_S * self.samplerate))
-            primer[..., :fade] *= np.linspace(0.0, 1.0, fade, dtype=np.float32)
-            chain.process(primer)
+        if n:  # the last n frames, the first PRIME_FADE_S faded in; from the ring itself, in chunks
+            prime(self, chain, end - n, end, int(PRIME_FADE_S * self.samplerate))
+        end = catch_up_while_preparing(self, chain, end)  # the frames that arrived while it primed
         prepared = Prepared(ParamTarget.of(real), chain, end)
         self.pool.hand_over(prepared)
         return prepared
@@ -198,16 +209,18 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         x[0] = mono
         x[1] = mono
     decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
-    state.in_peak = max(float(fed.max()), -float(fed.min()), state.in_peak * decay)
+    state.in_peak = max(_peak(flat, state.scratch), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
-    began = time.perf_counter()
-    state.tracker.update(mono)
-    state.descriptors_s += time.perf_counter() - began
+    if state.analyse_inline:
+        began = time.perf_counter()
+        state.tracker.update(mono)
+        state.descriptors_s += time.perf_counter() - began
     # History: the ring is written before the chains run, so a chain handed over now catches up to this block.
     size, pos = state.history.shape[-1], state.written % state.history.shape[-1]
     first = min(n, size - pos)
     state.history[..., pos : pos + first] = x[..., :first]
-    state.history[..., : n - first] = x[..., first:]
+    if first < n:
+        state.history[..., : n - first] = x[..., first:]
     state.written += n
 
     want = 0.0 if state.mute_requested else 1.0
@@ -215,23 +228,27 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
         y.fill(0.0)  # muted: skip the chains, keep analysing
     else:
         began = time.perf_counter()
-        _run_chains(state, x, y, n)
+        mixed = _run_chains(state, x, y, n)
         state.chain_s += time.perf_counter() - began
         if state.bypass_requested or state.wet < 1.0:
             _mix_dry(state, x, y, n)
+            mixed = True
         if want != state.mute_gain:
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g[:n]
-            g[:] = np.linspace(state.mute_gain, want, n + 1, dtype=np.float32)[1:]
-            y *= g
+            np.multiply(state.steps[:n], (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
+            g += state.mute_gain
+            _scale(y, g)
             state.mute_gain = want
             if want == 0.0:
                 _panic(state)
-        np.clip(y, -state.ceiling, state.ceiling, out=y)
+            mixed = True
+        if mixed:  # one chain's output is already under the ceiling (EffectChain.make_safe)
+            clip_in_place(y, state.ceiling)
 
     flat = y.reshape(-1)
     out_ms = float(np.dot(flat, flat)) / flat.shape[0]
-    state.out_peak = max(float(y.max()), -float(y.min()), state.out_peak * decay)
+    state.out_peak = max(_peak(flat, state.scratch), state.out_peak * decay)
     state.out_ms += (1.0 - decay) * (out_ms - state.out_ms)
     _write(y, outdata)
     state.blocks += 1
@@ -242,7 +259,8 @@ def _write(y: np.ndarray, outdata: np.ndarray) -> None:
     """The chain's output into the stream's buffer (see process_block for the channel rule)."""
     if y.ndim == 1:
         if outdata.ndim == 2:
-            outdata[:] = y[:, None]
+            for c in range(outdata.shape[1]):  # a column at a time: broadcasting y[:, None] costs twice as much
+                outdata[:, c] = y
         else:
             outdata[:] = y
     elif outdata.ndim == 1 or outdata.shape[1] == 1:  # a stereo chain into one channel: the mean of both
@@ -254,6 +272,20 @@ def _write(y: np.ndarray, outdata: np.ndarray) -> None:
     else:
         outdata[:, 0::2] = y[0][:, None]
         outdata[:, 1::2] = y[1][:, None]
+
+
+def _peak(flat: np.ndarray, scratch: np.ndarray) -> float:
+    """max |flat|: one reduction over |flat| (in ``scratch``) rather than a max and a min."""
+    return float(np.maximum.reduce(np.abs(flat, out=scratch[: flat.shape[0]])))
+
+
+def _scale(y: np.ndarray, g: np.ndarray) -> None:
+    """y *= g, a gain per frame; row by row for a stereo y (numpy copies y to broadcast g over it in place)."""
+    if y.ndim == 1:
+        y *= g
+    else:
+        for row in y:
+            row *= g
 
 
 def fault_note(state: BlockState) -> str:
@@ -278,42 +310,26 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     np.clip(g, 0.0, 1.0, out=g)
     state.wet = float(g[-1])
     y -= x
-    y *= g
+    _scale(y, g)
     y += x
 
 
 def _panic(state: BlockState) -> None:
     """After a mute: one clean chain, no tails, so unmuting never resumes a runaway delay."""
+    drop_catching(state)
     if state.incoming is not None:
         state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None
     state.heard.reset()
 
 
-def _pick_up(state: BlockState, n: int) -> None:
-    prepared = state.pool.take()
-    if prepared is None:
-        return
-    state.target = prepared.target
-    missing = state.written - n - prepared.upto  # frames that arrived between the snapshot and this block
-    if state.fade_len == 0 or state.mute_gain == 0.0 or missing > state.history_len:
-        # No fade wanted (ramp_ms=0: clicks, kept to show what the fade buys), or the chain comes back from
-        # silence anyway (unmute), or the snapshot is too old to catch up: set the parameters in place.
-        state.heard.apply_array(prepared.target.real)
-        state.pool.give_back(prepared.chain)
-        return
-    for seg in state._history_segments(prepared.upto, state.written - n):
-        prepared.chain.process(seg)
-    state.incoming = prepared.chain
-    state.fade_pos = 0
-
-
-def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
+def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool:
+    """y = the chain heard, or the crossfade to the incoming one; True when two chains were mixed."""
     try:
-        if state.incoming is None:
-            _pick_up(state, n)
-        a = state.heard.process(x)
-        b = state.incoming.process(x) if state.incoming is not None else None
+        if state.incoming is None and (state.pool.slot or state.catching is not None):
+            pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
+        a = state.heard.process(x, finite=True)  # x is finite: the input was checked above
+        b = state.incoming.process(x, finite=True) if state.incoming is not None else None
     except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
         state.last_error = exc
@@ -321,23 +337,25 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None
         if state.incoming is not None:
             state.pool.give_back(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
+        drop_catching(state)
         try:
             state.heard.reset()  # its tails may hold whatever made it fail
         except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down
             pass
-        return
+        return False
     if b is None:
         y[:] = a
-        return
+        return False
     # y = a + g·(b − a), g the incoming chain's gain for these samples (1 once the curve has ended).
     pos, g = state.fade_pos, state.g[:n]
     k = max(0, min(n, state.fade_len - pos))
     g[:k] = state.fade_curve[pos : pos + k]
     g[k:] = 1.0
     np.subtract(b, a, out=y)
-    y *= g
+    _scale(y, g)
     y += a
     state.fade_pos += n
     if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
         state.pool.give_back(state.heard)
         state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]
+    return True

@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from rlfx_tui.audio.block import BlockState, process_block
+from rlfx_tui.core.denormals import flush_denormals_for_this_thread
 
 
 class ClockThread:
@@ -39,6 +40,7 @@ class ClockThread:
             self._thread.join(timeout=2.0)
 
     def _run(self) -> None:
+        flush_denormals_for_this_thread()  # a thread of audio blocks only: once, not per chain call
         deadline = time.perf_counter()
         while not self._stop.is_set():
             began = time.perf_counter()

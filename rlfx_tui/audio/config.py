@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
+# Frames per callback: 5.3 ms at 48 kHz. The smallest that holds 0 xruns in the stress run (`rlfx-tui bench
+# --stress-blocksize 64,128,256`) on the target machine is the one to pick; --blocksize overrides it.
+DEFAULT_BLOCKSIZE = 256
 
 
 @dataclass
@@ -18,7 +21,7 @@ class EngineConfig:
     output_device: int | str | None = None
     hostapi: str | None = None  # e.g. "JACK" (tests); None = PortAudio default
     samplerate: int | None = None  # None = device default (JACK's rate on JACK), else 48000
-    blocksize: int = 256
+    blocksize: int = DEFAULT_BLOCKSIZE
     latency: float | str | None = None  # None = "low": this is a live effect
     channels: int = 2  # output channels: the chain plays stereo for two, mono for one
     input_channels: tuple[int, ...] = (1,)  # the interface's channels that are the instrument (1-based), mixed
@@ -56,8 +59,9 @@ def db(amplitude: float) -> float:
 
 
 class DescriptorView:
-    """Stands in for session.tracker while the engine runs: session.descriptors reads the audio thread's
-    latest snapshot. update() does nothing: the engine feeds the descriptors from the audio it plays."""
+    """Stands in for session.tracker while the engine runs: session.descriptors reads the analysis thread's
+    latest snapshot (audio/analysis.py). update() does nothing: the engine feeds the descriptors from the audio it
+    plays."""
 
     def __init__(self, engine: Any) -> None:  # an Engine (not imported: it imports this module)
         self._engine = engine

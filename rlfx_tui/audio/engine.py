@@ -6,23 +6,26 @@
     engine.status, engine.descriptors
     engine.stop()
 
-Threads: the audio thread (PortAudio's callback, or ClockThread) runs process_block; the UI thread calls
+Threads: the audio thread (PortAudio's callback, or ClockThread) runs process_block; the analysis thread computes
+the descriptors from the input it keeps (audio/analysis.py); the UI thread calls
 set_params/set_muted (one reference or bool assignment each, read by the audio thread at the next block) and polls
-``status``/``descriptors`` (snapshots; the audio thread only ever swaps references); the follow thread predicts at
-the control rate. No lock is shared with the audio thread.
+``status``/``descriptors`` (snapshots; the audio and analysis threads only ever swap references); the follow
+thread predicts at the control rate. No lock is shared with the audio thread.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
 
 from rlfx_tui.audio import closing
+from rlfx_tui.audio.analysis import AnalysisThread, HistoryAnalyser
 from rlfx_tui.audio.block import BlockState, ParamTarget, fault_note, process_block
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
@@ -32,6 +35,7 @@ from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
 from rlfx_tui.core.chain import chain_notes
+from rlfx_tui.core.denormals import flush_denormals_for_this_thread, forget_flushing_threads
 from rlfx_tui.core.session import Session
 
 __all__ = ["Engine", "EngineConfig", "EngineStatus", "list_devices", "process_block"]
@@ -49,6 +53,10 @@ class Engine:
         self._stream: Any = None
         self._clock: ClockThread | None = None
         self._follow: FollowThread | None = None
+        self._analysis: AnalysisThread | None = None
+        # Sees (and may rewrite) each input block before process_block: the bench's round-trip impulse
+        # (audio/roundtrip.py). None in the app.
+        self.probe: Callable[[np.ndarray], None] | None = None
         self._follow_on = False
         self._muted = False
         self._bypass = False
@@ -89,7 +97,9 @@ class Engine:
             ramp_ms=cfg.ramp_ms,
             source=source,
             channels=self.output_channels,
+            analyse_inline=False,  # the analysis thread reads the history ring instead (audio/analysis.py)
         )
+        self._state.clocked = True  # the stream or the clock thread runs it in real time
         notes += chain_notes(self.session.preset, self.samplerate, self.output_channels)  # channels, latency
         self._state.mute_requested = self._muted
         self._state.mute_gain = 0.0 if self._muted else 1.0
@@ -105,6 +115,7 @@ class Engine:
         if self._stream is None:
             channels = max(1, cfg.channels)
             self._clock = ClockThread(self._state, self.blocksize, channels).start()
+        self._analysis = AnalysisThread(HistoryAnalyser(self._state)).start()
         self._run.enter_context(self.session.attach(self.set_params, DescriptorView(self)))
         if self._follow_on:
             self._start_follow()
@@ -116,6 +127,10 @@ class Engine:
         if self._clock is not None:
             self._clock.stop()
             self._clock = None
+        if self._analysis is not None:
+            self._analysis.stop()
+            self._analysis = None
+        forget_flushing_threads()
         run, self._run = self._run, None
         if run is not None:
             run.close()  # the session's own sink and tracker are back (its chain catches up); settings restored
@@ -354,8 +369,12 @@ class Engine:
         else:
             self._first_callback = now
         self._last_callback = now
+        if not self.callbacks and threading.current_thread() is not threading.main_thread():
+            flush_denormals_for_this_thread()  # the stream's thread only ever runs blocks: for good, not per call
         self.callbacks += 1
         try:
+            if self.probe is not None and indata is not None:
+                self.probe(indata)
             process_block(self._state, indata, outdata)  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the stream must never die from our bug: count it, play silence
             self.callback_errors += 1

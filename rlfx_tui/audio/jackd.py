@@ -56,8 +56,20 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
+
+
+@dataclass(frozen=True)
+class JackPort:
+    name: str  # "client:port"
+    is_input: bool  # JACK's view: an input port receives audio (our capture ports are *inputs* of our client)
+    is_physical: bool
+
+    @property
+    def client(self) -> str:
+        return self.name.split(":", 1)[0]
 
 
 class JackError(RuntimeError):
@@ -162,6 +174,49 @@ class JackServer:
         if self._log_path is not None:
             self._log_path.unlink(missing_ok=True)
             self._log_path = None
+
+    # --- ports (jack_lsp, jack_connect) ---------------------------------------------------------------------
+
+    def ports(self) -> list[JackPort]:
+        out = self._run("jack_lsp", "-p").stdout
+        ports: list[JackPort] = []
+        lines = out.splitlines()
+        for name, props in zip(lines[::2], lines[1::2]):
+            flags = [f.strip() for f in props.split(":", 1)[-1].split(",")]
+            ports.append(JackPort(name.strip(), "input" in flags, "physical" in flags))
+        return ports
+
+    def connect(self, source: str, destination: str) -> None:
+        self._run("jack_connect", source, destination)
+
+    def disconnect(self, source: str, destination: str) -> None:
+        self._run("jack_disconnect", source, destination)
+
+    def loopback(self, client: str | None = None, timeout: float = 2.0) -> list[tuple[str, str]]:
+        """Connect ``client``'s out_k to its in_k for every k (``None``: the one client with both, not the
+        server's own); the input then hears the output two periods later. Call it while the stream is open (the
+        ports exist only then). Returns the (source, destination) pairs."""
+        for tool in ("jack_lsp", "jack_connect"):
+            if shutil.which(tool) is None:
+                raise JackUnavailable(f"{tool} not found: install Debian's jackd2 (sudo apt-get install jackd2)")
+        deadline = time.monotonic() + timeout
+        while True:
+            ports = [p for p in self.ports() if not p.is_physical]
+            name = client
+            if name is None:
+                both = sorted({p.client for p in ports if p.is_input} & {p.client for p in ports if not p.is_input})
+                name = both[0] if len(both) == 1 else None
+            outs = sorted(p.name for p in ports if p.client == name and not p.is_input)
+            ins = sorted(p.name for p in ports if p.client == name and p.is_input)
+            if outs and ins:
+                break
+            if time.monotonic() > deadline:
+                raise JackError(f"no ports of JACK client {client!r}: {[p.name for p in self.ports()]}")
+            time.sleep(0.05)
+        pairs = list(zip(outs, ins))
+        for source, destination in pairs:
+            self.connect(source, destination)
+        return pairs
 
     def log_tail(self, lines: int = 30) -> str:
         if self._log_path is None or not self._log_path.exists():

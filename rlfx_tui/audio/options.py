@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from rlfx_tui.audio.config import EngineConfig
+from rlfx_tui.audio.config import DEFAULT_BLOCKSIZE, EngineConfig
 
 
 def _device(value: str) -> int | str:
@@ -76,9 +76,10 @@ def add_engine_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--blocksize",
         type=_positive,
-        default=256,
+        default=DEFAULT_BLOCKSIZE,
         metavar="FRAMES",
-        help="frames per audio callback (default 256: 5.3 ms at 48 kHz)",
+        help=f"frames per audio callback (default {DEFAULT_BLOCKSIZE}: "
+        f"{1000 * DEFAULT_BLOCKSIZE / 48000:.1f} ms at 48 kHz)",
     )
     group.add_argument(
         "--latency",
@@ -112,7 +113,7 @@ def engine_config_from_args(args: argparse.Namespace) -> EngineConfig:
         output_device=getattr(args, "output_device", None),
         hostapi=getattr(args, "hostapi", None),
         samplerate=getattr(args, "samplerate", None),
-        blocksize=getattr(args, "blocksize", 256),
+        blocksize=getattr(args, "blocksize", DEFAULT_BLOCKSIZE),
         latency=getattr(args, "latency", None),
         channels=getattr(args, "channels", 2),
         input_channels=getattr(args, "input_channels", (1,)),

@@ -19,6 +19,10 @@ def _sizes(value: str) -> tuple[int, ...]:
     return sizes
 
 
+def _sizes_or_none(value: str) -> tuple[int, ...]:
+    return () if value.strip().lower() in ("none", "0", "") else _sizes(value)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--blocksizes",
@@ -53,7 +57,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="length of the stress run on a real stream (default 60; 0 skips it)",
     )
-    parser.add_argument("--stress-blocksize", type=int, default=256, metavar="FRAMES", help="default 256")
+    parser.add_argument(
+        "--stress-blocksize",
+        type=_sizes,
+        default=(256,),
+        metavar="N,N,...",
+        help="block size(s) of the stress run, one run each, e.g. 64,128 (default 256)",
+    )
+    parser.add_argument(
+        "--round-trip",
+        type=_sizes_or_none,
+        default=(64, 128, 256),
+        metavar="N,N,...|none",
+        help="block sizes for the measured round trip, an impulse through a JACK dummy loop "
+        "(default 64,128,256; none skips it)",
+    )
     parser.add_argument(
         "--stress-trainer",
         choices=("both", "process", "thread"),
@@ -86,9 +104,17 @@ def run(args: argparse.Namespace) -> int:
 
         use_jack = {"auto": None, "jack-dummy": True, "default": False}[args.stress_device]
         trainers = ("process", "thread") if args.stress_trainer == "both" else (args.stress_trainer,)
-        for trainer in trainers:
-            print()
-            print(
-                stress_run(args.stress_seconds, args.stress_blocksize, use_jack, trainer=trainer).format(), flush=True
-            )
+        for blocksize in args.stress_blocksize:
+            for trainer in trainers:
+                print()
+                print(stress_run(args.stress_seconds, blocksize, use_jack, trainer=trainer).format(), flush=True)
+    if args.round_trip:
+        from rlfx_tui.audio.jackd import JackError
+        from rlfx_tui.audio.roundtrip import format_round_trips, measure_round_trips
+
+        print()
+        try:
+            print(format_round_trips(measure_round_trips(args.round_trip)), flush=True)
+        except JackError as exc:
+            print(f"Round trip: not measured ({exc})", flush=True)
     return 0

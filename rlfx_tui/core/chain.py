@@ -26,6 +26,7 @@ import numpy as np
 import pedalboard
 
 from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
+from rlfx_tui.core.finite import all_finite, clip_in_place
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
 from rlfx_tui.core.stereo import StereoBoard, right_offset, right_offsets, stages, widened
@@ -182,14 +183,15 @@ class EffectChain:
             for plugin, offset in targets:
                 setattr(plugin, attribute, setting if offset is None else offset(float(setting)))  # type: ignore[arg-type]
 
-    def process(self, block: np.ndarray) -> np.ndarray:
+    def process(self, block: np.ndarray, *, finite: bool = False) -> np.ndarray:
         """One float32 block through the chain (streaming: state carries over between calls), with denormals
         flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
         block; figures in docs/figures/). ``block`` is (frames,) or, for a stereo chain, (2, frames); the result
         has ``channels`` channels: (frames,) or (2, frames). A chain playing per side returns its own buffer, valid
-        until the next call (copy it to keep it)."""
+        until the next call (copy it to keep it). ``finite``: the caller has already made sure the block is finite
+        (process_block does, for the audio thread), so the check is skipped."""
         block = np.asarray(block, dtype=np.float32)
-        if not np.isfinite(block).all():  # one NaN in would poison every filter's state
+        if not finite and not all_finite(block):  # one NaN in would poison every filter's state
             self.faults += 1
             block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
         if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
@@ -226,11 +228,11 @@ class EffectChain:
 
     def make_safe(self, out: np.ndarray) -> np.ndarray:
         """NaN/Inf guard and hard ceiling, in place."""
-        if not np.isfinite(out).all():
+        if not all_finite(out, bounded=True):  # the chain ends in its limiter
             self.faults += 1
             self.board.reset()
             out[:] = 0.0
-        np.clip(out, -self.ceiling, self.ceiling, out=out)
+        clip_in_place(out, self.ceiling)
         return out
 
     def reset(self) -> None:

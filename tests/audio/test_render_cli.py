@@ -98,6 +98,10 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
             "jack-dummy",
             "--stress-trainer",
             "process",
+            "--stress-blocksize",
+            "128",
+            "--round-trip",
+            "256",
         ]
     )
     assert code == 0
@@ -114,6 +118,8 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     callbacks, expected = int(match[2]), int(match[3])
     assert expected > 300 and callbacks > 0.8 * expected  # it really ran on a clocked stream
     assert re.search(r"in a process \((\d+) fits\), (\d+) jumps", out)
+    assert "at 128 frames" in out
+    assert re.search(r"256 frames .*: measured 512 frames = 10.67 ms .*PortAudio reports", out), out
 
 
 def test_engine_options_reach_the_config() -> None:
