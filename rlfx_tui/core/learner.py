@@ -367,6 +367,16 @@ class Learner(BaseEstimator):
             corner_prior=self.corner_prior,
         )
 
+    def _least_explored(self, candidates: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Before a like here: the candidate most likely to land in a liked region nobody has tried yet. With no
+        labelled point here at all, the score is the prior alone, nearly flat inside the ranges (it only counts
+        the edges down), and its maximum would always be the candidate nearest the middle: then one is drawn with
+        probability ∝ its score instead, so such jumps spread over the space as plain ones do."""
+        scores = self.unexplored(candidates, weights)
+        if (weights > 1e-3).any() or not scores.sum() > 0:
+            return candidates[int(np.argmax(scores))]
+        return candidates[int(rng.choice(len(candidates), p=scores / scores.sum()))]
+
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(
         self,
@@ -391,7 +401,7 @@ class Learner(BaseEstimator):
             candidates = moving.randomize_normalized(
                 np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
             )
-            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
+            return self._least_explored(candidates, weights, rng)
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
         seed = liked_here[liked] * self.consistency_.plausibility[liked]
@@ -427,7 +437,7 @@ class Learner(BaseEstimator):
         candidates = moving.randomize_normalized(around, strength, rng, count=self.n_candidates)
         model = self.taste(weights) if len(weights) else None
         if model is None:
-            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
+            return self._least_explored(candidates, weights, rng)
         scores = self.score(candidates, weights, self._relevance_from(model)) * model.predictive(candidates)
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]
