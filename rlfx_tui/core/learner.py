@@ -143,6 +143,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
+        extrapolate: float = 0.3,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
@@ -161,6 +162,7 @@ class Learner(BaseEstimator):
         self.fill_width = fill_width
         self.fill_sharpness = fill_sharpness
         self.corner_prior = corner_prior
+        self.extrapolate = extrapolate
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
@@ -410,6 +412,18 @@ class Learner(BaseEstimator):
         centres[:third] = seed @ self.params_[liked] / seed.sum()  # the liked centroid
         if self.has_mapping:
             centres[third : 2 * third] = self.predict(descriptors)
+        model = self.taste(weights)
+        if model is not None and self.extrapolate > 0:
+            # Some start further out: a like pushed towards the end of each range that it already lies nearer to,
+            # where the likes lie that way from the dislikes (the taste model's open-ended direction), a random
+            # share of the way. Where the liked region is open-ended they land deeper inside it; where it is a spot
+            # the ranking drops them; two liked spots on either side of the middle are each pushed their own way.
+            low, high = moving.random_low, moving.random_high
+            up = centres > (low + high) / 2
+            end = np.where(up, high, low)
+            outward = up == (model.direction_ > 0)
+            pushed = np.where(outward, centres + rng.random(centres.shape) * (end - centres), centres)
+            centres = np.where((rng.random(self.n_candidates) < self.extrapolate)[:, None], pushed, centres)
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
         # taste model then prefers moving the ones that don't matter, and what the player says of such a jump
         # tells which ones do.
@@ -420,7 +434,6 @@ class Learner(BaseEstimator):
         # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
         novel = moving.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
-        model = self.taste(weights)
         pool = np.flatnonzero(novel) if novel.any() else np.arange(len(candidates))  # only these can be chosen
         scores = np.full(len(candidates), -np.inf)
         scores[pool] = self.score(candidates[pool], weights, self._relevance_from(model))
