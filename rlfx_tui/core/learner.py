@@ -25,10 +25,14 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    - *no like yet for this sound*: candidates around the current setting; the one most likely to land in a
      liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
      — the taste may hinge on any few parameters — away from what was labelled here; spots inside the ranges and,
-     with `corner_prior` > 0, open-ended regions at their ends);
+     with `corner_prior` > 0, open-ended regions at their ends). With no labelled point here at all the score is
+     the prior alone, and the jump is drawn ∝ the score (its maximum would always be the middlemost candidate);
    - *after a like*: candidates around this sound's liked settings (as often as each is plausible), their
-     weighted middle and the mapping's
-     prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
+     weighted middle and the mapping's prediction (with `extrapolate` > 0, that share of them first pushed
+     outwards, a random share of the way to the end of each range the like lies nearer to where the taste model
+     reads the likes lying that way: deeper into an open-ended region; 0 by default, docs/figures/learning.md
+     measures what it trades), each moving a random share of the parameters at the player's strength and keeping
+     the rest.
      Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
      setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
      shrink the jump. They are ranked by taste-model P(like) × kernel score (+ κ·std, κ = `exploration`, 0 by
@@ -143,7 +147,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
-        extrapolate: float = 0.3,
+        extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
