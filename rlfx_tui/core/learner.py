@@ -25,10 +25,14 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
    - *no like yet for this sound*: candidates around the current setting; the one most likely to land in a
      liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
      — the taste may hinge on any few parameters — away from what was labelled here; spots inside the ranges and,
-     with `corner_prior` > 0, open-ended regions at their ends);
+     with `corner_prior` > 0, open-ended regions at their ends). With no labelled point here at all the score is
+     the prior alone, and the jump is drawn ∝ the score (its maximum would always be the middlemost candidate);
    - *after a like*: candidates around this sound's liked settings (as often as each is plausible), their
-     weighted middle and the mapping's
-     prediction, each moving a random share of the parameters at the player's strength and keeping the rest.
+     weighted middle and the mapping's prediction (with `extrapolate` > 0, that share of them first pushed
+     outwards, a random share of the way to the end of each range the like lies nearer to where the taste model
+     reads the likes lying that way: deeper into an open-ended region; 0 by default, docs/figures/learning.md
+     measures what it trades), each moving a random share of the parameters at the player's strength and keeping
+     the rest.
      Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
      setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
      shrink the jump. They are ranked by taste-model P(like) × kernel score (+ κ·std, κ = `exploration`, 0 by
@@ -143,6 +147,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
+        extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
@@ -161,6 +166,7 @@ class Learner(BaseEstimator):
         self.fill_width = fill_width
         self.fill_sharpness = fill_sharpness
         self.corner_prior = corner_prior
+        self.extrapolate = extrapolate
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
@@ -367,6 +373,16 @@ class Learner(BaseEstimator):
             corner_prior=self.corner_prior,
         )
 
+    def _least_explored(self, candidates: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Before a like here: the candidate most likely to land in a liked region nobody has tried yet. With no
+        labelled point here at all, the score is the prior alone, nearly flat inside the ranges (it only counts
+        the edges down), and its maximum would always be the candidate nearest the middle: then one is drawn with
+        probability ∝ its score instead, so such jumps spread over the space as plain ones do."""
+        scores = self.unexplored(candidates, weights)
+        if (weights > 1e-3).any() or not scores.sum() > 0:
+            return candidates[int(np.argmax(scores))]
+        return candidates[int(rng.choice(len(candidates), p=scores / scores.sum()))]
+
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(
         self,
@@ -391,7 +407,7 @@ class Learner(BaseEstimator):
             candidates = moving.randomize_normalized(
                 np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
             )
-            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
+            return self._least_explored(candidates, weights, rng)
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
         seed = liked_here[liked] * self.consistency_.plausibility[liked]
@@ -400,6 +416,18 @@ class Learner(BaseEstimator):
         centres[:third] = seed @ self.params_[liked] / seed.sum()  # the liked centroid
         if self.has_mapping:
             centres[third : 2 * third] = self.predict(descriptors)
+        model = self.taste(weights)
+        if model is not None and self.extrapolate > 0:
+            # Some start further out: a like pushed towards the end of each range that it already lies nearer to,
+            # where the likes lie that way from the dislikes (the taste model's open-ended direction), a random
+            # share of the way. Where the liked region is open-ended they land deeper inside it; where it is a spot
+            # the ranking drops them; two liked spots on either side of the middle are each pushed their own way.
+            low, high = moving.random_low, moving.random_high
+            up = centres > (low + high) / 2
+            end = np.where(up, high, low)
+            outward = up == (model.direction_ > 0)
+            pushed = np.where(outward, centres + rng.random(centres.shape) * (end - centres), centres)
+            centres = np.where((rng.random(self.n_candidates) < self.extrapolate)[:, None], pushed, centres)
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
         # taste model then prefers moving the ones that don't matter, and what the player says of such a jump
         # tells which ones do.
@@ -410,7 +438,6 @@ class Learner(BaseEstimator):
         # Novelty: at least `min_novelty` of a typical jump at this strength away from every liked setting, so the
         # strength keeps its meaning (the hit rate must come from steering, not from smaller jumps).
         novel = moving.novelty(candidates, self.params_[liked], strength) >= self.min_novelty - 1e-9
-        model = self.taste(weights)
         pool = np.flatnonzero(novel) if novel.any() else np.arange(len(candidates))  # only these can be chosen
         scores = np.full(len(candidates), -np.inf)
         scores[pool] = self.score(candidates[pool], weights, self._relevance_from(model))
@@ -427,7 +454,7 @@ class Learner(BaseEstimator):
         candidates = moving.randomize_normalized(around, strength, rng, count=self.n_candidates)
         model = self.taste(weights) if len(weights) else None
         if model is None:
-            return candidates[int(np.argmax(self.unexplored(candidates, weights)))]
+            return self._least_explored(candidates, weights, rng)
         scores = self.score(candidates, weights, self._relevance_from(model)) * model.predictive(candidates)
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]

@@ -99,6 +99,30 @@ def test_before_any_like_exploration_spreads_out_and_avoids_dislikes(space: Para
     assert gaps.min() > 0.3  # never a repeat of a disliked setting
 
 
+def test_jumps_for_a_sound_with_no_labels_spread_over_the_space_as_plain_ones_do(space: ParameterSpace) -> None:
+    """Labels on another sound only: the first-like score is the prior alone (flat inside the ranges), and its
+    maximum was always the candidate nearest the middle; jumps must spread like plain ones instead."""
+    rng = np.random.default_rng(3)
+    points = [
+        (d, space.randomize_normalized(space.default_normalized, 1.0, rng), i == 0)
+        for i, d in enumerate(jitter(HATS, rng, 4))
+    ]
+    learner = fitted(space, points)
+    assert learner.context_weights(PAD).max() < 1e-3
+    free = ~space.pinned
+    low, span = space.random_low[free], space.random_high[free] - space.random_low[free]
+
+    def off_middle(settings: np.ndarray) -> float:
+        return float(np.abs((settings[:, free] - low) / span - 0.5).mean())
+
+    jumps, current = [], space.default_normalized
+    for _ in range(20):  # the player presses "jump" again and again from where they are
+        current = learner.propose(PAD, current, 1.0, rng)
+        jumps.append(current)
+    plain = space.randomize_normalized(space.default_normalized, 1.0, rng, count=400)
+    assert off_middle(np.array(jumps)) > 0.8 * off_middle(plain)  # plain ≈ 0.25; nearest-the-middle gave ≈ 0.14
+
+
 def test_before_any_like_a_small_liked_spot_is_found_sooner_than_by_uniform_draws(space: ParameterSpace) -> None:
     """40 hidden tastes (a ball over 2–3 parameters, 4 % of the space): the share found within 10 jumps."""
 
