@@ -124,7 +124,7 @@ def benched_presets(extra: Sequence[Path] = ()) -> list[Preset]:
 
 def block_costs(
     seconds: float = 2.0,
-    blocksizes: tuple[int, ...] = (128, 256, 512),
+    blocksizes: tuple[int, ...] = (64, 128, 256),
     repeats: int = 3,
     seed: int = 0,
     extra: Sequence[Path] = (),

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
-# Frames per callback: 5.3 ms at 48 kHz. The smallest that holds 0 xruns in the stress run (`rlfx-tui bench
-# --stress-blocksize 64,128,256`) on the target machine is the one to pick; --blocksize overrides it.
-DEFAULT_BLOCKSIZE = 256
+# Frames per callback: 2.7 ms at 48 kHz, 5.3 ms round trip. The smallest that held 0 xruns in the 60 s stress run
+# (`rlfx-tui bench --stress-blocksize 64,128,256`, learner refitting, a jump every 100 ms, stereo) on the 2-core
+# build machine: 64 frames did not (docs/figures/engine.md). --blocksize overrides it.
+DEFAULT_BLOCKSIZE = 128
 
 
 @dataclass

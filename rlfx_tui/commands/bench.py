@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--blocksizes",
         type=_sizes,
-        default=(128, 256, 512),
+        default=(64, 128, 256),
         metavar="N,N,...",
-        help="block sizes for the per-block cost (default 128,256,512)",
+        help="block sizes for the per-block cost (default 64,128,256)",
     )
     parser.add_argument(
         "--preset",
@@ -60,9 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stress-blocksize",
         type=_sizes,
-        default=(256,),
+        default=(64, 128),
         metavar="N,N,...",
-        help="block size(s) of the stress run, one run each, e.g. 64,128 (default 256)",
+        help="block size(s) of the stress run, one run each (default 64,128)",
     )
     parser.add_argument(
         "--round-trip",
