@@ -136,7 +136,7 @@ def test_engine_options_reach_the_config() -> None:
             "--samplerate",
             "44100",
             "--blocksize",
-            "128",
+            "512",
             "--latency",
             "0.01",
             "--channels",
@@ -145,9 +145,9 @@ def test_engine_options_reach_the_config() -> None:
     )
     config = engine_config_from_args(args)
     assert (config.source, config.input_device, config.output_device, config.hostapi) == ("demo", 3, "Scarlett", "JACK")
-    assert (config.samplerate, config.blocksize, config.latency, config.channels) == (44100, 128, 0.01, 1)
+    assert (config.samplerate, config.blocksize, config.latency, config.channels) == (44100, 512, 0.01, 1)
     defaults = engine_config_from_args(build_parser().parse_args([]))
-    assert (defaults.source, defaults.blocksize, defaults.latency, defaults.channels) == ("live", 256, None, 2)
+    assert (defaults.source, defaults.blocksize, defaults.latency, defaults.channels) == ("live", 128, None, 2)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--blocksize", "0"])
 
