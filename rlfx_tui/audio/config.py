@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
-# Frames per callback: 2.7 ms at 48 kHz, 5.3 ms round trip. The smallest that held 0 xruns in the 60 s stress run
-# (`rlfx-tui bench --stress-blocksize 64,128,256`, learner refitting, a jump every 100 ms, stereo) on the 2-core
-# build machine: 64 frames did not (docs/figures/engine.md). --blocksize overrides it.
-DEFAULT_BLOCKSIZE = 128
+# Frames per callback: 5.3 ms at 48 kHz, 10.7 ms round trip. The engine alone holds 0 xruns at 128 in the 60 s
+# stress run (`rlfx-tui bench --stress-blocksize 64,128`), but the app's own screen updates, in the same process,
+# make 128 drop out every few blocks on the 2-core build machine (docs/figures/engine.md); --blocksize 128 for
+# `serve` or a faster machine.
+DEFAULT_BLOCKSIZE = 256
 
 
 @dataclass
