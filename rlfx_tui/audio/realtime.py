@@ -13,8 +13,12 @@ from contextlib import contextmanager
 from threadpoolctl import threadpool_limits
 
 # While the engine runs, a Python thread holding the GIL must hand it to the audio thread within this time
-# (CPython's default is 5 ms, about one 256-frame period at 48 kHz); the stress run has fewer xruns at 1 ms.
-GIL_SWITCH_INTERVAL_S = 0.001
+# (CPython's default is 5 ms, about one 256-frame period at 48 kHz). The callback waits for it more than once a
+# block: pedalboard releases the GIL inside every call (a stereo chain makes one per side, a crossfade doubles
+# them), and while the app's screen renders, the UI thread takes the GIL at each release, so every re-take can
+# wait a whole interval. At 1 ms the app at 128 frames dropped 80-105 blocks in 40 s; at 0.1 ms, 4-6 (0.2 ms: 5-27,
+# 0.05 ms: 10-11; docs/figures/engine.md).
+GIL_SWITCH_INTERVAL_S = 0.0001
 
 
 @contextmanager
