@@ -18,12 +18,12 @@ Offline users of ``process_block`` (render, the tests, the bench's click measure
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rlfx_tui.audio.control_thread import ControlThread
 from rlfx_tui.core.descriptors import DescriptorTracker
 
 if TYPE_CHECKING:
@@ -82,33 +82,13 @@ class HistoryAnalyser:
             dst[:] = src
 
 
-class AnalysisThread:
+class AnalysisThread(ControlThread):
     """Runs ``HistoryAnalyser.step`` every ``interval_s`` on a daemon thread until stopped; an exception is
     counted (``errors``) and the next step goes on."""
 
     def __init__(self, analyser: HistoryAnalyser, interval_s: float = ANALYSIS_INTERVAL_S) -> None:
+        super().__init__("rlfx-analysis", interval_s)
         self.analyser = analyser
-        self.interval_s = float(interval_s)
-        self.errors = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rlfx-analysis", daemon=True)
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def start(self) -> AnalysisThread:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2.0)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            try:
-                self.analyser.step()
-            except Exception:  # noqa: BLE001 - a bad block of input must not end the descriptors for good
-                self.errors += 1
+    def step(self) -> None:
+        self.analyser.step()

@@ -8,11 +8,11 @@ so both follow the same way. Prediction never runs on the audio thread.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 
 import numpy as np
 
+from rlfx_tui.audio.control_thread import ControlThread
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
@@ -54,7 +54,7 @@ class Follower:
         return self.space.real_array(self.u)
 
 
-class FollowThread:
+class FollowThread(ControlThread):
     """Runs ``Follower.step`` every interval on a daemon thread until stopped; hands results to ``sink``."""
 
     def __init__(
@@ -64,28 +64,14 @@ class FollowThread:
         descriptors: Callable[[], np.ndarray],
         sink: Callable[[np.ndarray], None],
     ) -> None:
+        super().__init__("rlfx-follow", follower.interval_s)
         self.follower = follower
         self._learner, self._descriptors, self._sink = learner, descriptors, sink
-        self._stop = threading.Event()
-        self.errors = 0
-        self._thread = threading.Thread(target=self._run, name="rlfx-follow", daemon=True)
 
-    def start(self) -> FollowThread:
-        self._thread.start()
-        return self
+    def step(self) -> None:
+        real = self.follower.step(self._learner(), self._descriptors())
+        if real is not None:
+            self._sink(real)
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=2.0)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.follower.interval_s):
-            try:
-                real = self.follower.step(self._learner(), self._descriptors())
-            except Exception as exc:  # noqa: BLE001 - a broken model must not kill following silently
-                self.errors += 1
-                self.follower.note = f"follow: prediction failed ({exc})"
-                continue
-            if real is not None:
-                self._sink(real)
+    def failed(self, exc: Exception) -> None:
+        self.follower.note = f"follow: prediction failed ({exc})"  # a broken model must not stop following silently
