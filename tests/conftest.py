@@ -3,6 +3,8 @@ from source) per session."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from rlfx_tui.core.training import ProcessTrainer
 from tests.jack_server import JackDummyServer, JackError
 from tests.plugins import PluginBuildError, build_test_plugin, preset_text
+from tests.waiting import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -79,3 +82,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.jack)
         if "test_plugin" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.plugin)
+
+
+@pytest.fixture
+def beep(jack_server: JackDummyServer) -> Iterator[str]:
+    """jack_metro on the test's JACK server: a 440 Hz beep 10 times a second, the 'instrument' the stream tests plug
+    into an input. Yields its output port (the test connects it)."""
+    name = f"rlfxbeep{os.getpid()}"
+    proc = subprocess.Popen(
+        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
+        env={**os.environ, **jack_server.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        started = wait_for(lambda: proc.poll() is not None or any(p.client == name for p in jack_server.ports()), 5)
+        assert started and proc.poll() is None, "jack_metro did not start"
+        yield next(p.name for p in jack_server.ports() if p.client == name)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=5)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -42,27 +39,6 @@ class Tap:
         self.calls = i + 1
 
 
-@pytest.fixture
-def metronome(jack_server: JackDummyServer) -> Iterator[str]:
-    """jack_metro: a 440 Hz beep 10 times a second, the 'instrument' plugged into our input. Yields its port."""
-    name = f"rlfxmetro{os.getpid()}"
-    proc = subprocess.Popen(
-        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
-        env={**os.environ, **jack_server.env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 5
-        while not (ports := [p.name for p in jack_server.ports() if p.client == name]):
-            assert proc.poll() is None and time.monotonic() < deadline, "jack_metro did not start"
-            time.sleep(0.05)
-        yield ports[0]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
-
-
 def _callback_rate(engine: Engine, seconds: float) -> float:
     began, first = time.perf_counter(), engine.callbacks
     time.sleep(seconds)
@@ -70,7 +46,7 @@ def _callback_rate(engine: Engine, seconds: float) -> float:
 
 
 def test_live_duplex_stream_real_time_safe_params_swap_and_xruns(
-    jack_server: JackDummyServer, metronome: str, tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    jack_server: JackDummyServer, beep: str, tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     jack_server.portaudio_device()  # PortAudio re-initialised to see this server
     session = Session(preset="grit", data_dir=tmp_data_dir)
@@ -87,7 +63,7 @@ def test_live_duplex_stream_real_time_safe_params_swap_and_xruns(
         assert "JACK" in status.input_device and status.samplerate == jack_server.samplerate
         assert session.param_sink == engine.set_params
         client = next(p.client for p in jack_server.ports() if p.name.endswith(":in_0") and not p.is_physical)
-        jack_server.connect(metronome, f"{client}:in_0")
+        jack_server.connect(beep, f"{client}:in_0")
         time.sleep(0.5)
         quiet_from = tap.calls
         rate = _callback_rate(engine, 1.5)

@@ -4,10 +4,7 @@ right for a stereo one; a channel the device lacks is refused at the start. The 
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,27 +18,8 @@ from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.widgets.audio import AudioPanel
 from tests.jack_server import JackDummyServer
 from tests.tui.conftest import until
-from tests.waiting import wait_for
 
 pytestmark = pytest.mark.jack
-
-
-@pytest.fixture
-def beep(jack_server: JackDummyServer) -> Iterator[str]:
-    """jack_metro: a 440 Hz beep 10 times a second; yields its output port (connected by the test)."""
-    name = f"rlfxbeep{os.getpid()}"
-    proc = subprocess.Popen(
-        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
-        env={**os.environ, **jack_server.env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert wait_for(lambda: any(p.client == name for p in jack_server.ports()), 5), "jack_metro did not start"
-        yield next(p.name for p in jack_server.ports() if p.client == name)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
 
 
 def live_engine(session: Session, channels: tuple[int, ...], outputs: int = 2) -> Engine:

@@ -3,10 +3,7 @@ and a stereo instrument (inputs 1 and 2) keeps its sides through a chain that mi
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,23 +38,6 @@ class SideTap:
             self.peaks[i, 1] = float(np.abs(outdata[:, -1]).max())
             self.difference[i] = float(np.abs(outdata[:, 0] - outdata[:, -1]).max())
         self.calls = i + 1
-
-
-@pytest.fixture
-def beep(jack_server: JackDummyServer) -> Iterator[str]:
-    name = f"rlfxsides{os.getpid()}"
-    proc = subprocess.Popen(
-        ["jack_metro", "-n", name, "-b", "600", "-f", "440", "-A", "0.5", "-D", "50"],
-        env={**os.environ, **jack_server.env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert wait_for(lambda: any(p.client == name for p in jack_server.ports()), 5), "jack_metro did not start"
-        yield next(p.name for p in jack_server.ports() if p.client == name)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
 
 
 def test_a_stereo_output_gets_two_different_channels_where_the_preset_has_width(
