@@ -41,7 +41,10 @@ Gotchas found on the way (jackd2 1.9.21, Debian libportaudio2 19.6.0, sounddevic
   flags (startup), and a busy machine can preempt the non-realtime jackd for the odd xrun.
 * ``stream.active`` stays True through stalls; the dummy backend never zombifies the client.
 * jackd logs every xrun to stderr; we send its output to a file (a pipe nobody reads would fill and block it)
-  and include its tail in startup errors.
+  and include its tail in startup errors. Two kinds of line count for the bench (``xrun_tally``):
+  ``JackEngine::XRun: client = NAME was not finished`` (a client's process callback had not run, or not ended,
+  when the next period began) and ``JackTimedDriver::Process XRun = N usec`` (the dummy driver's own clock thread
+  woke N µs late: the machine, not any client).
 * A jackd killed with SIGKILL leaves ``/dev/shm/jack_<name>_*`` / ``jack_sem.*_<name>_*`` behind; with unique
   names that never clashes, and ``stop()`` removes its own leftovers.
 """
@@ -49,6 +52,7 @@ Gotchas found on the way (jackd2 1.9.21, Debian libportaudio2 19.6.0, sounddevic
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -70,6 +74,31 @@ class JackPort:
     @property
     def client(self) -> str:
         return self.name.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class XrunTally:
+    """What jackd's log says went late, so far: per client, the periods it had not finished; and how often the
+    dummy driver's own clock thread woke late (no client can prevent those)."""
+
+    unfinished: dict[str, int]
+    driver_late: int
+
+    def since(self, earlier: XrunTally) -> XrunTally:
+        clients = self.unfinished.keys() | earlier.unfinished.keys()
+        return XrunTally(
+            {c: self.unfinished.get(c, 0) - earlier.unfinished.get(c, 0) for c in clients},
+            self.driver_late - earlier.driver_late,
+        )
+
+    def of(self, client_prefix: str) -> int:
+        """Unfinished periods of the clients whose names start with ``client_prefix`` ("PortAudio" matches
+        PortAudio-01 too)."""
+        return sum(n for c, n in self.unfinished.items() if c.startswith(client_prefix))
+
+
+_UNFINISHED = re.compile(r"JackEngine::XRun: client = (.+?) was not finished")
+_DRIVER_LATE = "JackTimedDriver::Process XRun"
 
 
 class JackError(RuntimeError):
@@ -222,6 +251,18 @@ class JackServer:
         if self._log_path is None or not self._log_path.exists():
             return "(no jackd log)"
         return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def xrun_tally(self) -> XrunTally:
+        """Count the late periods in jackd's log so far (take two and subtract: ``later.since(earlier)``)."""
+        unfinished: dict[str, int] = {}
+        driver_late = 0
+        if self._log_path is not None and self._log_path.exists():
+            for line in self._log_path.read_text(errors="replace").splitlines():
+                if match := _UNFINISHED.search(line):
+                    unfinished[match[1]] = unfinished.get(match[1], 0) + 1
+                elif _DRIVER_LATE in line:
+                    driver_late += 1
+        return XrunTally(unfinished, driver_late)
 
     def __enter__(self) -> Self:
         return self.start()

@@ -44,6 +44,16 @@ class StressResult:
     jumps: int
     message: str
     channels: int = 2  # the chain's: stereo on a two-channel output
+    server_unfinished: int | None = None  # jackd's count of periods our client had not finished (None: not JACK)
+    driver_late: int | None = None  # jackd's count of its own clock thread waking late
+
+    def _server_line(self) -> str:
+        if self.server_unfinished is None:
+            return ""
+        return (
+            f"\n  jackd's log: periods our client left unfinished {self.server_unfinished}, "
+            f"late wake-ups of the server's own clock {self.driver_late}"
+        )
 
     def format(self) -> str:
         period_ms = 1000 * self.blocksize / self.samplerate
@@ -55,7 +65,9 @@ class StressResult:
             f"{self.jumps} jumps (every 100 ms)\n"
             f"  xruns {self.xruns}, callbacks {self.callbacks} of {self.expected_callbacks:.0f} expected, "
             f"worst callback gap {self.worst_gap_ms:.2f} ms, longest callback {self.worst_callback_ms:.2f} ms, "
-            f"stream cpu load {100 * self.cpu_load:.1f} %" + (f"\n  note: {self.message}" if self.message else "")
+            f"stream cpu load {100 * self.cpu_load:.1f} %"
+            + self._server_line()
+            + (f"\n  note: {self.message}" if self.message else "")
         )
 
 
@@ -88,10 +100,11 @@ def stress_run(
         use_jack = DummyJack.available()
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         scheduling = ""
+        server: DummyJack | None = None
         if use_jack:
             for rt in (True, False) if realtime is None else (realtime,):
                 try:
-                    stack.enter_context(DummyJack(period=blocksize, realtime=rt))
+                    server = stack.enter_context(DummyJack(period=blocksize, realtime=rt))
                 except JackUnavailable:
                     if rt is (False if realtime is None else realtime):
                         raise
@@ -138,6 +151,7 @@ def stress_run(
             t.start()
         time.sleep(warmup_s)
         engine.reset_stats()
+        tally_before = server.xrun_tally() if server is not None else None
         counts["fits"] = counts["jumps"] = 0
         began = time.perf_counter()
         loads = []
@@ -146,6 +160,7 @@ def stress_run(
             loads.append(engine.cpu_load)
         elapsed = time.perf_counter() - began
         callbacks, xruns, gap, inside = engine.callbacks, engine.xruns, engine.worst_gap_s, engine.worst_callback_s
+        tally = server.xrun_tally().since(tally_before) if server is not None and tally_before is not None else None
         stop.set()
         if child is not None:
             child.close()  # at once, mid-fit most likely
@@ -168,4 +183,6 @@ def stress_run(
             counts["jumps"],
             "; ".join([engine.status.message] * (engine._stream is None) + notes),
             engine._state.channels if engine._state is not None else 1,
+            tally.of("PortAudio") if tally is not None else None,
+            tally.driver_late if tally is not None else None,
         )

@@ -80,6 +80,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "process (GIL contention with the callback), or one run of each (default)",
     )
     parser.add_argument(
+        "--stress-floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="before each stress block size, the same time with JACK's C example client alone on a fresh dummy "
+        "server: the periods the machine itself misses (default on; needs jackd2)",
+    )
+    parser.add_argument(
         "--stress-device",
         choices=("auto", "jack-dummy", "default"),
         default="auto",
@@ -105,6 +112,12 @@ def run(args: argparse.Namespace) -> int:
         use_jack = {"auto": None, "jack-dummy": True, "default": False}[args.stress_device]
         trainers = ("process", "thread") if args.stress_trainer == "both" else (args.stress_trainer,)
         for blocksize in args.stress_blocksize:
+            if args.stress_floor and use_jack is not False:
+                from rlfx_tui.audio.floor import floor_available, floor_run
+
+                if floor_available():
+                    print()
+                    print(floor_run(args.stress_seconds, blocksize).format(), flush=True)
             for trainer in trainers:
                 print()
                 print(stress_run(args.stress_seconds, blocksize, use_jack, trainer=trainer).format(), flush=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import time
 from dataclasses import dataclass, field
 
@@ -11,6 +13,7 @@ import pytest
 import sounddevice as sd
 
 from tests.jack_server import JackDummyServer, JackError
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.jack
 
@@ -127,6 +130,28 @@ def test_a_late_callback_is_reported_as_overflow_and_underflow(jack_server) -> N
     # A 20 ms stall costs ~4 periods of audio but shows up as this one flagged callback (see jack_server.py).
     assert probe.calls > 62
     assert probe.flags[61] == 0b11
+    # jackd's own log counts it too: the bench reads that count beside the C client's floor (audio/floor.py).
+    assert jack_server.xrun_tally().of("PortAudio") >= 1
+
+
+def test_the_xrun_tally_counts_a_stopped_c_client(jack_server) -> None:
+    # The bench's floor is JACK's C example client; stopping it with SIGSTOP for ~8 periods must show in the
+    # tally under its name, and only under its name.
+    from rlfx_tui.audio.floor import FLOOR_CLIENT
+
+    client = subprocess.Popen([FLOOR_CLIENT], env={**os.environ, **jack_server.env}, stdout=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: any(p.client == FLOOR_CLIENT for p in jack_server.ports()), 5)
+        time.sleep(0.3)
+        before = jack_server.xrun_tally()
+        client.send_signal(signal.SIGSTOP)
+        time.sleep(0.05)
+        client.send_signal(signal.SIGCONT)
+        assert wait_for(lambda: jack_server.xrun_tally().since(before).of(FLOOR_CLIENT) >= 1, 2)
+        assert jack_server.xrun_tally().since(before).of("PortAudio") == 0
+    finally:
+        client.kill()
+        client.wait()
 
 
 def test_a_second_server_runs_alongside_and_stops_cleanly(jack_server) -> None:

@@ -119,6 +119,10 @@ def test_bench_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert expected > 300 and callbacks > 0.8 * expected  # it really ran on a clocked stream
     assert re.search(r"in a process \((\d+) fits\), (\d+) jumps", out)
     assert "at 128 frames" in out
+    assert re.search(r"jackd's log: periods our client left unfinished \d+, late wake-ups of the server's own", out)
+    # The floor: the same seconds with JACK's C example client alone, before the stress run at that size.
+    floor = re.search(r"Floor at 128 frames .*jack_simple_client.*\n\s+jackd's log: periods the C client left", out)
+    assert floor and floor.start() < out.index("Stress run on"), out
     assert re.search(r"256 frames .*: measured 512 frames = 10.67 ms .*PortAudio reports", out), out
 
 
