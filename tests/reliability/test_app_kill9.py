@@ -113,10 +113,7 @@ def test_kill9_of_the_app_right_after_a_label_shows(tmp_path: Path) -> None:
                 tmux("send-keys", "-t", session, key)
                 pressed.append(KEYS[key])
                 new_id = len(expected) + len(pressed)
-                deadline = time.monotonic() + 20
-                while new_id not in (shown := rows(tmux.screen())):
-                    assert time.monotonic() < deadline, f"row {new_id} never showed:\n{tmux.screen()}"
-                    time.sleep(0.02)
+                shown = rows(tmux.wait_until(lambda screen: new_id in rows(screen), f"row {new_id}", 20))
                 seen |= {i: g for i, g in shown.items() if i > len(expected)}
             children = descendants(app_pid)
             key = rng.choice(list(KEYS))  # one more swipe, and the kill lands while it is handled (or just after)
@@ -145,10 +142,8 @@ def test_kill9_of_the_app_right_after_a_label_shows(tmp_path: Path) -> None:
         tmux.target = "last"
         launch(tmux, "last", f"{SCRIPT} --source demo --data-dir {data_dir}; echo EXITED=$?; sleep 30", env)
         tmux.wait_for(f"good {sum(expected)}  bad {len(expected) - sum(expected)}")
-        deadline = time.monotonic() + 10  # the table starts scrolled to the newest label
-        while len(expected) not in rows(tmux.screen()):
-            assert time.monotonic() < deadline, f"label {len(expected)} not shown at start:\n{tmux.screen()}"
-            time.sleep(0.05)
+        # the table starts scrolled to the newest label
+        tmux.wait_until(lambda screen: len(expected) in rows(screen), f"label {len(expected)} shown at start", 10)
         tmux("send-keys", "-t", "last", "q")
         screen = tmux.wait_for("EXITED=")
         assert "EXITED=0" in screen and "Traceback" not in screen

@@ -5,6 +5,8 @@ Fails (never skips) without tmux: CI installs it.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from rlfx_tui.core.session import Session
@@ -40,3 +42,24 @@ def test_the_console_script_in_tmux(tmp_path):
     finally:
         tmux("kill-server")
     assert [p.good for p in Session(data_dir=data_dir).points] == [True, False]
+
+
+def test_a_full_redraw_mends_a_torn_screen(tmp_path):
+    # What the tests do about a torn row (Tmux.repaint): bytes written to the pane's terminal behind Textual's back
+    # stay on screen where it draws nothing new (it only sends what changed: the footer's keys may be redrawn,
+    # the gaps between them are not); a resize there and back makes it draw everything again.
+    tmux = Tmux(tmp_path.name)
+    tmux.start(f"{SCRIPT} --source demo --data-dir {tmp_path / 'data'}")
+    try:
+        footer = tmux.wait_for("q quit").splitlines()[-1]
+        time.sleep(1.0)
+        tty = tmux("display", "-p", "-t", tmux.target, "#{pane_tty}").strip()
+        with open(tty, "w") as terminal:
+            terminal.write("\x1b[32;1H" + "#" * 80)  # over the footer, the last of the 32 rows
+        time.sleep(0.5)
+        assert "#" in tmux.screen().splitlines()[-1]  # Textual did not notice
+        with pytest.warns(UserWarning, match="redrawn in full"):
+            tmux.repaint("the test's stray write")
+        tmux.wait_until(lambda screen: screen.splitlines()[-1] == footer, "the footer drawn again", timeout=10)
+    finally:
+        tmux("kill-server")

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -68,14 +69,38 @@ class Tmux:
     def screen(self) -> str:
         return self("capture-pane", "-p", "-t", self.target)
 
-    def wait_until(self, ready: Callable[[str], object], what: str, timeout: float = 30.0) -> str:
-        """The first screen for which ready(screen) is true; fails naming `what` and showing the last screen."""
-        deadline = time.monotonic() + timeout
+    def repaint(self, why: str) -> None:
+        """Make the app redraw its whole screen (a resize there and back: SIGWINCH, then Textual's full refresh),
+        with a warning that shows the screen before it. For the rare torn row (docs/reliability.md: a row drawn
+        `✓ goo`, the rest one column to the left) that stays on screen until that region is drawn again: the
+        tests are about what the app shows and keeps, so they look again after a full redraw, and the warning in
+        pytest's summary keeps the glitch counted instead of hidden."""
+        before = self.screen()
+        width = int(self("display", "-p", "-t", self.target, "#{window_width}").strip() or 0)
+        if width:
+            self("resize-window", "-t", self.target, "-x", str(width + 1))
+            time.sleep(0.3)
+            self("resize-window", "-t", self.target, "-x", str(width))
+            time.sleep(0.3)
+        warnings.warn(f"tmux screen redrawn in full ({why}); before it:\n{before}", stacklevel=3)
+
+    def wait_until(
+        self, ready: Callable[[str], object], what: str, timeout: float = 30.0, repaint_after: float = 15.0
+    ) -> str:
+        """The first screen for which ready(screen) is true; fails naming `what` and showing the last screen. Not
+        there after `repaint_after` s (longer than any wait a test expects: notices stay 10 s): one full redraw
+        (`repaint`) and look again until `timeout`."""
+        began = time.monotonic()
         screen = ""
-        while time.monotonic() < deadline:
+        repainted = False
+        while (waited := time.monotonic() - began) < timeout:
             screen = self.screen()
             if ready(screen):
                 return screen
+            if not repainted and waited > repaint_after:
+                repainted = True
+                self.repaint(f"{what} not seen after {waited:.0f} s")
+                continue
             time.sleep(0.05)
         raise AssertionError(f"{what} never happened; the screen was:\n{screen}")
 
