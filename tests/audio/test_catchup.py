@@ -34,7 +34,7 @@ def _sine(seconds: float) -> np.ndarray:
 
 class PacedCallback:
     """process_block on a thread at the real block rate (like ClockThread), timing every call: its own CPU time
-    (what the block costs, whatever else the machine runs) and its wall time."""
+    (what the block costs, whatever else the machine runs) and its wall time. ``index`` is the call under way."""
 
     def __init__(self, state: BlockState, signal: np.ndarray) -> None:
         self.state, self.signal = state, signal
@@ -43,11 +43,13 @@ class PacedCallback:
         self.cpu = np.zeros(blocks)
         self.wall = np.zeros(blocks)
         self.fade_block = -1  # the first block with the new chain fading in
+        self.index = -1
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         due = time.perf_counter()
         for i in range(self.cpu.shape[0]):
+            self.index = i
             s = slice(i * BS, (i + 1) * BS)
             began, cpu = time.perf_counter(), time.thread_time()
             process_block(self.state, self.signal[s], self.out[s])
@@ -56,6 +58,25 @@ class PacedCallback:
                 self.fade_block = i
             due += PERIOD_S
             time.sleep(max(0.0, due - time.perf_counter()))
+
+
+def count_frames_per_call(state: BlockState, callback: PacedCallback, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
+    """Frames each chain of the pool is given on the callback's thread, per call: [call, chain]. Counted, not
+    timed: the bound on catch-up holds whatever the machine's load."""
+    chains = list(state.pool.chains)
+    frames = np.zeros((callback.cpu.shape[0], len(chains)), dtype=np.int64)
+    for k, chain in enumerate(chains):
+        real_process = chain.process
+
+        def counting_process(
+            block: np.ndarray, *args: Any, _k: int = k, _real: Any = real_process, **kwargs: Any
+        ) -> Any:
+            if threading.current_thread() is callback.thread:
+                frames[callback.index, _k] += block.shape[-1]
+            return _real(block, *args, **kwargs)
+
+        monkeypatch.setattr(chain, "process", counting_process)
+    return frames
 
 
 def _max_step(y: np.ndarray) -> float:
@@ -90,6 +111,7 @@ def test_a_late_hand_over_is_caught_up_in_bounded_steps_without_a_click(
 
     monkeypatch.setattr(state.pool, "hand_over", slow_hand_over)
     callback = PacedCallback(state, signal)
+    frames = count_frames_per_call(state, callback, monkeypatch)
     callback.thread.start()
     time.sleep(0.4)
     state.prepare(b)  # on this thread, as the UI or follow mode would
@@ -102,9 +124,20 @@ def test_a_late_hand_over_is_caught_up_in_bounded_steps_without_a_click(
     assert behind > int(LATE_S * SR), behind  # it really was far behind (not caught up by the preparer)
     # in steps: each callback gains CATCHUP_BLOCKS - 1 blocks on the present, so the fade starts well after pick-up
     assert jump - (0.4 + LATE_S) * SR > 0.5 * LATE_S * SR / (CATCHUP_BLOCKS - 1), jump
-    cpu = callback.cpu[WARM_UP:]  # after the first blocks (cold caches, a plugin's first buffers)
-    worst = int(cpu.argmax()) + WARM_UP
-    assert cpu.max() < PERIOD_S / 4, (float(cpu.max()), worst, callback.fade_block, float(callback.wall.max()))
+    # The bound itself, counted: no call gives any one chain more than CATCHUP_BLOCKS blocks of catch-up plus its
+    # own block; and the catch-up really was spread over many calls (each more than one block's worth).
+    most = int(frames.max())
+    assert most <= (CATCHUP_BLOCKS + 1) * BS, (most, int(frames.max(axis=1).argmax()))
+    stepping = np.flatnonzero(frames.max(axis=1) > BS)
+    assert stepping.size >= 0.5 * LATE_S * SR / (CATCHUP_BLOCKS * BS), stepping.size
+    # What it costs, timed by the callback thread's own CPU clock: each catch-up call under a quarter of the period.
+    # Outside catch-up a call costs ~0.2-0.7 ms here, and a shared 2-core CI machine has been seen to stretch one
+    # such ordinary call to 1.34 ms: so the catch-up calls are held to a quarter of the period, every call after
+    # warm-up to half of it (the unbounded catch-up this replaced took ~4 ms in one call: it fails both).
+    cpu = callback.cpu
+    worst = int(cpu[stepping].argmax())
+    assert cpu[stepping].max() < PERIOD_S / 4, (float(cpu[stepping].max()), int(stepping[worst]), callback.fade_block)
+    assert cpu[WARM_UP:].max() < PERIOD_S / 2, (float(cpu[WARM_UP:].max()), int(cpu[WARM_UP:].argmax()) + WARM_UP)
     assert np.array_equal(state.target.real, b)
     # click-free: the biggest step around the jump is no bigger than either setting's steady steps
     steady = max(_steady_step(preset, a, signal), _steady_step(preset, b, signal))
@@ -144,4 +177,4 @@ def test_the_preparer_catches_up_on_what_arrived_while_it_primed(monkeypatch: py
     callback.thread.join(timeout=10)
     assert gaps and gaps[0] <= 2 * BS, (gaps, calls)
     assert len(calls) >= 2 and calls[1] >= 8 * BS, calls  # it did feed the chain what arrived while it primed
-    assert callback.fade_block > 0 and float(callback.cpu[WARM_UP:].max()) < PERIOD_S / 4
+    assert callback.fade_block > 0 and float(callback.cpu[WARM_UP:].max()) < PERIOD_S / 2  # see the test above
