@@ -7,6 +7,7 @@ sounddevice's Linux wheel does not bundle PortAudio: ``import sounddevice`` rais
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -221,6 +222,15 @@ def _check_input_channels(sd: ModuleType, config: EngineConfig) -> None:
             f"channel{'s' if device.max_input_channels != 1 else ''}; inputs: "
             f"{available(sd, 'input')} (`rlfx-tui devices` lists them)"
         )
+
+
+def release_portaudio() -> None:
+    """Terminate PortAudio in this process if it was initialised, when another process (the audio process) opens
+    the streams. Left initialised on JACK it holds a client that outlives a server shutting down, and terminating
+    it at exit then aborts the process (pa_jack.c asserts that its dead client deactivated)."""
+    sd: Any = sys.modules.get("sounddevice")  # its private _terminate: the only way, as in audio/jackd.py
+    while sd is not None and sd._initialized:
+        sd._terminate()
 
 
 def _pa_default(sd: ModuleType, kind: str) -> int:

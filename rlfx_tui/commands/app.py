@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from rlfx_tui.audio.devices import preflight_devices
+    from rlfx_tui.audio.devices import preflight_devices, release_portaudio
     from rlfx_tui.audio.options import engine_config_from_args
     from rlfx_tui.core.presets import resolve_preset
     from rlfx_tui.core.training import ProcessTrainer
@@ -78,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     keymap = load_keymap(Path(keys)) if keys else load_keymap(default_keys) if default_keys.is_file() else None
     config = engine_config_from_args(args)
     preflight_devices(config)  # an asked-for device or file that is not there: one line listing what is, exit 2
+    if getattr(args, "audio_process", True):
+        release_portaudio()  # the audio process opens its own; this one's would outlive a JACK server that stops
     preflight_osc(args)  # a busy port or unknown host: one line and exit 2, before the terminal is taken over
     midi_port, midi_map = None, None
     if getattr(args, "midi_in", None):  # a missing port or a bad midi.toml: one line listing what exists, exit 2
@@ -125,7 +127,12 @@ def run(args: argparse.Namespace) -> int:
             if session.features is None:
                 session.input_gate_db = -90.0  # no audio in: a label would be a like for silence
         else:
-            engine = Engine(session, config)
+            if getattr(args, "audio_process", True):  # the screen and the callback then hold a GIL each
+                from rlfx_tui.audio.engine_process import EngineProcess
+
+                engine = EngineProcess(session, config)
+            else:
+                engine = Engine(session, config)
             if session.features is None:
                 session.input_gate_db = AUDIO_INPUT_GATE_DB  # no like for silence: nothing is played into it
         engines.append(engine)
