@@ -20,6 +20,7 @@ child process (core/plugin_probe.py). Choice parameters carry an index; the chai
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -186,31 +187,54 @@ class EffectChain:
     def process(self, block: np.ndarray, *, finite: bool = False) -> np.ndarray:
         """One float32 block through the chain (streaming: state carries over between calls), with denormals
         flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
-        block; figures in docs/figures/). ``block`` is (frames,) or, for a stereo chain, (2, frames); the result
-        has ``channels`` channels: (frames,) or (2, frames). A chain playing per side returns its own buffer, valid
-        until the next call (copy it to keep it). ``finite``: the caller has already made sure the block is finite
-        (process_block does, for the audio thread), so the check is skipped."""
+        block; figures in docs/figures/), and the safety stage's guard and ceiling. ``block`` is (frames,) or, for
+        a stereo chain, (2, frames); the result has ``channels`` channels: (frames,) or (2, frames). A chain
+        playing per side returns its own buffer, valid until the next call (copy it to keep it). ``finite``: the
+        caller has already made sure the block is finite, so the check is skipped."""
         block = np.asarray(block, dtype=np.float32)
         if not finite and not all_finite(block):  # one NaN in would poison every filter's state
             self.faults += 1
             block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
-        if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
-            block = self._widen(block)
-        elif not self.stereo and block.ndim == 2:  # a stereo block for a mono chain: its mix
+        if not self.stereo and block.ndim == 2:  # a stereo block for a mono chain: its mix
             block = block.mean(axis=0, dtype=np.float32)
-        else:
+        elif not self.stereo:
             block = np.ascontiguousarray(block)
         with no_denormals():
-            out = self.board(block, self.samplerate, reset=False)
-        if out.ndim > 1 and self.channels == 1:  # a plugin widened to stereo: fold back to mono
+            out = self.run(block)
+        clip_in_place(out, self.ceiling)
+        return out
+
+    def run(self, block: np.ndarray) -> np.ndarray:
+        """The audio thread's call: ``block`` (float32, finite, contiguous for a mono chain) through the chain,
+        its output checked, not clipped. The caller flushes denormals (process_block does, once per block) and
+        applies the ceiling to what it plays, after mixing (once per block, not once per chain).
+
+        The check is one sum of squares: NaN or inf when any sample is, and for finite samples only above ~1e19
+        (after the limiter: a broken plugin), where the exact check decides. A non-finite output resets the
+        plugins (their state is poisoned) and plays as silence; ``faults`` counts it."""
+        if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
+            block = self._widen(block)
+        out = self.board(block, self.samplerate, reset=False)
+        if out.shape != block.shape or self.channels == 1 and out.ndim > 1:
+            out = self._conform(out, block.shape[-1])
+        flat = out if out.ndim == 1 else out.reshape(-1)
+        if not math.isfinite(flat.dot(flat)) and not all_finite(flat):
+            self.faults += 1
+            self.board.reset()
+            out.fill(0.0)
+        return out
+
+    def _conform(self, out: np.ndarray, n: int) -> np.ndarray:
+        """A board's output as ``channels`` channels of ``n`` frames: a plugin that widened to stereo folded back
+        to mono; a head dropped for a plugin's reported latency given back as the silence it is."""
+        if out.ndim > 1 and self.channels == 1:
             out = out.mean(axis=0, dtype=np.float32)
-        n = block.shape[-1]
         if out.shape[-1] < n:
             # pedalboard compensates a plugin's reported latency by dropping that many samples from the first
             # block after a reset: the missing head is the plugin's delay, so it is silence.
             head = np.zeros((*out.shape[:-1], n - out.shape[-1]), dtype=np.float32)
             out = np.concatenate([head, out], axis=-1)
-        return self.make_safe(out)
+        return out
 
     def _widen(self, block: np.ndarray) -> np.ndarray:
         """``block`` as a contiguous (2, frames) array in the chain's own buffer: a mono block on both sides, or a
@@ -225,15 +249,6 @@ class EffectChain:
         wide = flat[: 2 * n].reshape(2, n)
         wide[:] = block  # a mono block broadcasts to both rows
         return wide
-
-    def make_safe(self, out: np.ndarray) -> np.ndarray:
-        """NaN/Inf guard and hard ceiling, in place."""
-        if not all_finite(out, bounded=True):  # the chain ends in its limiter
-            self.faults += 1
-            self.board.reset()
-            out[:] = 0.0
-        clip_in_place(out, self.ceiling)
-        return out
 
     def reset(self) -> None:
         """Clear the plugins' internal state (delay lines, reverb tails)."""

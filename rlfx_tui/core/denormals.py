@@ -91,6 +91,12 @@ def no_denormals() -> _NoDenormals | _Nothing:
     return _NOTHING if threading.get_ident() in _FLUSHING else _NoDenormals()
 
 
+def flushing() -> bool:
+    """Whether the calling thread flushes denormals for good (``flush_denormals_for_this_thread``): the audio
+    threads, where process_block then skips even ``no_denormals``' bookkeeping."""
+    return threading.get_ident() in _FLUSHING
+
+
 def flush_denormals_for_this_thread() -> None:
     """Flush-to-zero on the calling thread from now on, and no_denormals() does nothing there: for a thread that
     only ever runs audio blocks (the audio callback's, the clock's). ``forget_flushing_threads`` undoes the

@@ -62,20 +62,19 @@ class PacedCallback:
 
 def count_frames_per_call(state: BlockState, callback: PacedCallback, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
     """Frames each chain of the pool is given on the callback's thread, per call: [call, chain]. Counted, not
-    timed: the bound on catch-up holds whatever the machine's load."""
+    timed: the bound on catch-up holds whatever the machine's load. Every block reaches pedalboard through
+    ``EffectChain.run`` (``process`` calls it too), so that is where they are counted."""
     chains = list(state.pool.chains)
     frames = np.zeros((callback.cpu.shape[0], len(chains)), dtype=np.int64)
     for k, chain in enumerate(chains):
-        real_process = chain.process
+        real_run = chain.run
 
-        def counting_process(
-            block: np.ndarray, *args: Any, _k: int = k, _real: Any = real_process, **kwargs: Any
-        ) -> Any:
+        def counting_run(block: np.ndarray, *args: Any, _k: int = k, _real: Any = real_run, **kwargs: Any) -> Any:
             if threading.current_thread() is callback.thread:
                 frames[callback.index, _k] += block.shape[-1]
             return _real(block, *args, **kwargs)
 
-        monkeypatch.setattr(chain, "process", counting_process)
+        monkeypatch.setattr(chain, "run", counting_run)
     return frames
 
 
