@@ -96,6 +96,7 @@ class BlockState:
         self.ceiling = self.heard.ceiling
         # The ceiling as float32 0-d arrays: the clip ufunc converts a Python float on every call (~1 µs).
         self.low, self.high = np.array(-self.ceiling, dtype=np.float32), np.array(self.ceiling, dtype=np.float32)
+        self.ceiling32 = float(self.high)  # the ceiling as the clip applies it
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.analyse_inline = analyse_inline
         self.source = source
@@ -119,6 +120,7 @@ class BlockState:
         self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
         self.last_error: BaseException | None = None  # the last of them (a reference, formatted by the UI)
         self.input_faults = 0  # non-finite input blocks (zeroed)
+        self.squares = -1.0  # the sum of squares of _run_chains' result when known (one chain's output), else -1
         self.mix_faults = 0  # non-finite blocks after the mix (only huge chain outputs could): played as silence
         self.blocks = self.frames = 0
         self.chain_s = self.descriptors_s = 0.0  # time spent in chains / descriptors (for the bench)
@@ -222,13 +224,17 @@ def _process(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) 
     if want == 0.0 and state.mute_gain == 0.0:
         y = state.y_n
         y.fill(0.0)  # muted: skip the chains, keep analysing
+        squares = 0.0
     else:
         began = time.perf_counter()
         y = _run_chains(state, x, n)
         state.chain_s += time.perf_counter() - began
+        squares = state.squares
         if state.bypass_requested or state.wet < 1.0:
             _mix_dry(state, x, y, n)
+            squares = -1.0
         if want != state.mute_gain:
+            squares = -1.0
             # Mute or unmute within this block: a linear fade over the block, no click.
             g = state.g_n
             np.multiply(state.steps_n, (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
@@ -237,7 +243,7 @@ def _process(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) 
             state.mute_gain = want
             if want == 0.0:
                 _panic(state)
-    play(state, y, outdata)  # the ceiling, the NaN guard, the meters, once, on what is played
+    play(state, y, outdata, squares)  # the ceiling, the NaN guard, the meters: once, on what is played
     state.processed = state.written  # a chain prepared from now on has heard this block (catchup.py)
     state.blocks += 1
     state.frames += n
@@ -286,6 +292,7 @@ def _run_chains(state: BlockState, x: np.ndarray, n: int) -> np.ndarray:
             pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
         a = state.heard.run(x)  # x is finite: take_input checked it
         if state.incoming is None:
+            state.squares = state.heard.squares  # the output meter's, if nothing changes it before it plays
             return a
         b = state.incoming.run(x)
     except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
@@ -301,7 +308,9 @@ def _run_chains(state: BlockState, x: np.ndarray, n: int) -> np.ndarray:
             pass
         y = state.y_n
         y.fill(0.0)
+        state.squares = 0.0
         return y
+    state.squares = -1.0  # a mix: play sums its squares
     # b = a + g·(b − a), g the incoming chain's gain for these samples (the curve, then 1s: BlockState.resize).
     pos = state.fade_pos
     np.subtract(b, a, out=b)

@@ -8,11 +8,12 @@ most of what they cost: each does the fewest numpy calls it can, on views cut on
   (one copy, the ring's slot is the chain's input), for a stereo one the stereo buffer, then the ring. One sum of
   squares gives the input meter's mean square and says whether the block is finite (NaN or inf in any sample makes
   it NaN or inf); only then, or for samples above ~1e19 whose squares overflow, does the exact check run.
-* **Out** (``play``): the ceiling clips the mix (straight into the stream's buffer for a mono chain into one
-  channel), then one sum of squares over what is played is the output
-  meter's mean square and the last NaN guard at once: after the clip every sample is within the ceiling, so only
-  a NaN (a mix of huge chain outputs) can make it non-finite. The peaks are one ``abs`` and one ``argmax`` (numpy's
-  ``argmax`` costs a fraction of a ``max`` reduction at these sizes).
+* **Out** (``play``): the output's peak first (one ``abs`` and one ``argmax``: numpy's ``argmax`` costs a fraction
+  of a ``max`` reduction at these sizes; NaN when any sample is). Under the ceiling, as the limiter keeps one
+  chain's output, there is nothing to clip, and the sum of squares the chain's own check computed is the output
+  meter's; otherwise the ceiling clips it in place and one sum of squares over the result is the meter and the
+  last NaN guard at once (the clip takes ±inf to the ceiling, so only a NaN, from a mix of huge chain outputs, is
+  left for it to find).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def take_input(state: BlockState, indata: np.ndarray | None, n: int) -> np.ndarr
         elif indata is None:
             x.fill(0.0)
         else:
-            x[:] = indata[:, 0] if indata.ndim == 2 else indata
+            np.copyto(x, indata[:, 0] if indata.ndim == 2 else indata)
         flat = mono = x
     else:
         x, mono = state.x_n, state.mono_n
@@ -62,7 +63,7 @@ def take_input(state: BlockState, indata: np.ndarray | None, n: int) -> np.ndarr
     if not math.isfinite(ms):
         ms = _clean_input(state, flat)
     decay = state.decay
-    scratch = state.scratch_n[: flat.shape[0]]
+    scratch = state.scratch_n
     np.abs(flat, out=scratch)
     state.in_peak = max(float(scratch[scratch.argmax()]), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
@@ -96,29 +97,27 @@ def _clean_input(state: BlockState, flat: np.ndarray) -> float:
     return float(np.mean(np.square(flat, dtype=np.float64)))
 
 
-def play(state: BlockState, y: np.ndarray, outdata: np.ndarray) -> None:
-    """``y`` (the chains' mix, (n,) or (2, n)) clipped to the ceiling into ``outdata``, guarded and metered."""
-    low, high = state.low, state.high
-    if y.ndim == 1 and outdata.size == y.size and outdata.flags.c_contiguous:
-        # A mono chain into one channel: clipped as it is copied. (Into (n, 2) a stereo block would be clipped
-        # through a temporary copy: numpy buffers a transposed operand.)
-        played = outdata.reshape(-1)
-        CLIP(y, low, high, out=played)
-    else:
-        CLIP(y, low, high, out=y)
-        write(y, outdata)
-        played = y.reshape(-1)
-    ms = float(played.dot(played)) / played.shape[0]
-    if not math.isfinite(ms):  # NaN: the clip maps ±inf to the ceiling, not NaN
-        state.mix_faults += 1
-        outdata.fill(0.0)
-        y.fill(0.0)
-        played, ms = y.reshape(-1), 0.0
+def play(state: BlockState, y: np.ndarray, outdata: np.ndarray, squares: float = -1.0) -> None:
+    """``y`` (the chains' mix, (n,) or (2, n)) into ``outdata``, within the ceiling, finite, metered. ``squares``:
+    y's sum of squares when the caller knows it (one chain's output played as it is: EffectChain.run), else -1."""
+    flat = y if y.ndim == 1 else y.reshape(-1)
+    scratch = state.scratch_n
+    np.abs(flat, out=scratch)
+    peak = float(scratch[scratch.argmax()])  # NaN if any sample is: argmax stops at the first NaN
+    if not peak <= state.ceiling32:  # over the ceiling (a mix, a bypassed hot input), or NaN
+        CLIP(flat, state.low, state.high, out=flat)
+        squares = float(flat.dot(flat))
+        peak = state.ceiling32
+        if not math.isfinite(squares):  # NaN (the clip takes ±inf to the ceiling): only a mix of huge outputs
+            state.mix_faults += 1
+            flat.fill(0.0)
+            squares = peak = 0.0
+    elif squares < 0.0:
+        squares = float(flat.dot(flat))
+    write(y, outdata)
     decay = state.decay
-    scratch = state.scratch_n[: played.shape[0]]
-    np.abs(played, out=scratch)
-    state.out_peak = max(float(scratch[scratch.argmax()]), state.out_peak * decay)
-    state.out_ms += (1.0 - decay) * (ms - state.out_ms)
+    state.out_peak = max(peak, state.out_peak * decay)
+    state.out_ms += (1.0 - decay) * (squares / flat.shape[0] - state.out_ms)
 
 
 def write(y: np.ndarray, outdata: np.ndarray) -> None:

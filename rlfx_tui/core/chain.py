@@ -30,7 +30,7 @@ from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
 from rlfx_tui.core.finite import all_finite, clip_in_place
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
-from rlfx_tui.core.stereo import StereoBoard, right_offset, right_offsets, stages, widened
+from rlfx_tui.core.stereo import BUFFER_SIZE, StereoBoard, right_offset, right_offsets, stages, widened
 
 WIDE_FRAMES = 8192  # the stereo input buffer is kept up to this many frames (a block; longer primers get their own)
 
@@ -137,6 +137,7 @@ class EffectChain:
         # An OSC preset's parameters bind no plugin (the patch makes the sound): its chain is the safety stage alone.
         self._setters = [(self._targets(p), p.attribute, self._choice_table(p)) for p in preset.params if p.plugin]
         self.faults = 0
+        self.squares = 0.0  # the sum of squares of the last output of run()
         self.apply(self.space.default())
 
     def _right_plugin(self, spec: PluginSpec) -> pedalboard.Plugin:
@@ -209,19 +210,27 @@ class EffectChain:
         its output checked, not clipped. The caller flushes denormals (process_block does, once per block) and
         applies the ceiling to what it plays, after mixing (once per block, not once per chain).
 
-        The check is one sum of squares: NaN or inf when any sample is, and for finite samples only above ~1e19
-        (after the limiter: a broken plugin), where the exact check decides. A non-finite output resets the
-        plugins (their state is poisoned) and plays as silence; ``faults`` counts it."""
+        The check is one sum of squares (kept in ``squares``: the output meter's, when this output is played as it
+        is): NaN or inf when any sample is, and for finite samples only above ~1e19 (after the limiter: a broken
+        plugin), where the exact check decides. A non-finite output resets the plugins (their state is poisoned)
+        and plays as silence; ``faults`` counts it."""
         if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
             block = self._widen(block)
-        out = self.board(block, self.samplerate, reset=False)
+        # Positional arguments: pybind11 spends ~6,000 instructions parsing a keyword per call (a third of a
+        # 64-frame block's own Python cost).
+        out = self.board(block, self.samplerate, BUFFER_SIZE, False)  # reset=False: streaming
         if out.shape != block.shape or self.channels == 1 and out.ndim > 1:
             out = self._conform(out, block.shape[-1])
         flat = out if out.ndim == 1 else out.reshape(-1)
-        if not math.isfinite(flat.dot(flat)) and not all_finite(flat):
-            self.faults += 1
-            self.board.reset()
-            out.fill(0.0)
+        self.squares = squares = float(flat.dot(flat))
+        if not math.isfinite(squares):
+            if not all_finite(flat):
+                self.faults += 1
+                self.board.reset()
+                out.fill(0.0)
+                self.squares = 0.0
+            else:
+                self.squares = math.inf  # finite but too large to square: whoever plays it clips it
         return out
 
     def _conform(self, out: np.ndarray, n: int) -> np.ndarray:
