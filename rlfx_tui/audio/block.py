@@ -210,8 +210,8 @@ def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndar
     beyond), folded to their mean for a one-channel ``outdata``."""
     if flushing():  # the audio threads flush denormals for good (core/denormals.py)
         _process(state, indata, outdata)
-    else:
-        with no_denormals():  # once per block, around every chain call in it
+    else:  # once per block, around every chain call in it; the block checks its samples itself (block_io.py)
+        with no_denormals(), np.errstate(over="ignore", invalid="ignore"):
             _process(state, indata, outdata)
 
 
