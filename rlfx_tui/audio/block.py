@@ -1,7 +1,9 @@
 """The one block function: what the live callback, the fallback clock, render, the tests and the bench all run.
 
-``process_block(state, indata, outdata)`` takes an input block (or reads the state's looped source), feeds the
-descriptors, runs the effect at the parameters in force, applies the safety stage and writes ``outdata``.
+``process_block(state, indata, outdata)`` takes an input block (or reads the state's looped source) into the
+history ring, runs the effect at the parameters in force, applies the safety stage and writes ``outdata``. Both ends
+are in audio/block_io.py: each chain's output is checked finite where it is made (EffectChain.run), the ceiling
+and the last NaN guard act once per block on what is played, after the crossfade, bypass and mute.
 
 **Jumps without clicks: a primed chain and a crossfade.** Changing parameters on a running chain can't be made
 click-free in general: a pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a
@@ -12,8 +14,9 @@ resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of 
 delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
 it up between blocks, feeds it the few blocks that arrived since the snapshot (at most ``CATCHUP_BLOCKS`` per
 callback: audio/catchup.py), and crossfades to it over ``ramp_ms``
-with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
-ceiling. pedalboard releases the GIL while priming.
+with a raised-cosine curve (precomputed, a slice per block). The two gains sum to 1. pedalboard releases the GIL
+while priming. The preparer primes up to ``processed`` (every finished block), never into a block the callback
+has written to the ring but not yet run: a chain taken in that same block would hear it twice.
 
 The chains come from a pool built once per stream (audio/pool.py): no jump loads a plugin, and each chain has one
 owner at a time, so no plugin is ever touched by two threads.

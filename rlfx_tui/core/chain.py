@@ -5,7 +5,8 @@ The safety stage is part of the chain and never randomised: the preset's Limiter
 trim it back, so quiet playing passes at unity and loud peaks are held about that much under full scale), then a
 hard ceiling (np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
 |x| ≤ 10^(ceiling_db/20). A non-finite block resets the plugins (their state is poisoned) and is replaced by
-silence; `faults` counts those.
+silence; `faults` counts those. The audio thread calls `run` instead: the same guard, no ceiling (process_block
+applies it once, to the mix it plays).
 
 Channels: a chain for a mono output (``channels=1``) takes and returns mono blocks, as it always did. A chain for a
 stereo output takes (2, frames) blocks (or mono ones, duplicated to both sides before the first plugin) and returns
