@@ -71,9 +71,11 @@ def take_input(state: BlockState, indata: np.ndarray | None, n: int) -> np.ndarr
         if state.analyse_inline:  # the descriptors hear the mono mix
             np.add(x[0], x[1], out=mono)
             mono *= np.float32(0.5)
-        first = min(n, size - pos)
-        history[:, pos : pos + first] = x[:, :first]
-        if first < n:
+        if pos + n <= size:
+            history[:, pos : pos + n] = x
+        else:
+            first = size - pos
+            history[:, pos:] = x[:, :first]
             history[:, : n - first] = x[:, first:]
     elif not direct:
         first = size - pos
@@ -123,7 +125,9 @@ def play(state: BlockState, y: np.ndarray, outdata: np.ndarray, squares: float =
 def write(y: np.ndarray, outdata: np.ndarray) -> None:
     """The chain's output into the stream's buffer (see process_block for the channel rule)."""
     if y.ndim == 1:
-        if outdata.ndim == 2:
+        if outdata.ndim == 2 and outdata.shape[1] == 1:
+            outdata[:, 0] = y
+        elif outdata.ndim == 2:
             for c in range(outdata.shape[1]):  # a column at a time: broadcasting y[:, None] costs twice as much
                 outdata[:, c] = y
         else:
@@ -132,8 +136,9 @@ def write(y: np.ndarray, outdata: np.ndarray) -> None:
         fold = outdata if outdata.ndim == 1 else outdata[:, 0]
         np.add(y[0], y[1], out=fold)
         fold *= np.float32(0.5)
-    elif outdata.shape[1] == 2:
-        outdata[:] = y.T
+    elif outdata.shape[1] == 2:  # a column at a time: half the cost of a transposing copy (outdata[:] = y.T)
+        outdata[:, 0] = y[0]
+        outdata[:, 1] = y[1]
     else:
         outdata[:, 0::2] = y[0][:, None]
         outdata[:, 1::2] = y[1][:, None]
