@@ -63,10 +63,11 @@ def take_input(state: BlockState, indata: np.ndarray | None, n: int) -> np.ndarr
     if not math.isfinite(ms):
         ms = _clean_input(state, flat)
     decay = state.decay
-    scratch = state.scratch_n
-    np.abs(flat, out=scratch)
-    state.in_peak = max(float(scratch[scratch.argmax()]), state.in_peak * decay)
     state.in_ms += (1.0 - decay) * (ms - state.in_ms)
+    if state.analyse_inline:  # else the analysis thread keeps the input's peak meter (audio/analysis.py)
+        scratch = state.scratch_n
+        np.abs(flat, out=scratch)
+        state.in_peak = max(float(scratch[scratch.argmax()]), state.in_peak * decay)
     if state.channels == 2:
         if state.analyse_inline:  # the descriptors hear the mono mix
             np.add(x[0], x[1], out=mono)
