@@ -7,7 +7,8 @@ most of what they cost: each does the fewest numpy calls it can, on views cut on
 * **In** (``take_input``): the input goes to the place the chains read it from: for a mono chain the ring itself
   (one copy, the ring's slot is the chain's input), for a stereo one the stereo buffer, then the ring. One sum of
   squares gives the input meter's mean square and says whether the block is finite (NaN or inf in any sample makes
-  it NaN or inf); only then, or for samples above ~1e19 whose squares overflow, does the exact check run.
+  it NaN or inf); only then, or for samples above ~1e19 whose squares overflow, does the exact check run. The
+  input's peak is measured here only offline: with the analysis thread running, it measures it (audio/analysis.py).
 * **Out** (``play``): the output's peak first (one ``abs`` and one ``argmax``: numpy's ``argmax`` costs a fraction
   of a ``max`` reduction at these sizes; NaN when any sample is). Under the ceiling, as the limiter keeps one
   chain's output, there is nothing to clip, and the sum of squares the chain's own check computed is the output
