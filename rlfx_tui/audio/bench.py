@@ -5,11 +5,12 @@ plays per side where the preset has width, core/stereo.py), on the demo loop wit
 
 * bare chain   one pedalboard.Pedalboard call (the preset's plugins + limiter) per block at the same parameter
                states, nothing else: the floor
-* chain        the engine's chain work inside process_block (safety stage, a second chain during crossfades,
-               catching a new chain up to the present)
-* analysis     the descriptors, computed off the callback by the analysis thread (audio/analysis.py) from the
-               history ring, per block of audio (so its % of the period is its share of one core); not in total
-* overhead     the rest of process_block (input copy, meters, history ring, crossfade mix, ceiling)
+* chain        the engine's chain work inside process_block (each chain's finite check, a second chain and the
+               crossfade mix during crossfades, catching a new chain up to the present)
+* analysis     the descriptors and the input's peak meter, computed off the callback by the analysis thread
+               (audio/analysis.py) from the history ring, per block of audio (so its % of the period is its share
+               of one core); not in total
+* overhead     the rest of process_block (input into the history ring, meters, ceiling, output copy)
 * total        process_block in full, as % of the block period and as a ratio to the bare chain
 * prepare      setting and priming an idle chain of the pool per jump: runs on the caller's thread, not in the
                callback

@@ -1,7 +1,9 @@
 """The one block function: what the live callback, the fallback clock, render, the tests and the bench all run.
 
-``process_block(state, indata, outdata)`` takes an input block (or reads the state's looped source), feeds the
-descriptors, runs the effect at the parameters in force, applies the safety stage and writes ``outdata``.
+``process_block(state, indata, outdata)`` takes an input block (or reads the state's looped source) into the
+history ring, runs the effect at the parameters in force, applies the safety stage and writes ``outdata``. Both ends
+are in audio/block_io.py: each chain's output is checked finite where it is made (EffectChain.run), the ceiling
+and the last NaN guard act once per block on what is played, after the crossfade, bypass and mute.
 
 **Jumps without clicks: a primed chain and a crossfade.** Changing parameters on a running chain can't be made
 click-free in general: a pedalboard Delay moves its read head in whole samples when ``delay_seconds`` changes (a
@@ -12,8 +14,9 @@ resets it, sets the new parameters and primes it with the last ``HISTORY_S`` of 
 delay lines and reverb already hold exactly what they would if it had been running all along. The audio thread picks
 it up between blocks, feeds it the few blocks that arrived since the snapshot (at most ``CATCHUP_BLOCKS`` per
 callback: audio/catchup.py), and crossfades to it over ``ramp_ms``
-with a raised-cosine curve. The two gains sum to 1, so two outputs under the ceiling mix to an output under the
-ceiling. pedalboard releases the GIL while priming.
+with a raised-cosine curve (precomputed, a slice per block). The two gains sum to 1. pedalboard releases the GIL
+while priming. The preparer primes up to ``processed`` (every finished block), never into a block the callback
+has written to the ring but not yet run: a chain taken in that same block would hear it twice.
 
 The chains come from a pool built once per stream (audio/pool.py): no jump loads a plugin, and each chain has one
 owner at a time, so no plugin is ever touched by two threads.
@@ -38,12 +41,13 @@ import time
 
 import numpy as np
 
+from rlfx_tui.audio.block_io import play, scale, take_input
 from rlfx_tui.audio.catchup import catch_up_while_preparing, drop_catching, pick_up, prime, right_after_a_block
 from rlfx_tui.audio.pool import ChainPool, ParamTarget, Prepared
 from rlfx_tui.audio.sources import LoopSource
 from rlfx_tui.core.chain import EffectChain, fault_culprit
+from rlfx_tui.core.denormals import flushing, no_denormals
 from rlfx_tui.core.descriptors import DescriptorTracker
-from rlfx_tui.core.finite import clip_in_place
 from rlfx_tui.core.presets import Preset
 
 HISTORY_S = 1.5  # input kept to prime a new chain: the longest shipped delay (1.2 s) plus some reverb build-up
@@ -93,6 +97,9 @@ class BlockState:
         self.stale_jumps = 0  # jumps whose snapshot was older than the ring: set in place
         self.clocked = False  # a real-time stream runs process_block (the engine sets it): prepare keeps time with it
         self.ceiling = self.heard.ceiling
+        # The ceiling as float32 0-d arrays: the clip ufunc converts a Python float on every call (~1 µs).
+        self.low, self.high = np.array(-self.ceiling, dtype=np.float32), np.array(self.ceiling, dtype=np.float32)
+        self.ceiling32 = float(self.high)  # the ceiling as the clip applies it
         self.tracker = tracker or DescriptorTracker(self.samplerate)
         self.analyse_inline = analyse_inline
         self.source = source
@@ -105,6 +112,9 @@ class BlockState:
         self.history = np.zeros((self.channels, ring) if self.channels == 2 else ring, dtype=np.float32)
         self.history_len = int(history_seconds(preset) * self.samplerate)
         self.written = 0  # input frames written to the history so far
+        # Input frames every block before the current one: what a chain prepared now must hear to be level with
+        # the one heard (``written`` runs a block ahead of it while a block is under way).
+        self.processed = 0
         self.mute_requested = False
         self.mute_gain = 1.0  # 1 = sound, 0 = muted; moves to the requested value within one block
         self.bypass_requested = False
@@ -113,10 +123,14 @@ class BlockState:
         self.chain_faults = 0  # exceptions raised by a chain (turned into silence)
         self.last_error: BaseException | None = None  # the last of them (a reference, formatted by the UI)
         self.input_faults = 0  # non-finite input blocks (zeroed)
+        self.squares = -1.0  # the sum of squares of _run_chains' result when known (one chain's output), else -1
+        self.mix_faults = 0  # non-finite blocks after the mix (only huge chain outputs could): played as silence
         self.blocks = self.frames = 0
         self.chain_s = self.descriptors_s = 0.0  # time spent in chains / descriptors (for the bench)
         self.in_peak = self.in_ms = self.out_peak = self.out_ms = 0.0
+        self.n = 0  # the block length the views below are cut for (resize)
         self._grow(blocksize)
+        self.resize(blocksize)
 
     def _new_chain(self, real: np.ndarray) -> EffectChain:
         chain = EffectChain(self.preset, self.samplerate, self.output_channels)
@@ -133,6 +147,21 @@ class BlockState:
         self.g = np.zeros(frames, dtype=np.float32)  # gain curve scratch
         self.scratch = np.zeros(self.channels * frames, dtype=np.float32)  # |samples|, for the peak meters
         self.steps = np.arange(1, frames + 1, dtype=np.float32)  # 1, 2, … n: a ramp's sample offsets
+        # The incoming chain's gain, then 1s for a block past its end: any block of a fade is one slice of it.
+        ones = np.ones(frames, dtype=np.float32)
+        self.fade_gain = np.concatenate([self.fade_curve, ones]) if self.fade_len else ones
+        self.n = 0  # the views are cut from the old buffers: cut them again
+
+    def resize(self, n: int) -> None:
+        """Cut the views of ``n`` frames process_block works on (when the block length changes: hosts keep it),
+        growing the buffers first if a block is larger than any before."""
+        if n > self.capacity:
+            self._grow(n)
+        self.n = n
+        self.x_n, self.y_n = self.block(self.x, n), self.block(self.y, n)
+        self.mono_n, self.g_n, self.steps_n = self.mono[:n], self.g[:n], self.steps[:n]
+        self.x_flat_n, self.scratch_n = self.x[: self.channels * n], self.scratch[: self.channels * n]
+        self.decay = math.exp(-n / (self.samplerate * METER_RELEASE_S))  # the meters' fall per block
 
     def block(self, buffer: np.ndarray, n: int) -> np.ndarray:
         """The first ``n`` frames of a work buffer: (n,) for a mono chain, (2, n) contiguous for a stereo one."""
@@ -141,7 +170,7 @@ class BlockState:
     @property
     def faults(self) -> int:
         """Blocks the chain could not process: exceptions plus non-finite outputs the chains replaced by silence."""
-        return self.chain_faults + sum(c.faults for c in list(self.pool.chains))
+        return self.chain_faults + self.mix_faults + sum(c.faults for c in list(self.pool.chains))
 
     @property
     def chains(self) -> list[EffectChain]:
@@ -158,7 +187,7 @@ class BlockState:
         right_after_a_block(self)  # reset and set hold the GIL: start them with a period ahead (audio/catchup.py)
         chain.reset()
         chain.apply_array(np.asarray(real, dtype=float))
-        end = self.written
+        end = self.processed  # not written: the block under way may not have reached the heard chain yet
         n = min(end, self.history_len)
         if n:  # the last n frames, the first PRIME_FADE_S faded in; from the ring itself, in chunks
             prime(self, chain, end - n, end, int(PRIME_FADE_S * self.samplerate))
@@ -177,115 +206,50 @@ class BlockState:
 
 def process_block(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) -> None:
     """One block: input (``indata`` (frames,) or (frames, channels), or the state's source when it has one) →
-    descriptors → chain(s) → safety → ``outdata`` ((frames,) or (frames, channels)).
+    history ring → chain(s) → safety → ``outdata`` ((frames,) or (frames, channels)).
 
     A 2-D ``indata`` gives its first channel, or its first two as left and right when the chain is stereo. A mono
     chain's output goes to every channel; a stereo chain's left and right go to channels 1 and 2 (and alternate
     beyond), folded to their mean for a one-channel ``outdata``."""
-    n = outdata.shape[0]
-    if n > state.capacity:
-        state._grow(n)
-    x, y, mono = state.block(state.x, n), state.block(state.y, n), state.mono[:n]
-    fed = mono  # the buffer the input went to: the mono mix, or the stereo pair
-    if state.source is not None:
-        state.source.read(n, mono)
-    elif indata is None:
-        mono.fill(0.0)
-    elif indata.ndim == 2 and state.channels == 2 and indata.shape[1] >= 2:
-        np.copyto(x, indata[:, :2].T)
-        fed = x
-    else:
-        mono[:] = indata[:, 0] if indata.ndim == 2 else indata
-    flat = fed.reshape(-1)
-    ms = float(np.dot(flat, flat)) / flat.shape[0]
-    if not math.isfinite(ms):  # a broken driver or file: never let NaN reach the chain or the meters
-        state.input_faults += 1
-        np.nan_to_num(fed, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        ms = float(np.dot(flat, flat)) / flat.shape[0]
-    if fed is x:  # a stereo input: the descriptors hear its mix
-        np.add(x[0], x[1], out=mono)
-        mono *= np.float32(0.5)
-    elif state.channels == 2:  # a mono input: on both sides of the chain, before it
-        x[0] = mono
-        x[1] = mono
-    decay = math.exp(-n / (state.samplerate * METER_RELEASE_S))
-    state.in_peak = max(_peak(flat, state.scratch), state.in_peak * decay)
-    state.in_ms += (1.0 - decay) * (ms - state.in_ms)
-    if state.analyse_inline:
-        began = time.perf_counter()
-        state.tracker.update(mono)
-        state.descriptors_s += time.perf_counter() - began
-    # History: the ring is written before the chains run, so a chain handed over now catches up to this block.
-    size, pos = state.history.shape[-1], state.written % state.history.shape[-1]
-    first = min(n, size - pos)
-    state.history[..., pos : pos + first] = x[..., :first]
-    if first < n:
-        state.history[..., : n - first] = x[..., first:]
-    state.written += n
+    if flushing():  # the audio threads flush denormals for good (core/denormals.py)
+        _process(state, indata, outdata)
+    else:  # once per block, around every chain call in it; the block checks its samples itself (block_io.py)
+        with no_denormals(), np.errstate(over="ignore", invalid="ignore"):
+            _process(state, indata, outdata)
 
+
+def _process(state: BlockState, indata: np.ndarray | None, outdata: np.ndarray) -> None:
+    n = outdata.shape[0]
+    if n != state.n:
+        state.resize(n)
+    x = take_input(state, indata, n)  # in the ring now, checked; what the chains are fed
     want = 0.0 if state.mute_requested else 1.0
     if want == 0.0 and state.mute_gain == 0.0:
+        y = state.y_n
         y.fill(0.0)  # muted: skip the chains, keep analysing
+        squares = 0.0
     else:
         began = time.perf_counter()
-        mixed = _run_chains(state, x, y, n)
+        y = _run_chains(state, x, n)
         state.chain_s += time.perf_counter() - began
+        squares = state.squares
         if state.bypass_requested or state.wet < 1.0:
             _mix_dry(state, x, y, n)
-            mixed = True
+            squares = -1.0
         if want != state.mute_gain:
+            squares = -1.0
             # Mute or unmute within this block: a linear fade over the block, no click.
-            g = state.g[:n]
-            np.multiply(state.steps[:n], (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
+            g = state.g_n
+            np.multiply(state.steps_n, (want - state.mute_gain) / n, out=g)  # gains after 1, 2, … n samples
             g += state.mute_gain
-            _scale(y, g)
+            scale(y, g)
             state.mute_gain = want
             if want == 0.0:
                 _panic(state)
-            mixed = True
-        if mixed:  # one chain's output is already under the ceiling (EffectChain.make_safe)
-            clip_in_place(y, state.ceiling)
-
-    flat = y.reshape(-1)
-    out_ms = float(np.dot(flat, flat)) / flat.shape[0]
-    state.out_peak = max(_peak(flat, state.scratch), state.out_peak * decay)
-    state.out_ms += (1.0 - decay) * (out_ms - state.out_ms)
-    _write(y, outdata)
+    play(state, y, outdata, squares)  # the ceiling, the NaN guard, the meters: once, on what is played
+    state.processed = state.written  # a chain prepared from now on has heard this block (catchup.py)
     state.blocks += 1
     state.frames += n
-
-
-def _write(y: np.ndarray, outdata: np.ndarray) -> None:
-    """The chain's output into the stream's buffer (see process_block for the channel rule)."""
-    if y.ndim == 1:
-        if outdata.ndim == 2:
-            for c in range(outdata.shape[1]):  # a column at a time: broadcasting y[:, None] costs twice as much
-                outdata[:, c] = y
-        else:
-            outdata[:] = y
-    elif outdata.ndim == 1 or outdata.shape[1] == 1:  # a stereo chain into one channel: the mean of both
-        fold = outdata if outdata.ndim == 1 else outdata[:, 0]
-        np.add(y[0], y[1], out=fold)
-        fold *= np.float32(0.5)
-    elif outdata.shape[1] == 2:
-        outdata[:] = y.T
-    else:
-        outdata[:, 0::2] = y[0][:, None]
-        outdata[:, 1::2] = y[1][:, None]
-
-
-def _peak(flat: np.ndarray, scratch: np.ndarray) -> float:
-    """max |flat|: one reduction over |flat| (in ``scratch``) rather than a max and a min."""
-    return float(np.maximum.reduce(np.abs(flat, out=scratch[: flat.shape[0]])))
-
-
-def _scale(y: np.ndarray, g: np.ndarray) -> None:
-    """y *= g, a gain per frame; row by row for a stereo y (numpy copies y to broadcast g over it in place)."""
-    if y.ndim == 1:
-        y *= g
-    else:
-        for row in y:
-            row *= g
 
 
 def fault_note(state: BlockState) -> str:
@@ -310,7 +274,7 @@ def _mix_dry(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> None:
     np.clip(g, 0.0, 1.0, out=g)
     state.wet = float(g[-1])
     y -= x
-    _scale(y, g)
+    scale(y, g)
     y += x
 
 
@@ -323,17 +287,20 @@ def _panic(state: BlockState) -> None:
     state.heard.reset()
 
 
-def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool:
-    """y = the chain heard, or the crossfade to the incoming one; True when two chains were mixed."""
+def _run_chains(state: BlockState, x: np.ndarray, n: int) -> np.ndarray:
+    """The chain heard, or the crossfade to the incoming one: checked (EffectChain.run), not yet clipped. The
+    result is a chain's own output (mixed in place), ours until the next block."""
     try:
         if state.incoming is None and (state.pool.slot or state.catching is not None):
             pick_up(state, n)  # bounded: at most CATCHUP_BLOCKS blocks of catch-up (audio/catchup.py)
-        a = state.heard.process(x, finite=True)  # x is finite: the input was checked above
-        b = state.incoming.process(x, finite=True) if state.incoming is not None else None
+        a = state.heard.run(x)  # x is finite: take_input checked it
+        if state.incoming is None:
+            state.squares = state.heard.squares  # the output meter's, if nothing changes it before it plays
+            return a
+        b = state.incoming.run(x)
     except Exception as exc:  # noqa: BLE001 - whatever a plugin raises, the stream must live on, silent for this block
         state.chain_faults += 1
         state.last_error = exc
-        y.fill(0.0)
         if state.incoming is not None:
             state.pool.give_back(state.incoming)  # reset before its next use, by the preparer
         state.incoming = None
@@ -342,20 +309,18 @@ def _run_chains(state: BlockState, x: np.ndarray, y: np.ndarray, n: int) -> bool
             state.heard.reset()  # its tails may hold whatever made it fail
         except Exception:  # noqa: BLE001 - a chain that can't even reset still mustn't take the stream down
             pass
-        return False
-    if b is None:
-        y[:] = a
-        return False
-    # y = a + g·(b − a), g the incoming chain's gain for these samples (1 once the curve has ended).
-    pos, g = state.fade_pos, state.g[:n]
-    k = max(0, min(n, state.fade_len - pos))
-    g[:k] = state.fade_curve[pos : pos + k]
-    g[k:] = 1.0
-    np.subtract(b, a, out=y)
-    _scale(y, g)
-    y += a
-    state.fade_pos += n
-    if state.fade_pos >= state.fade_len:  # a fade only runs with an incoming chain: heard is never None
+        y = state.y_n
+        y.fill(0.0)
+        state.squares = 0.0
+        return y
+    state.squares = -1.0  # a mix: play sums its squares
+    # b = a + g·(b − a), g the incoming chain's gain for these samples (the curve, then 1s: BlockState.resize).
+    pos = state.fade_pos
+    np.subtract(b, a, out=b)
+    scale(b, state.fade_gain[pos : pos + n])
+    b += a
+    state.fade_pos = pos + n
+    if state.fade_pos >= state.fade_len:
         state.pool.give_back(state.heard)
-        state.heard, state.incoming = state.incoming, None  # type: ignore[assignment]
-    return True
+        state.heard, state.incoming = state.incoming, None
+    return b

@@ -80,7 +80,7 @@ def catch_up_while_preparing(state: BlockState, chain: EffectChain, upto: int) -
     """Feed ``chain`` (primed up to frame ``upto``) the frames the audio thread wrote since, until at most one
     block is left; returns the frame it is primed up to now. Off the audio thread only."""
     for _ in range(PREPARE_ROUNDS):
-        end = state.written
+        end = state.processed  # what the heard chain has been through: never a block it has yet to hear
         if end - upto <= state.capacity:
             break
         _feed(state, chain, upto, end)
@@ -112,8 +112,8 @@ def pick_up(state: BlockState, n: int) -> None:
     level = state.written - n  # the frames before this block
     stop = min(level, state.catching_upto + min(CATCHUP_BLOCKS * n, PRIME_CHUNK))
     for seg in state._history_segments(state.catching_upto, stop):
-        chain.process(seg, finite=True)  # the ring holds the checked input
-    state.catching_upto = stop
+        chain.run(seg)  # the ring holds the checked input; the output is not played
+    state.catching_upto = stop = max(stop, state.catching_upto)
     if stop == level:
         state.incoming, state.catching = chain, None
         state.fade_pos = 0

@@ -5,7 +5,8 @@ The safety stage is part of the chain and never randomised: the preset's Limiter
 trim it back, so quiet playing passes at unity and loud peaks are held about that much under full scale), then a
 hard ceiling (np.clip) and a NaN/Inf guard. Whatever the parameters and input, `process` returns finite samples with
 |x| ≤ 10^(ceiling_db/20). A non-finite block resets the plugins (their state is poisoned) and is replaced by
-silence; `faults` counts those.
+silence; `faults` counts those. The audio thread calls `run` instead: the same guard, no ceiling (process_block
+applies it once, to the mix it plays).
 
 Channels: a chain for a mono output (``channels=1``) takes and returns mono blocks, as it always did. A chain for a
 stereo output takes (2, frames) blocks (or mono ones, duplicated to both sides before the first plugin) and returns
@@ -20,6 +21,7 @@ child process (core/plugin_probe.py). Choice parameters carry an index; the chai
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -29,7 +31,7 @@ from rlfx_tui.core.denormals import kept_fp_environment, no_denormals
 from rlfx_tui.core.finite import all_finite, clip_in_place
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import PLUGIN_TYPES, ParamSpec, PluginSpec, Preset
-from rlfx_tui.core.stereo import StereoBoard, right_offset, right_offsets, stages, widened
+from rlfx_tui.core.stereo import BUFFER_SIZE, StereoBoard, right_offset, right_offsets, stages, widened
 
 WIDE_FRAMES = 8192  # the stereo input buffer is kept up to this many frames (a block; longer primers get their own)
 
@@ -136,6 +138,7 @@ class EffectChain:
         # An OSC preset's parameters bind no plugin (the patch makes the sound): its chain is the safety stage alone.
         self._setters = [(self._targets(p), p.attribute, self._choice_table(p)) for p in preset.params if p.plugin]
         self.faults = 0
+        self.squares = 0.0  # the sum of squares of the last output of run()
         self.apply(self.space.default())
 
     def _right_plugin(self, spec: PluginSpec) -> pedalboard.Plugin:
@@ -186,31 +189,62 @@ class EffectChain:
     def process(self, block: np.ndarray, *, finite: bool = False) -> np.ndarray:
         """One float32 block through the chain (streaming: state carries over between calls), with denormals
         flushed to zero (see core/denormals.py: without it silence after loud input costs many times more per
-        block; figures in docs/figures/). ``block`` is (frames,) or, for a stereo chain, (2, frames); the result
-        has ``channels`` channels: (frames,) or (2, frames). A chain playing per side returns its own buffer, valid
-        until the next call (copy it to keep it). ``finite``: the caller has already made sure the block is finite
-        (process_block does, for the audio thread), so the check is skipped."""
+        block; figures in docs/figures/), and the safety stage's guard and ceiling. ``block`` is (frames,) or, for
+        a stereo chain, (2, frames); the result has ``channels`` channels: (frames,) or (2, frames). A chain
+        playing per side returns its own buffer, valid until the next call (copy it to keep it). ``finite``: the
+        caller has already made sure the block is finite, so the check is skipped."""
         block = np.asarray(block, dtype=np.float32)
         if not finite and not all_finite(block):  # one NaN in would poison every filter's state
             self.faults += 1
             block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
-        if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
-            block = self._widen(block)
-        elif not self.stereo and block.ndim == 2:  # a stereo block for a mono chain: its mix
+        if not self.stereo and block.ndim == 2:  # a stereo block for a mono chain: its mix
             block = block.mean(axis=0, dtype=np.float32)
-        else:
+        elif not self.stereo:
             block = np.ascontiguousarray(block)
         with no_denormals():
-            out = self.board(block, self.samplerate, reset=False)
-        if out.ndim > 1 and self.channels == 1:  # a plugin widened to stereo: fold back to mono
+            out = self.run(block)
+        clip_in_place(out, self.ceiling)
+        return out
+
+    def run(self, block: np.ndarray) -> np.ndarray:
+        """The audio thread's call: ``block`` (float32, finite, contiguous for a mono chain) through the chain,
+        its output checked, not clipped. The caller flushes denormals (process_block does, once per block) and
+        applies the ceiling to what it plays, after mixing (once per block, not once per chain).
+
+        The check is one sum of squares (kept in ``squares``: the output meter's, when this output is played as it
+        is): NaN or inf when any sample is, and for finite samples only above ~1e19 (after the limiter: a broken
+        plugin), where the exact check decides. A non-finite output resets the plugins (their state is poisoned)
+        and plays as silence; ``faults`` counts it."""
+        if self.stereo and (block.ndim == 1 or not block.flags.c_contiguous):
+            block = self._widen(block)
+        # Positional arguments: pybind11 spends ~6,000 instructions parsing a keyword per call (a third of a
+        # 64-frame block's own Python cost).
+        out = self.board(block, self.samplerate, BUFFER_SIZE, False)  # reset=False: streaming
+        if out.shape != block.shape or self.channels == 1 and out.ndim > 1:
+            out = self._conform(out, block.shape[-1])
+        flat = out if out.ndim == 1 else out.reshape(-1)
+        self.squares = squares = float(flat.dot(flat))
+        if not math.isfinite(squares):
+            if not all_finite(flat):
+                self.faults += 1
+                self.board.reset()
+                out.fill(0.0)
+                self.squares = 0.0
+            else:
+                self.squares = math.inf  # finite but too large to square: whoever plays it clips it
+        return out
+
+    def _conform(self, out: np.ndarray, n: int) -> np.ndarray:
+        """A board's output as ``channels`` channels of ``n`` frames: a plugin that widened to stereo folded back
+        to mono; a head dropped for a plugin's reported latency given back as the silence it is."""
+        if out.ndim > 1 and self.channels == 1:
             out = out.mean(axis=0, dtype=np.float32)
-        n = block.shape[-1]
         if out.shape[-1] < n:
             # pedalboard compensates a plugin's reported latency by dropping that many samples from the first
             # block after a reset: the missing head is the plugin's delay, so it is silence.
             head = np.zeros((*out.shape[:-1], n - out.shape[-1]), dtype=np.float32)
             out = np.concatenate([head, out], axis=-1)
-        return self.make_safe(out)
+        return out
 
     def _widen(self, block: np.ndarray) -> np.ndarray:
         """``block`` as a contiguous (2, frames) array in the chain's own buffer: a mono block on both sides, or a
@@ -225,15 +259,6 @@ class EffectChain:
         wide = flat[: 2 * n].reshape(2, n)
         wide[:] = block  # a mono block broadcasts to both rows
         return wide
-
-    def make_safe(self, out: np.ndarray) -> np.ndarray:
-        """NaN/Inf guard and hard ceiling, in place."""
-        if not all_finite(out, bounded=True):  # the chain ends in its limiter
-            self.faults += 1
-            self.board.reset()
-            out[:] = 0.0
-        clip_in_place(out, self.ceiling)
-        return out
 
     def reset(self) -> None:
         """Clear the plugins' internal state (delay lines, reverb tails)."""

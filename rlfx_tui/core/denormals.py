@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 # (system, machine) → (sizeof(fenv_t), offset of the control register, its ctype, the bits to set)
 _Layout = tuple[int, int, type[ctypes.c_uint32] | type[ctypes.c_uint64], int]
 _LAYOUTS: dict[tuple[str, str], _Layout] = {
@@ -91,10 +93,19 @@ def no_denormals() -> _NoDenormals | _Nothing:
     return _NOTHING if threading.get_ident() in _FLUSHING else _NoDenormals()
 
 
+def flushing() -> bool:
+    """Whether the calling thread flushes denormals for good (``flush_denormals_for_this_thread``): the audio
+    threads, where process_block then skips even ``no_denormals``' bookkeeping."""
+    return threading.get_ident() in _FLUSHING
+
+
 def flush_denormals_for_this_thread() -> None:
     """Flush-to-zero on the calling thread from now on, and no_denormals() does nothing there: for a thread that
     only ever runs audio blocks (the audio callback's, the clock's). ``forget_flushing_threads`` undoes the
-    bookkeeping (a finished thread's id may be reused)."""
+    bookkeeping (a finished thread's id may be reused). numpy's overflow and invalid-value warnings are turned off
+    there too (numpy keeps them per thread): the block checks its samples itself, and a warning would be printed
+    from the audio thread."""
+    np.seterr(over="ignore", invalid="ignore")
     if _LIB is not None:
         libm, (size, offset, ctype, bits) = _LIB
         env = ctypes.create_string_buffer(size)
@@ -112,7 +123,7 @@ def forget_flushing_threads() -> None:
 def flushing_thread() -> Iterator[None]:
     """Flush-to-zero on the calling thread for the block (the environment restored after): for a loop of audio
     blocks on a thread that runs other things too (the bench)."""
-    with kept_fp_environment():
+    with kept_fp_environment(), np.errstate():  # np.errstate(): numpy's error settings as they were, after
         flush_denormals_for_this_thread()
         try:
             yield

@@ -43,6 +43,10 @@ _CLIP: Any = getattr(getattr(np, "_core", None), "umath", None)
 _CLIP = getattr(_CLIP, "clip", None)
 
 
+# What clip_in_place calls: the ufunc (numpy >= 2), else np.clip. The audio thread calls it with float32 0-d bounds.
+CLIP: Any = _CLIP if _CLIP is not None else np.clip
+
+
 def clip_in_place(samples: np.ndarray, ceiling: float) -> np.ndarray:
     """``np.clip(samples, -ceiling, ceiling, out=samples)``, without np.clip's Python overhead (numpy >= 2)."""
     if _CLIP is None:  # pragma: no cover - numpy 1.x

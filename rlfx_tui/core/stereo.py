@@ -24,6 +24,7 @@ import pedalboard
 
 WIDENING = frozenset({"Chorus", "Delay", "Phaser"})  # process both channels identically: widened per side
 BOTH_CHANNELS = frozenset({"Reverb"})  # widens itself from both channels (its `width`)
+BUFFER_SIZE = 8192  # pedalboard's own default buffer_size, passed positionally (a keyword costs pybind11 more)
 SCRATCH_FRAMES = 8192  # per-side outputs are gathered in a buffer kept up to this many frames (the audio thread's)
 
 
@@ -89,16 +90,19 @@ def stages(
 
 
 class StereoBoard:
-    """Plays ``stages`` on a (2, frames) block, as a Pedalboard would: ``board(block, samplerate, reset=False)``."""
+    """Plays ``stages`` on a (2, frames) block, as a Pedalboard would: ``board(block, samplerate, buffer_size,
+    reset)``."""
 
     def __init__(self, stages: list[Stage]) -> None:
         self.stages = stages
         self._scratch = np.zeros(2 * 256, dtype=np.float32)
 
-    def __call__(self, block: np.ndarray, sample_rate: float, reset: bool = True) -> np.ndarray:
+    def __call__(
+        self, block: np.ndarray, sample_rate: float, buffer_size: int = BUFFER_SIZE, reset: bool = True
+    ) -> np.ndarray:
         for stage in self.stages:
             if stage.right is None:
-                block = stage.left(block, sample_rate, reset=reset)
+                block = stage.left(block, sample_rate, buffer_size, reset)
                 continue
             n = block.shape[-1]
             if 2 * n > self._scratch.shape[0]:
@@ -108,8 +112,8 @@ class StereoBoard:
             else:
                 scratch = self._scratch
             sides = scratch[: 2 * n].reshape(2, n)
-            sides[0] = stage.left(block[0], sample_rate, reset=reset)
-            sides[1] = stage.right(block[1], sample_rate, reset=reset)
+            sides[0] = stage.left(block[0], sample_rate, buffer_size, reset)
+            sides[1] = stage.right(block[1], sample_rate, buffer_size, reset)
             block = sides
         return block
 

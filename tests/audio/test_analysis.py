@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from rlfx_tui.audio.analysis import ANALYSIS_INTERVAL_S, AnalysisThread, HistoryAnalyser
-from rlfx_tui.audio.block import BlockState, process_block
+from rlfx_tui.audio.block import METER_RELEASE_S, BlockState, process_block
 from rlfx_tui.audio.sources import demo_signal
 from rlfx_tui.core.descriptors import DescriptorTracker
 from rlfx_tui.core.params import ParameterSpace
@@ -136,3 +136,38 @@ def test_the_analysis_thread_survives_an_exception() -> None:
         time.sleep(0.005)
     thread.stop()
     assert thread.errors == 1 and len(calls) >= 3 and not thread.alive
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_the_analysis_thread_keeps_the_input_peak_meter_as_the_callback_did(channels: int) -> None:
+    """With the analysis off the callback, the input's peak meter is the analysis thread's: the same peak-hold
+    (both sides of a stereo input, 0.3 s release) as the callback's inline meter, read at the analysis thread's
+    rate. Stepped after every fourth block, the analysis thread's reading is the callback's, or above it by at
+    most the release over three blocks: the peak of a step is held from the step, not from its own block (so it
+    reads up to 8 % high for a peak 25 ms old, and never low). The callback leaves the meter alone."""
+    preset = resolve_preset("grit")
+    space = ParameterSpace(preset.params)
+    real = space.as_array(space.default())
+    bs = 256
+    t = np.arange(SR) / SR
+    left = (0.6 * np.sin(2 * np.pi * 3 * t) * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    signal = np.stack([left, 0.5 * left[::-1]], axis=1) if channels == 2 else left
+    inline = BlockState(preset, SR, real, blocksize=bs, channels=channels)
+    offline = BlockState(preset, SR, real, blocksize=bs, channels=channels, analyse_inline=False)
+    analyser = HistoryAnalyser(offline)
+    out = np.zeros((bs, channels), dtype=np.float32)
+    peaks = []
+    for i, start in enumerate(range(0, SR - bs + 1, bs)):
+        process_block(inline, signal[start : start + bs], out)
+        process_block(offline, signal[start : start + bs], out)
+        if i % 4 == 3:
+            before = offline.in_peak
+            analyser.step()
+            peaks.append((inline.in_peak, offline.in_peak, before))
+    assert all(b == 0.0 for _, _, b in peaks[:1])  # nothing before the first step: the callback left it alone
+    got, want = np.array([p[1] for p in peaks]), np.array([p[0] for p in peaks])
+    assert want.max() > 0.3
+    release = np.exp(-3 * bs / (SR * METER_RELEASE_S))
+    assert np.all(got >= want * (1 - 1e-6)), float((got / want).min())
+    assert np.all(got <= want / release * (1 + 1e-6)), float((got / want).max())
+    assert offline.in_ms == pytest.approx(inline.in_ms, rel=1e-6)  # the mean square stays the callback's

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rlfx_tui.audio.block import BlockState, process_block
+from rlfx_tui.audio.block_io import play
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import Preset, resolve_preset, shipped_presets
 
@@ -188,3 +189,73 @@ def test_bypass_crossfades_to_the_dry_input_and_back_without_a_click(name: str) 
         # back on: the effect as if it had never stopped (the chain ran on under the bypass)
         np.testing.assert_allclose(out[off * BS + fade :], wet[off * BS + fade :], atol=1e-5)
         assert state.wet == 1.0
+
+
+class _Spoils:
+    """A chain's board whose output is spoilt on chosen calls (counted from 0): one sample or all set to ``value``."""
+
+    def __init__(self, board: object, calls: set[int], value: float, everywhere: bool) -> None:
+        self.board, self.calls, self.value, self.everywhere, self.count = board, calls, value, everywhere, 0
+
+    def __call__(self, *args: object, **kwargs: object) -> np.ndarray:
+        out = self.board(*args, **kwargs)  # type: ignore[operator]
+        if self.count in self.calls:
+            if self.everywhere:
+                out[...] = self.value
+            else:
+                out[..., 17] = self.value
+        self.count += 1
+        return out
+
+    def reset(self) -> None:
+        self.board.reset()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize(
+    ("value", "everywhere", "fault"),
+    [(np.inf, False, True), (-np.inf, True, True), (np.nan, False, True), (1e30, True, False), (-3e38, False, False)],
+)
+def test_one_spoilt_chain_block_never_plays_over_the_ceiling(
+    channels: int, value: float, everywhere: bool, fault: bool
+) -> None:
+    """The chains' output is checked by one sum of squares each (EffectChain.run) and the ceiling applied once to
+    what is played: a chain whose output is non-finite, or finite but far too large to square (1e30, -3e38), on
+    one block only, alone or while it or the other chain of a crossfade plays, never makes a block go over the
+    ceiling or non-finite. A non-finite one plays that chain as silence, counted; a huge finite one is clipped.
+    Either way the next blocks play the effect again."""
+    preset = resolve_preset("space")
+    states = _random_states(preset, 2, seed=3)
+    ceiling = 10 ** (preset.safety.ceiling_db / 20)
+    sine = (0.5 * np.sin(2 * np.pi * 220 * np.arange(SR) / SR)).astype(np.float32)
+    for spoilt in ("heard", "incoming", "heard in a fade"):
+        state = BlockState(preset, SR, states[0], blocksize=BS, channels=channels)
+        out = np.zeros((sine.shape[0], channels), dtype=np.float32)
+        for i, start in enumerate(range(0, sine.shape[0] - BS + 1, BS)):
+            if i == 40:
+                state.prepare(states[1])  # fades in over blocks 40-45
+                if spoilt == "incoming":
+                    incoming = state.pool.pending
+                    assert incoming is not None
+                    incoming.chain.board = _Spoils(incoming.chain.board, {1}, value, everywhere)  # type: ignore[assignment]
+            if i == (20 if spoilt == "heard" else 41) and spoilt != "incoming":
+                state.heard.board = _Spoils(state.heard.board, {0}, value, everywhere)  # type: ignore[assignment]
+            process_block(state, sine[start : start + BS], out[start : start + BS])
+        assert np.isfinite(out).all() and np.abs(out).max() <= ceiling, (spoilt, float(np.abs(out).max()))
+        assert (state.faults >= 1) == fault, (spoilt, state.faults)
+        assert np.abs(out[-BS:]).max() > 0.01, spoilt  # playing again
+        assert np.isfinite(state.out_peak) and np.isfinite(state.out_ms) and state.out_peak <= ceiling
+
+
+def test_a_non_finite_mix_plays_as_silence_and_is_counted() -> None:
+    """The last guard (block_io.play): after the clip only a NaN can be left (a mix of huge chain outputs, which the
+    per-chain checks let through as finite); a block with one is played as silence and counted."""
+    preset = resolve_preset("grit")
+    space = _space(preset)
+    state = BlockState(preset, SR, space.as_array(space.default()), blocksize=BS, channels=2)
+    y = np.full((2, BS), 0.25, dtype=np.float32)
+    y[1, 100] = np.nan
+    out = np.ones((BS, 2), dtype=np.float32)
+    play(state, y, out)
+    assert not out.any() and state.mix_faults == 1 and state.faults >= 1
+    assert state.out_peak == 0.0 and state.out_ms == 0.0

@@ -62,20 +62,19 @@ class PacedCallback:
 
 def count_frames_per_call(state: BlockState, callback: PacedCallback, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
     """Frames each chain of the pool is given on the callback's thread, per call: [call, chain]. Counted, not
-    timed: the bound on catch-up holds whatever the machine's load."""
+    timed: the bound on catch-up holds whatever the machine's load. Every block reaches pedalboard through
+    ``EffectChain.run`` (``process`` calls it too), so that is where they are counted."""
     chains = list(state.pool.chains)
     frames = np.zeros((callback.cpu.shape[0], len(chains)), dtype=np.int64)
     for k, chain in enumerate(chains):
-        real_process = chain.process
+        real_run = chain.run
 
-        def counting_process(
-            block: np.ndarray, *args: Any, _k: int = k, _real: Any = real_process, **kwargs: Any
-        ) -> Any:
+        def counting_run(block: np.ndarray, *args: Any, _k: int = k, _real: Any = real_run, **kwargs: Any) -> Any:
             if threading.current_thread() is callback.thread:
                 frames[callback.index, _k] += block.shape[-1]
             return _real(block, *args, **kwargs)
 
-        monkeypatch.setattr(chain, "process", counting_process)
+        monkeypatch.setattr(chain, "run", counting_run)
     return frames
 
 
@@ -178,3 +177,64 @@ def test_the_preparer_catches_up_on_what_arrived_while_it_primed(monkeypatch: py
     assert gaps and gaps[0] <= 2 * BS, (gaps, calls)
     assert len(calls) >= 2 and calls[1] >= 8 * BS, calls  # it did feed the chain what arrived while it primed
     assert callback.fade_block > 0 and float(callback.cpu[WARM_UP:].max()) < PERIOD_S / 2  # see the test above
+
+
+class _Recorder:
+    """A chain's board that keeps what it is fed since its last reset (forwarding both to the real one)."""
+
+    def __init__(self, board: Any) -> None:
+        self.board, self.fed = board, []  # type: list[np.ndarray]
+
+    def __call__(self, block: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        self.fed.append(np.array(block, copy=True))
+        return self.board(block, *args, **kwargs)
+
+    def reset(self) -> None:
+        self.fed = []
+        self.board.reset()
+
+
+class _PreparedMidBlock(BlockState):
+    """A preparer that gets the GIL in the middle of a block: after the block's input is in the ring, before the
+    chains run (the audio thread may lose the GIL at any bytecode, and the preparer runs whole rounds then). Here
+    it runs when the block reads ``mute_requested``, which it does between the two."""
+
+    jump: np.ndarray | None = None
+
+    @property  # type: ignore[override]
+    def mute_requested(self) -> bool:
+        if self.jump is not None:
+            jump, self.jump = self.jump, None
+            self.prepare(jump)
+        return False
+
+    @mute_requested.setter
+    def mute_requested(self, value: bool) -> None:
+        pass
+
+
+def test_a_chain_prepared_in_the_middle_of_a_block_hears_that_block_once() -> None:
+    """The preparer reads how far the input has got while the audio thread is between writing a block to the
+    ring and running the chains on it: a chain primed up to there and taken in the same block would hear that
+    block twice (its delay lines then hold the input one block late). It must hear every frame once: what it was
+    fed, after the primer's fade-in, is the input as it came."""
+    preset = resolve_preset("space")
+    a, b = _states(preset, seed=8)
+    state = _PreparedMidBlock(preset, SR, a, blocksize=BS)
+    for chain in state.pool.chains:
+        chain.board = _Recorder(chain.board)  # type: ignore[assignment]
+    noise = (0.2 * np.random.default_rng(4).uniform(-1, 1, 2 * SR)).astype(np.float32)
+    out = np.zeros(BS, dtype=np.float32)
+    jump_block, blocks = 150, 200
+    for i in range(blocks):
+        if i == jump_block:
+            state.jump = b
+        process_block(state, noise[i * BS : (i + 1) * BS], out)
+    assert np.array_equal(state.target.real, b)
+    heard = state.heard.board
+    assert isinstance(heard, _Recorder)
+    fed = np.concatenate(heard.fed)
+    fade = int(0.02 * SR)  # the primer's fade-in (BlockState.prepare)
+    start = state.written - fed.shape[0]
+    assert start >= 0, f"the chain was fed {-start} frames more than ever came in"
+    np.testing.assert_array_equal(fed[fade:], noise[start + fade : state.written])
