@@ -67,6 +67,8 @@ def unexplored(
     corner_prior: float = 0.0,
     corner_depth: float = 0.25,
     corner_sharpness: float = 3.0,
+    edge_floor: float = 0.0,
+    spot_prior: float = 1.0,
 ) -> np.ndarray:
     """How likely each candidate (k, p) is to land in a liked region nobody has tried yet (higher = better), given
     this sound's labelled points (n, p) and their weights (n,) (see the module docstring)."""
@@ -77,13 +79,14 @@ def unexplored(
     low, high = space.random_low[free], space.random_high[free]
     c = candidates[:, free]
     rows = projections(len(free))
-    inside = _pad(np.log(np.maximum(ndtr((c - low) / h) + ndtr((high - c) / h) - 1.0, 1e-12)), 0.0)
+    share = ndtr((c - low) / h) + ndtr((high - c) / h) - 1.0
+    inside = _pad(np.log(np.maximum(edge_floor + (1.0 - edge_floor) * share, 1e-12)), 0.0)
     log_spot = inside[:, rows].sum(axis=2)  # (k, projections)
     x = points[:, free]
     if len(x):
         bump = _pad(np.exp(-((c[:, None, :] - x[None]) ** 2) / (2 * h**2)), 1.0)  # (k, n, f + 1)
         log_spot = log_spot - fill_sharpness * _coverage(bump, weights, rows)
-    score = np.exp(log_spot)
+    score = spot_prior * np.exp(log_spot)
     if corner_prior > 0:
         span = np.maximum(high - low, 1e-9)
         v, vx = (c - low) / span, (x - low) / span
