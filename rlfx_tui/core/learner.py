@@ -66,7 +66,7 @@ from threadpoolctl import threadpool_limits
 from rlfx_tui.core.consistency import SAME_SOUND, Consistency, estimate, prior_inconsistency
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
-from rlfx_tui.core.first_like import unexplored
+from rlfx_tui.core.first_like import corner_probe, unexplored
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
@@ -147,12 +147,8 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
+        corner_probes: int = 1,
         extrapolate: float = 0.0,
-        extrapolate_gate: str = "",
-        edge_floor: float = 0.0,
-        vertex_share: float = 0.0,
-        vertex_probes: int = 0,
-        corner_depth: float = 0.25,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
@@ -171,12 +167,8 @@ class Learner(BaseEstimator):
         self.fill_width = fill_width
         self.fill_sharpness = fill_sharpness
         self.corner_prior = corner_prior
+        self.corner_probes = corner_probes
         self.extrapolate = extrapolate
-        self.extrapolate_gate = extrapolate_gate
-        self.edge_floor = edge_floor
-        self.vertex_share = vertex_share
-        self.vertex_probes = vertex_probes
-        self.corner_depth = corner_depth
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
@@ -381,8 +373,6 @@ class Learner(BaseEstimator):
             fill_width=self.fill_width,
             fill_sharpness=self.fill_sharpness,
             corner_prior=self.corner_prior,
-            edge_floor=self.edge_floor,
-            corner_depth=self.corner_depth,
         )
 
     def _least_explored(self, candidates: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -394,39 +384,6 @@ class Learner(BaseEstimator):
         if (weights > 1e-3).any() or not scores.sum() > 0:
             return candidates[int(np.argmax(scores))]
         return candidates[int(rng.choice(len(candidates), p=scores / scores.sum()))]
-
-    def _towards_vertices(
-        self, candidates: np.ndarray, current: np.ndarray, strength: float, rng: np.random.Generator, moving: ParameterSpace
-    ) -> np.ndarray:
-        """A share of the candidates jump at the player's strength towards a corner of the random range (each knob
-        near one of its ends) instead of a uniform target: one such setting lies in a corner of every 2- and
-        3-knob view at once."""
-        low, high = moving.random_low, moving.random_high
-        k = int(round(self.vertex_share * len(candidates)))
-        shape = (k, len(low))
-        depth = rng.uniform(0.0, 0.05, size=shape) * (high - low)
-        target = np.where(rng.random(shape) < 0.5, low + depth, high - depth)
-        moved = moving.constrain(current + float(np.clip(strength, 0.0, 1.0)) * (target - current))
-        out = candidates.copy()
-        out[:k] = np.where(moving.choice, candidates[:k], moved)
-        return out
-
-    def _vertex_probe(
-        self, current: np.ndarray, weights: np.ndarray, strength: float, rng: np.random.Generator, moving: ParameterSpace
-    ) -> np.ndarray:
-        """A jump towards a corner of the range, the one whose 2- and 3-knob corners the labels here have tried least."""
-        share, self.vertex_share = self.vertex_share, 1.0
-        try:
-            candidates = self._towards_vertices(np.repeat(current[None], self.n_candidates, 0), current, strength, rng, moving)
-        finally:
-            self.vertex_share = share
-        order = np.argsort(weights)[::-1][:32]
-        order = order[weights[order] > 1e-3]
-        scores = unexplored(
-            self.space, candidates, self.params_[order], weights[order], corner_prior=1.0, spot_prior=0.0,
-            corner_depth=0.1,
-        )
-        return candidates[int(np.argmax(scores))]
 
     # -- proposals -----------------------------------------------------------------------------------------
     def propose(
@@ -449,13 +406,21 @@ class Learner(BaseEstimator):
         if around is not None:
             return self._propose_around(np.asarray(around, dtype=float), weights, strength, rng, moving)
         if liked_here.max(initial=0.0) <= 0.3:
+            if (weights > 0.3).sum() < self.corner_probes:  # a new sound: first towards a corner of the ranges
+                order = np.argsort(weights)[::-1][:32]
+                order = order[weights[order] > 1e-3]
+                return corner_probe(
+                    moving,
+                    np.asarray(current, dtype=float),
+                    strength,
+                    self.params_[order],
+                    weights[order],
+                    rng,
+                    self.n_candidates,
+                )
             candidates = moving.randomize_normalized(
                 np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
             )
-            if self.vertex_probes > (weights > 0.3).sum():
-                return self._vertex_probe(np.asarray(current, dtype=float), weights, strength, rng, moving)
-            if self.vertex_share > 0:
-                candidates = self._towards_vertices(candidates, np.asarray(current, dtype=float), strength, rng, moving)
             return self._least_explored(candidates, weights, rng)
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
@@ -475,8 +440,6 @@ class Learner(BaseEstimator):
             up = centres > (low + high) / 2
             end = np.where(up, high, low)
             outward = up == (model.direction_ > 0)
-            if self.extrapolate_gate:  # push a knob only as often as the taste model reads it open-ended
-                outward &= rng.random(centres.shape) < _open_share(model, self.extrapolate_gate == "given")
             pushed = np.where(outward, centres + rng.random(centres.shape) * (end - centres), centres)
             centres = np.where((rng.random(self.n_candidates) < self.extrapolate)[:, None], pushed, centres)
         # Each candidate moves a random share of the parameters at the player's strength and keeps the rest: the
@@ -509,13 +472,3 @@ class Learner(BaseEstimator):
         scores = self.score(candidates, weights, self._relevance_from(model)) * model.predictive(candidates)
         top = np.argsort(scores)[::-1][: max(1, int(round(self.top_fraction * self.n_candidates)))]
         return candidates[int(rng.choice(top))]
-
-
-def _open_share(model: TasteModel, given: bool = False) -> np.ndarray:
-    """Per parameter: the posterior probability that it matters in an open-ended way (a corner, a knob liked high);
-    `given`: that probability given that it matters."""
-    h = model.hypotheses
-    mass = model.posterior_.sum(axis=1)
-    opens = slice(h.spots, h.spots + h.opens)
-    share = mass[opens] @ model.members[opens]
-    return share / np.maximum(mass @ model.members, 1e-12) if given else share
