@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a shipped preset name or a .toml file (default: space)",
     )
     parser.add_argument("--seeds", type=int, default=10, help="how many seeds (worlds) to run (default 10)")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--labels", type=int, default=60, help="labels per seed (default 60)")
     parser.add_argument("--sounds", type=int, default=4, help="how many of the 5 synthesised sounds (default 4)")
     parser.add_argument("--turn", type=int, default=5, help="labels per sound before switching (default 5)")
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_benchmark(
         preset,
         seeds=args.seeds,
+        first_seed=args.first_seed,
         labels=args.labels,
         n_sounds=args.sounds,
         turn=args.turn,
