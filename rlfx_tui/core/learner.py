@@ -22,9 +22,10 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: its first `corner_probes` (1) jumps go towards a corner of the random range
-     (every knob near an end: a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then
-     candidates around the current setting; the one most likely to land in a
+   - *no like yet for this sound*: with `corner_probes` > 0 (0 by default: it costs ball tastes, see
+     docs/explanation/learner.md), its first jumps go towards a corner of the random range (every knob near an end:
+     a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then candidates around the current
+     setting; the one most likely to land in a
      liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
      — the taste may hinge on any few parameters — away from what was labelled here; spots inside the ranges and,
      with `corner_prior` > 0, open-ended regions at their ends). With no labelled point here at all the score is
@@ -149,7 +150,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
-        corner_probes: int = 1,
+        corner_probes: int = 0,
         extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,

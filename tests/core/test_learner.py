@@ -108,7 +108,7 @@ def test_jumps_for_a_sound_with_no_labels_spread_over_the_space_as_plain_ones_do
         (d, space.randomize_normalized(space.default_normalized, 1.0, rng), i == 0)
         for i, d in enumerate(jitter(HATS, rng, 4))
     ]
-    learner = fitted(space, points, corner_probes=0)  # the draw after a sound's corner probe
+    learner = fitted(space, points)
     assert learner.context_weights(PAD).max() < 1e-3
     free = ~space.pinned
     low, span = space.random_low[free], space.random_high[free] - space.random_low[free]
@@ -124,13 +124,15 @@ def test_jumps_for_a_sound_with_no_labels_spread_over_the_space_as_plain_ones_do
     assert off_middle(np.array(jumps)) > 0.8 * off_middle(plain)  # plain ≈ 0.25; nearest-the-middle gave ≈ 0.14
 
 
-def test_a_new_sounds_first_jump_finds_a_corner_taste_more_often_than_dice(space: ParameterSpace) -> None:
-    """60 hidden corner tastes ("these 2–3 knobs high or low", 4 % of the space) on a sound with no label yet, once
-    another sound has some: the first jump lands in one about a fifth of the time (one corner of every 2- and
-    3-knob view at once), a plain jump 4 % of the time."""
+def test_with_a_corner_probe_a_new_sounds_first_jump_finds_a_corner_taste_more_often_than_dice(
+    space: ParameterSpace,
+) -> None:
+    """corner_probes=1: 60 hidden corner tastes ("these 2–3 knobs high or low", 4 % of the space) on a sound with no
+    label yet, once another sound has some: the first jump lands in one about a fifth of the time (one corner of
+    every 2- and 3-knob view at once), a plain jump 4 % of the time."""
     rng = np.random.default_rng(5)
     others = [(d, space.randomize_normalized(space.default_normalized, 1.0, rng), False) for d in jitter(HATS, rng, 4)]
-    learner = fitted(space, others)
+    learner = fitted(space, others, corner_probes=1)
     tastes = [corner_taste(space, np.random.default_rng([t, 11]), 0.04) for t in range(60)]
     probes = [learner.propose(PAD, space.default_normalized, 1.0, rng) for _ in tastes]
     plain = space.randomize_normalized(space.default_normalized, 1.0, rng, count=len(tastes))
