@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a shipped preset name or a .toml file (default: space)",
     )
     parser.add_argument("--seeds", type=int, default=10, help="how many seeds (worlds) to run (default 10)")
+    parser.add_argument("--first-seed", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--labels", type=int, default=60, help="labels per seed (default 60)")
     parser.add_argument("--sounds", type=int, default=4, help="how many of the 5 synthesised sounds (default 4)")
     parser.add_argument("--turn", type=int, default=5, help="labels per sound before switching (default 5)")
@@ -71,6 +72,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(Learner corner_prior; default 0)",
     )
     parser.add_argument(
+        "--corner-probes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many of a sound's first jumps the learner sends towards a corner of the ranges "
+        "(Learner corner_probes; default 0)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"
     )
     parser.add_argument("--plot", metavar="FILE", help="write the like-rate curves to a PNG (needs matplotlib)")
@@ -99,7 +108,11 @@ def run(args: argparse.Namespace) -> int:
     methods = sorted(set(methods), key=METHOD_KEYS.index)
     if args.corner_prior is not None and not 0.0 <= args.corner_prior <= 10.0:
         raise RlfxError(f"--corner-prior must be in [0, 10] (got {args.corner_prior})")
-    options = {} if args.corner_prior is None else {"corner_prior": args.corner_prior}
+    if args.corner_probes is not None and not 0 <= args.corner_probes <= 10:
+        raise RlfxError(f"--corner-probes must be in [0, 10] (got {args.corner_probes})")
+    options: dict[str, object] = {} if args.corner_prior is None else {"corner_prior": args.corner_prior}
+    if args.corner_probes is not None:
+        options["corner_probes"] = args.corner_probes
     if args.plot:
         require_matplotlib()
     preset = resolve_preset(getattr(args, "preset", None))
@@ -116,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_benchmark(
         preset,
         seeds=args.seeds,
+        first_seed=args.first_seed,
         labels=args.labels,
         n_sounds=args.sounds,
         turn=args.turn,
@@ -136,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         [args.taste]
         + (["--edges"] if args.edges else [])
         + ([f"--flip {args.flip:g}"] if args.flip else [])
-        + ([f"--corner-prior {args.corner_prior:g}"] if options else [])
+        + ([f"--corner-prior {args.corner_prior:g}"] if args.corner_prior is not None else [])
+        + ([f"--corner-probes {args.corner_probes}"] if args.corner_probes is not None else [])
     )
     print(summary(results, setting))
     print()

@@ -13,6 +13,14 @@ of the free parameters. Per projection, two kinds of liked region are weighed (a
   corner rules it out (every corner holding the candidate holds that dislike too):
   exp(−λ_c Σ_i w_i Π_{j∈S} deeper_ij).
 
+- **a corner probe** (`corner_probe`; the learner's `corner_probes`, off by default): a jump at the player's
+  strength towards a corner of the whole random range, every free knob within PROBE_DEPTH of one of its ends. One
+  such setting lies in a corner of all 2- and 3-parameter views at once, so it finds an open-ended taste on a new
+  sound about a fifth of the time (in 1 of 4 orientations of a pair, 1 of 8 of a triple), where a uniform jump
+  finds one 4 % of the time; it costs a taste inside the ranges one first-like jump. Among corner candidates the
+  one whose corners the labels here have tried least wins (the corner term alone: `spot_prior` 0, `corner_depth`
+  PROBE_REACH).
+
 Spot-only search maximises distance from what was tried and, left alone, drifts to the corners; the edge share
 keeps it inside, and the corner term gives the ends of the ranges their own, separately explored, chance. Which
 is better depends on where the player's tastes lie, and nothing tells before their first like: with corner_prior
@@ -31,6 +39,8 @@ from scipy.special import ndtr
 from rlfx_tui.core.params import ParameterSpace
 
 CORNER_SOFTNESS = 0.05  # how sharply "within corner_depth of the end" and "at least as deep" switch, in range units
+PROBE_DEPTH = 0.05  # a corner probe's knobs lie at most this far from an end (share of the random range)
+PROBE_REACH = 0.1  # corner_depth when scoring probes: only corner candidates count as in a corner
 
 
 def projections(p: int) -> np.ndarray:
@@ -67,9 +77,11 @@ def unexplored(
     corner_prior: float = 0.0,
     corner_depth: float = 0.25,
     corner_sharpness: float = 3.0,
+    spot_prior: float = 1.0,
 ) -> np.ndarray:
     """How likely each candidate (k, p) is to land in a liked region nobody has tried yet (higher = better), given
-    this sound's labelled points (n, p) and their weights (n,) (see the module docstring)."""
+    this sound's labelled points (n, p) and their weights (n,) (see the module docstring); `spot_prior` weighs the
+    spots (0: the corner term alone)."""
     free = np.flatnonzero(~space.pinned)
     if len(free) == 0:
         return np.zeros(len(candidates))
@@ -83,7 +95,7 @@ def unexplored(
     if len(x):
         bump = _pad(np.exp(-((c[:, None, :] - x[None]) ** 2) / (2 * h**2)), 1.0)  # (k, n, f + 1)
         log_spot = log_spot - fill_sharpness * _coverage(bump, weights, rows)
-    score = np.exp(log_spot)
+    score = spot_prior * np.exp(log_spot)
     if corner_prior > 0:
         span = np.maximum(high - low, 1e-9)
         v, vx = (c - low) / span, (x - low) / span
@@ -97,3 +109,35 @@ def unexplored(
             log_corner = log_corner - corner_sharpness * _coverage(deeper, weights, rows)
         score = score + corner_prior * np.exp(log_corner)
     return score.sum(axis=1)
+
+
+def towards_corners(
+    space: ParameterSpace, current: np.ndarray, strength: float, rng: np.random.Generator, count: int
+) -> np.ndarray:
+    """`count` jumps at this strength from `current` (p,) towards corners of the random range: each free knob's
+    target lies within PROBE_DEPTH of one of its ends (either, at random) instead of anywhere in the range (at
+    strength 1 the jump lands there). Choices jump as in a plain jump."""
+    low, high = space.random_low, space.random_high
+    shape = (count, len(low))
+    depth = rng.uniform(0.0, PROBE_DEPTH, size=shape) * (high - low)
+    target = np.where(rng.random(shape) < 0.5, low + depth, high - depth)
+    moved = space.constrain(current + float(np.clip(strength, 0.0, 1.0)) * (target - current))
+    if space.choice.any():
+        moved = np.where(space.choice, space.randomize_normalized(current, strength, rng, count=count), moved)
+    return moved
+
+
+def corner_probe(
+    space: ParameterSpace,
+    current: np.ndarray,
+    strength: float,
+    points: np.ndarray,
+    weights: np.ndarray,
+    rng: np.random.Generator,
+    count: int = 256,
+) -> np.ndarray:
+    """A jump towards a corner of the random range (see the module docstring): of `count` candidates, the one whose
+    2- and 3-parameter corners this sound's labelled points (n, p) with weights (n,) have tried least."""
+    candidates = towards_corners(space, current, strength, rng, count)
+    scores = unexplored(space, candidates, points, weights, corner_prior=1.0, corner_depth=PROBE_REACH, spot_prior=0)
+    return candidates[int(np.argmax(scores))]

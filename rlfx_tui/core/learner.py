@@ -22,7 +22,10 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: candidates around the current setting; the one most likely to land in a
+   - *no like yet for this sound*: with `corner_probes` > 0 (0 by default: it costs ball tastes, see
+     docs/explanation/learner.md), its first jumps go towards a corner of the random range (every knob near an end:
+     a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then candidates around the current
+     setting; the one most likely to land in a
      liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
      — the taste may hinge on any few parameters — away from what was labelled here; spots inside the ranges and,
      with `corner_prior` > 0, open-ended regions at their ends). With no labelled point here at all the score is
@@ -66,7 +69,7 @@ from threadpoolctl import threadpool_limits
 from rlfx_tui.core.consistency import SAME_SOUND, Consistency, estimate, prior_inconsistency
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
-from rlfx_tui.core.first_like import unexplored
+from rlfx_tui.core.first_like import corner_probe, unexplored
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
@@ -147,6 +150,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
+        corner_probes: int = 0,
         extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
@@ -166,6 +170,7 @@ class Learner(BaseEstimator):
         self.fill_width = fill_width
         self.fill_sharpness = fill_sharpness
         self.corner_prior = corner_prior
+        self.corner_probes = corner_probes
         self.extrapolate = extrapolate
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
@@ -404,6 +409,18 @@ class Learner(BaseEstimator):
         if around is not None:
             return self._propose_around(np.asarray(around, dtype=float), weights, strength, rng, moving)
         if liked_here.max(initial=0.0) <= 0.3:
+            if (weights > 0.3).sum() < self.corner_probes:  # a new sound: first towards a corner of the ranges
+                order = np.argsort(weights)[::-1][:32]
+                order = order[weights[order] > 1e-3]
+                return corner_probe(
+                    moving,
+                    np.asarray(current, dtype=float),
+                    strength,
+                    self.params_[order],
+                    weights[order],
+                    rng,
+                    self.n_candidates,
+                )
             candidates = moving.randomize_normalized(
                 np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
             )
