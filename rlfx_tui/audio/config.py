@@ -10,9 +10,9 @@ import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
 # Frames per callback: 5.3 ms at 48 kHz, 10.7 ms round trip. The engine alone holds 0 xruns at 128 in the 60 s
-# stress run (`rlfx-tui bench --stress-blocksize 64,128`), but the app's own screen updates, in the same process,
-# make 128 drop out every few blocks on the 2-core build machine (docs/figures/engine.md); --blocksize 128 for
-# `serve` or a faster machine.
+# stress run (`rlfx-tui bench --stress-blocksize 64,128`); the app, with its engine in a process of its own
+# (audio/engine_process.py), still drops a few blocks a minute more than the machine's floor at 128 on the 2-core
+# build machine (docs/figures/engine.md); --blocksize 128 where the machine keeps up.
 DEFAULT_BLOCKSIZE = 256
 
 
