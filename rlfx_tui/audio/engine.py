@@ -30,7 +30,7 @@ from rlfx_tui.audio.block import BlockState, ParamTarget, fault_note, process_bl
 from rlfx_tui.audio.clock import ClockThread
 from rlfx_tui.audio.config import DEFAULT_SAMPLERATE, DescriptorView, EngineConfig, EngineStatus, db
 from rlfx_tui.audio.devices import Device, choose_devices, list_devices
-from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.follow import FollowThread, start_following
 from rlfx_tui.audio.input_mix import InputMix
 from rlfx_tui.audio.realtime import realtime
 from rlfx_tui.audio.sources import LoopSource, SourceError, demo_source, file_source
@@ -382,13 +382,7 @@ class Engine:
         self.worst_callback_s = max(self.worst_callback_s, time.perf_counter() - now)
 
     def _start_follow(self) -> None:
-        space = self.session.space
-        follower = Follower(
-            space, space.normalize(self._target.real), self.config.follow_interval_s, self.config.follow_smoothing_s
-        )
-        self._follow = FollowThread(
-            follower, lambda: self.session.learner, lambda: self.session.descriptors, self._hand_off
-        ).start()
+        self._follow = start_following(self.session, self._target.real, self.config, self._hand_off)
 
     def _stop_follow(self) -> None:
         if self._follow is not None:

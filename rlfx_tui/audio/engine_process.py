@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rlfx_tui.audio.config import DescriptorView, EngineConfig, EngineStatus
-from rlfx_tui.audio.follow import Follower, FollowThread
+from rlfx_tui.audio.follow import FollowThread, start_following
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.preset_spec import Preset
@@ -227,12 +227,7 @@ class EngineProcess:
             reports.close()
 
     def _start_follow(self) -> None:
-        space = self.session.space
-        cfg = self.config
-        follower = Follower(space, space.normalize(self._real), cfg.follow_interval_s, cfg.follow_smoothing_s)
-        self._follow = FollowThread(
-            follower, lambda: self.session.learner, lambda: self.session.descriptors, self._hand_off
-        ).start()
+        self._follow = start_following(self.session, self._real, self.config, self._hand_off)
 
     def _stop_follow(self) -> None:
         if self._follow is not None:

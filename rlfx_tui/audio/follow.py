@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from rlfx_tui.audio.config import EngineConfig
 from rlfx_tui.audio.control_thread import ControlThread
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.learner import Learner
@@ -75,3 +77,13 @@ class FollowThread(ControlThread):
 
     def failed(self, exc: Exception) -> None:
         self.follower.note = f"follow: prediction failed ({exc})"  # a broken model must not stop following silently
+
+
+def start_following(
+    session: Any, real: np.ndarray, config: EngineConfig, sink: Callable[[np.ndarray], None]
+) -> FollowThread:
+    """Follow mode for an engine: smoothed from ``real`` (the state in force), the session's learner predicting
+    from its descriptors at the config's control rate, each state handed to ``sink``."""
+    space = session.space
+    follower = Follower(space, space.normalize(real), config.follow_interval_s, config.follow_smoothing_s)
+    return FollowThread(follower, lambda: session.learner, lambda: session.descriptors, sink).start()
