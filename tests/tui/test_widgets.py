@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from textual.app import App, ComposeResult
 
 import rlfx_tui.tui
 from rlfx_tui.core import dataset as dataset_module
+from rlfx_tui.core.dataset import LabelledPoint
+from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
+from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import resolve_preset
 from rlfx_tui.tui.app import make_app
 from rlfx_tui.tui.format import frozen_clock, profile
 from rlfx_tui.tui.widgets.model import ModelPanel
-from rlfx_tui.tui.widgets.points import PointsTable, knob_legend
+from rlfx_tui.tui.widgets.points import POINT_HEADER, PointsTable, detail_header, knob_legend
 
 from .conftest import FROZEN, screen_text, settle
 
@@ -118,6 +122,20 @@ def test_the_knob_legend_has_one_letter_per_parameter_grouped_by_effect(preset, 
     specs = resolve_preset(preset).params
     assert knob_legend(specs) == legend
     assert len(knob_legend(specs).replace(" ", "")) == len(specs)
+
+
+@pytest.mark.parametrize("preset", ["space", "grit", "motion"])
+@pytest.mark.parametrize("good", [True, False])
+def test_every_cell_is_exactly_as_wide_as_its_fixed_width_column(preset, good):
+    """The columns have fixed widths (an auto width was once seen to stay at the header's, cropping "✓ good"), so a
+    cell must fit them exactly, at any descriptor value and on any day."""
+    spec = resolve_preset(preset)
+    space = ParameterSpace(spec.params)
+    for descriptors, stamp in [(-120.0, "11-24 19:25"), (99999.0, "19:29:53"), (float("nan"), "19:29:53")]:
+        point = LabelledPoint(1234, "t", good, np.full(len(DESCRIPTOR_NAMES), descriptors), space.default())
+        table = PointsTable(space, local_time=lambda _: stamp)
+        first, detail = table.cells(point)
+        assert (first.width, detail.width) == (len(POINT_HEADER), len(detail_header(spec.params)))
 
 
 async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(session, monkeypatch):

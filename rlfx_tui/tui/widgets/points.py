@@ -27,7 +27,8 @@ KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8)
 ID_WIDTH = 4
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
 # that render was most of what a label cost before it was on screen (see Cell, and docs/figures/app.md).
-POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  label"
+LABEL_WIDTH = len("✓ good")
+POINT_HEADER = f"{'#':>{ID_WIDTH}}  {'time':<{TIME_WIDTH}}  {'label':<{LABEL_WIDTH}}"
 SOUND_HEADER = " ".join(label.rjust(width) for _, label, width in KEY_DESCRIPTORS)
 
 
@@ -58,6 +59,11 @@ def knob_legend(specs: Sequence[ParamSpec]) -> str:
     """The header of the parameter cells: `l rdm tfm sdw` above `▃ ▅▂▇ ▄▄▆ ▇▁▅`."""
     letters = knob_initials(specs)
     return " ".join("".join(letters[i] for i in group) for group in knob_groups(specs))
+
+
+def detail_header(specs: Sequence[ParamSpec]) -> str:
+    """The second column's header: the key descriptors, then the knobs' initials."""
+    return f"{SOUND_HEADER}  {knob_legend(specs)}"
 
 
 class Cell:
@@ -113,8 +119,11 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         self.empty_hint = ""
 
     def on_mount(self) -> None:
-        self.add_column(POINT_HEADER, key="point")
-        self.add_column(f"{SOUND_HEADER}  {knob_legend(self.space.specs)}", key="detail")
+        # Fixed widths, the cells' own: an auto width follows a new row only once the table re-measures, and on a
+        # busy machine a row was seen drawn (and kept) in the header's narrower width ("✓ goo").
+        detail = detail_header(self.space.specs)
+        self.add_column(POINT_HEADER, key="point", width=len(POINT_HEADER))
+        self.add_column(detail, key="detail", width=len(detail))
         jump, good, bad = (shown_keys(self.app, f"rlfx.{name}")[0] for name in ("jump", "good", "bad"))
         self.empty_hint = f"no labels yet: {jump} jumps, {good} likes, {bad} dislikes"
 
@@ -131,7 +140,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         return " ".join("".join(cells[i] for i in group) for group in self.groups)
 
     def cells(self, point: LabelledPoint) -> list[object]:
-        label = ("✓ good", GOOD) if point.good else ("✗ bad ", BAD)
+        label = ("✓ good", GOOD) if point.good else ("✗ bad".ljust(LABEL_WIDTH), BAD)
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(
             compact_number(descriptors.get(name, float("nan"))).rjust(width) for name, _, width in KEY_DESCRIPTORS
