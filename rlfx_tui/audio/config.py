@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 
 DEFAULT_SAMPLERATE = 48000
-# Frames per callback: 5.3 ms at 48 kHz, 10.7 ms round trip. The engine alone holds 0 xruns at 128 in the 60 s
-# stress run (`rlfx-tui bench --stress-blocksize 64,128`); the app, with its engine in a process of its own
-# (audio/engine_process.py), still drops a few blocks a minute more than the machine's floor at 128 on the 2-core
-# build machine (docs/figures/engine.md); --blocksize 128 where the machine keeps up.
-DEFAULT_BLOCKSIZE = 256
+# Frames per callback: 2.7 ms at 48 kHz, 5.3 ms measured round trip. The smallest size held at this 2-core machine's
+# floor in the 60 s stress run (`rlfx-tui bench --stress-blocksize 64,128`: at 64 even JACK's own C client misses
+# 11-13 periods a minute here) and by the app with its engine in a process of its own (docs/figures/engine.md);
+# --blocksize 256 on a machine that can't keep up.
+DEFAULT_BLOCKSIZE = 128
 
 
 @dataclass

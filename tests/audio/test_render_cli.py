@@ -151,7 +151,7 @@ def test_engine_options_reach_the_config() -> None:
     assert (config.source, config.input_device, config.output_device, config.hostapi) == ("demo", 3, "Scarlett", "JACK")
     assert (config.samplerate, config.blocksize, config.latency, config.channels) == (44100, 512, 0.01, 1)
     defaults = engine_config_from_args(build_parser().parse_args([]))
-    assert (defaults.source, defaults.blocksize, defaults.latency, defaults.channels) == ("live", 256, None, 2)
+    assert (defaults.source, defaults.blocksize, defaults.latency, defaults.channels) == ("live", 128, None, 2)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--blocksize", "0"])
 
