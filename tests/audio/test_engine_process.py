@@ -118,3 +118,38 @@ def test_the_audio_process_ends_when_the_app_is_killed(jack_server: JackDummySer
     finally:
         app.kill()
         app.wait(10)
+
+
+def test_follow_mode_drives_the_audio_process_with_the_app_s_mapping(tmp_data_dir: Path, tmp_path: Path) -> None:
+    """Follow mode predicts in the app (the learner lives there) from the child's descriptors; the child plays
+    what it is handed: the followed setting reaches its engine, and leaving follow mode hands back the last jump."""
+    from rlfx_tui.sim.sounds import synth_sounds
+    from tests.audio.test_engine import NO_DEVICE, _trained_session, _write
+
+    session, targets = _trained_session(tmp_data_dir)
+    path = _write(tmp_path / "bass.wav", synth_sounds(seconds=1.0)["bass"])  # steady: follow settles
+    config = EngineConfig(source=str(path), output_device=NO_DEVICE, follow_interval_s=0.02, follow_smoothing_s=0.1)
+    engine = EngineProcess(session, config)
+    space = session.space
+    session.set_current(space.default() | {"cutoff": 9000.0})  # the last jump: bright, far from the bass's like
+    engine.start()
+    try:
+        assert _until(lambda: engine.running), engine.status.message
+        engine.set_follow(True)
+        assert engine.status.follow
+
+        def settled_near_the_bass() -> bool:
+            followed = space.normalize(engine.current_params)
+            return bool(
+                np.abs(followed - targets["bass"]).mean() < 0.5 * np.abs(followed - targets["noise_hats"]).mean()
+            )
+
+        assert _until(settled_near_the_bass), engine.current_params
+        assert engine.current_params["cutoff"] < 2000.0 and "follow" not in engine.status.message
+        # the child's engine plays what follow mode handed it (the newest hand-off, once reported back)
+        assert _until(lambda: np.allclose(space.as_array(engine.played), space.as_array(engine.current_params)))
+        engine.set_follow(False)
+        assert not engine.status.follow
+        assert _until(lambda: engine.played["cutoff"] == pytest.approx(9000.0)), engine.played
+    finally:
+        engine.stop()
