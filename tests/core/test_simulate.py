@@ -220,3 +220,25 @@ def test_the_command_runs_every_method_on_other_shapes(capsys: pytest.CaptureFix
     assert "taste corner" in out and "10% of answers flipped" in out
     assert main(["simulate", "--methods", "dice"]) == 2
     assert main(["simulate", "--flip", "0.5"]) == 2
+
+
+def test_the_paired_comparison_counts_each_seed_against_the_same_seed() -> None:
+    from rlfx_tui.sim.benchmark import Outcome
+    from rlfx_tui.sim.report import LATE_FROM, paired
+
+    def outcome(late_likes: int) -> Outcome:
+        liked = np.zeros(LATE_FROM + 20, dtype=bool)
+        liked[LATE_FROM : LATE_FROM + late_likes] = True
+        nothing = np.full(4, np.nan)
+        return Outcome(liked, np.zeros(len(liked), int), nothing, nothing, np.full(len(liked), np.nan))
+
+    ours = [outcome(n) for n in (10, 4, 6)]  # 50 %, 20 %, 30 % in labels 41-60
+    theirs = [outcome(n) for n in (8, 4, 7)]  # 40 %, 20 %, 35 %
+    result = paired(ours, theirs)
+    assert (result.seeds, result.ahead, result.level, result.behind) == (3, 1, 1, 1)
+    assert result.mean == pytest.approx((10 + 0 - 5) / 3)
+    assert result.standard_error == pytest.approx(np.std([10, 0, -5], ddof=1) / np.sqrt(3))
+    assert "+1.7 ± 4.4 points over 3 seeds (ahead on 1, level on 1, behind on 1)" == str(result)
+    assert paired(ours, list(reversed(ours))).mean == 0.0 and paired(ours, list(reversed(ours))).level == 1
+    with pytest.raises(ValueError, match="3 seeds against 2"):
+        paired(ours, theirs[:2])
