@@ -11,8 +11,8 @@ import numpy as np
 DEFAULT_SAMPLERATE = 48000
 # Frames per callback: 2.7 ms at 48 kHz, 5.3 ms measured round trip. The smallest size held at this 2-core machine's
 # floor in the 60 s stress run (`rlfx-tui bench --stress-blocksize 64,128`: at 64 even JACK's own C client misses
-# 11-13 periods a minute here) and by the app with its engine in a process of its own (docs/figures/engine.md);
-# --blocksize 256 on a machine that can't keep up.
+# 11-13 periods a minute here), as was the app with its engine in a process of its own, on a quiet hour
+# (docs/figures/engine.md); --blocksize 256 on a machine that can't keep up.
 DEFAULT_BLOCKSIZE = 128
 
 

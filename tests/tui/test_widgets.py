@@ -138,6 +138,19 @@ def test_every_cell_is_exactly_as_wide_as_its_fixed_width_column(preset, good):
         assert (first.width, detail.width) == (len(POINT_HEADER), len(detail_header(spec.params)))
 
 
+async def test_a_five_digit_id_widens_its_column_and_keeps_the_label_whole(app):
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(PointsTable)
+        space = table.space
+        for point_id in (9999, 10000):
+            table.add_point(LabelledPoint(point_id, "t", True, np.zeros(len(DESCRIPTOR_NAMES)), space.default()))
+            await settle(pilot)
+        rows = [line for line in screen_text(app).splitlines() if "999" in line or "10000" in line]
+        assert len(rows) == 2 and all("✓ good" in row for row in rows), rows
+        assert rows[0].index("▂") == rows[1].index("▂")  # the next column still lines up
+
+
 async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(session, monkeypatch):
     label_at(session, monkeypatch, FROZEN - timedelta(days=1), FROZEN - timedelta(seconds=7))
     app = make_app(session, clock=frozen_clock(FROZEN), poll_interval=None)

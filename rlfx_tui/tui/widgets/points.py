@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import ColumnKey, RowDoesNotExist
 
 from rlfx_tui.core.dataset import LabelledPoint
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES
@@ -139,7 +139,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         cells = profile(self.space.normalize(point.params).tolist())
         return " ".join("".join(cells[i] for i in group) for group in self.groups)
 
-    def cells(self, point: LabelledPoint) -> list[object]:
+    def cells(self, point: LabelledPoint) -> list[Cell]:
         label = ("✓ good", GOOD) if point.good else ("✗ bad".ljust(LABEL_WIDTH), BAD)
         descriptors = dict(zip(DESCRIPTOR_NAMES, point.descriptors.tolist()))
         sound = " ".join(
@@ -150,17 +150,24 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
             Cell((f"{sound}  {self.setting(point)}", None)),
         ]
 
+    def _add(self, point: LabelledPoint) -> None:
+        cells = self.cells(point)
+        for key, cell in zip(("point", "detail"), cells):
+            column = self.columns[ColumnKey(key)]
+            column.width = max(column.width, cell.width)  # an id past 9,999 widens its column, never crops the label
+        self.add_row(*cells, key=str(point.id))
+
     def load(self, points: list[LabelledPoint]) -> None:
         self.clear()
         for point in points:
-            self.add_row(*self.cells(point), key=str(point.id))
+            self._add(point)
         if points:
             self.move_cursor(row=self.row_count - 1)
 
     def add_point(self, point: LabelledPoint, *, restored: bool = False) -> None:
         if str(point.id) in self.rows:
             return
-        self.add_row(*self.cells(point), key=str(point.id))
+        self._add(point)
         if restored:  # back in its place by id
             self.sort("point", key=lambda cell: int(cell.plain.split()[0]))
             self.move_cursor(row=self.get_row_index(str(point.id)))
