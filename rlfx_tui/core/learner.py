@@ -3,10 +3,11 @@
 Two parts, both fitted on the labelled points (descriptors d, normalised parameters u, good/bad):
 
 1. **The mapping** (follow mode, export): Pipeline(FlooredScaler, MLPRegressor) from descriptors to normalised
-   parameters, fitted on the liked points only. A liked point says "this setting, for this sound". Its target is
-   the mean of the liked settings for nearly the same input (`mapping_smoothing`), each weighted by its recency,
-   its plausibility and how deep inside the likes it lies, so several likes for one sound teach "the middle of
-   what I like here" rather than descriptor jitter or a slip.
+   parameters, fitted on the liked sounds' takes. A liked point says "this setting, for this sound". Its target
+   is the mean of the liked settings for nearly the same input (`mapping_smoothing`), each weighted by its
+   recency, its plausibility and how deep inside the likes it lies, so several likes for one sound teach "the
+   middle of what I like here" rather than descriptor jitter or a slip; every other take of that sound (the
+   disliked ones too) teaches the same target, so the mapping holds it over the sound's whole spread.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
    c_i = exp(−‖z − z_i‖²_rms / 2σ_c²) (z = scaled descriptors, frequencies in octaves; same sound ≈ 1, another
@@ -22,8 +23,8 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: with `corner_probes` > 0 (0 by default: it costs ball tastes, see
-     docs/explanation/learner.md), its first jumps go towards a corner of the random range (every knob near an end:
+   - *no like yet for this sound*: its first `corner_probes` jumps (1 by default; 0 for a search that only ever
+     looks inside the ranges, see docs/explanation/learner.md) go towards a corner of the random range (every knob near an end:
      a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then candidates around the current
      setting; the one most likely to land in a
      liked region nobody has tried yet wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
@@ -87,6 +88,9 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # 100 Hz and a pad at 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every
 # other sound together. The mapping keeps raw descriptors: it must stay a plain standardise + MLP that FluCoMa
 # can run (rlfx_tui/interop/flucoma.py exports it).
+# below this weight (descriptors, mapping_smoothing) a like is of another sound: it never pulls a take's target
+# (it did by a few % each)
+OTHER_SOUND = 0.2
 SOUND_RADIUS = 2.0  # × context_width: points this near (rms, scaled descriptors) are shown as one sound
 _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
@@ -150,7 +154,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
-        corner_probes: int = 0,
+        corner_probes: int = 1,
         extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
@@ -225,13 +229,13 @@ class Learner(BaseEstimator):
             with threadpool_limits(limits=1), warnings.catch_warnings():
                 # lbfgs often stops early on a handful of points; the fit is still the best it found
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                targets = self._liked_targets()
+                taught, targets = self._mapping_examples()
                 # a one-parameter preset: sklearn wants a 1-d target (it warns on a column)
-                mapping.fit(X[y], targets.ravel() if targets.shape[1] == 1 else targets)
+                mapping.fit(X[taught], targets.ravel() if targets.shape[1] == 1 else targets)
             self.mapping_ = mapping
             self._cache_forward_pass(mapping)
             # how closely the mapping gives back what it was taught, on the points it was taught (training error)
-            self.mapping_error_ = float(np.abs(self.predict(X[y]) - targets).mean())
+            self.mapping_error_ = float(np.abs(self.predict(X[taught]) - targets).mean())
         return self
 
     def sound_of(self, descriptors: np.ndarray) -> SoundHere | None:
@@ -241,18 +245,27 @@ class Learner(BaseEstimator):
         z = self.context_scaler_.transform(features(descriptors, self.octaves)[None, :])[0]
         return sound_here(z, self.sound_groups_, self.sound_leaders_, self.good_, SOUND_RADIUS * self.context_width)
 
-    def _liked_targets(self) -> np.ndarray:
-        """Per liked point: the mean of the liked settings for (nearly) the same input, each weighted by its recency
-        and its plausibility (a like the taste model finds implausible pulls the target less)."""
+    def _mapping_examples(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the mapping is taught: which labelled points' descriptors (a mask) and, for each, its target
+        setting, the mean of the liked settings for (nearly) the same input, each weighted by its recency, its
+        plausibility and how deep inside the likes it lies (a like the taste model doubts pulls the target less).
+
+        Every take of a liked sound teaches its target, the disliked ones too: a sound's descriptors vary from take
+        to take, and taught only at its liked takes the network is free to wander between them (measured on ridge
+        tastes, whose liked band is thin: the mapping at a fresh take of a liked sound landed inside for 52 % of
+        sounds, 86 % when every take teaches). A take counts as a liked sound's when its weight to one of its likes
+        is at least `OTHER_SOUND`; a sound never liked teaches nothing."""
         liked, settings = self.contexts_[self.good_], self.params_[self.good_]
         if self.mapping_smoothing <= 0:
-            return settings
-        d2 = ((liked[:, None, :] - liked[None, :, :]) ** 2).mean(axis=2)
+            return self.good_.copy(), settings
+        d2 = ((self.contexts_[:, None, :] - liked[None, :, :]) ** 2).mean(axis=2)
         trust = (self.consistency_.plausibility * self.consistency_.depth**2)[self.good_]
         same = np.exp(-d2 / (2 * self.mapping_smoothing**2))
-        same[same < 0.2] = 0.0  # another sound's likes never pull this sound's target (they did by a few % each)
+        same[same < OTHER_SOUND] = 0.0
+        taught = self.good_ | same.any(axis=1)
+        same = same[taught]
         k = same * (self.recency_[self.good_] * trust)[None, :]
-        return (k @ settings) / k.sum(axis=1, keepdims=True)
+        return taught, (k @ settings) / k.sum(axis=1, keepdims=True)
 
     def _cache_forward_pass(self, mapping: Pipeline) -> None:
         """For one sample, sklearn's predict() costs many times the forward pass itself (input checks, a pipeline);
