@@ -15,7 +15,8 @@ The formats follow flucoma-core's `include/flucoma/data/FluidJSON.hpp` (what `re
 
 What is exported (see `FILES`): descriptors in their own units (the standardisation is a separate file, as in a
 FluCoMa patch); parameters *normalised* to [0, 1] — what the network predicts — plus the same in real units for
-plotting; spec.json says how to go from normalised to units. The network is fitted on the liked points only.
+plotting; spec.json says how to go from normalised to units. The network is fitted on the liked sounds' takes (see
+Learner._mapping_examples).
 rlfx-tui then clips each output to [0, 1] and holds pinned parameters at their default; a patch does the same.
 """
 

@@ -77,7 +77,7 @@ class NudgeWorkflow(Method):
 
     Nudges start from the current setting; once the current sound has a liked setting they start from the last
     liked one (the player goes back to what they liked and tries again: the kindest reading of the workflow).
-    The regressor on the liked points gives the final mapping."""
+    The regressor on the liked sounds gives the final mapping."""
 
     name = "randomise N %"
 
