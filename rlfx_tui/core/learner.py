@@ -88,12 +88,12 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # 100 Hz and a pad at 250 Hz are as different as 1 kHz and 2.5 kHz, and one bright sound must not squash every
 # other sound together. The mapping keeps raw descriptors: it must stay a plain standardise + MLP that FluCoMa
 # can run (rlfx_tui/interop/flucoma.py exports it).
-# below this weight (descriptors, mapping_smoothing) a like is of another sound: it never pulls a take's target
-# (it did by a few % each)
-OTHER_SOUND = 0.2
 SOUND_RADIUS = 2.0  # × context_width: points this near (rms, scaled descriptors) are shown as one sound
 _LOG_UNITS = ("Hz", "crossings/s")
 _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRIPTOR_NAMES])
+# Below this weight (descriptors, mapping_smoothing) a like is of another sound: it never pulls a take's
+# target (it did by a few % each).
+OTHER_SOUND = 0.2
 
 
 def features(descriptors: np.ndarray, octaves: bool = True) -> np.ndarray:

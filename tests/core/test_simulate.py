@@ -26,8 +26,8 @@ def small_run() -> dict:
 
 
 def test_the_learner_beats_random_and_the_nudge_workflow(small_run: dict) -> None:
-    """On round tastes only, where the default corner probe (one of the second sound's first jumps spent at a
-    corner) costs the most: 0.50 against the walk's 0.36 here (0.69 without the probe; 8 seeds: 0.56 and 0.68
+    """On round tastes only, which the default corner probe (one of the second sound's first jumps spent at a
+    corner) costs: 0.50 against the walk's 0.36 here (0.69 without the probe; 8 seeds: 0.56 and 0.68
     against 0.41). The full benchmark's figures are in docs/figures/learning.md."""
     late = {name: np.mean([o.liked[20:].mean() for o in small_run[name]]) for name in METHOD_NAMES}
     uniform, nudge, ours = (late[name] for name in METHOD_NAMES)
