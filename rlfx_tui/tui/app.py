@@ -39,6 +39,8 @@ from rlfx_tui.tui.screens.snapshot import SnapshotNameScreen
 from rlfx_tui.tui.training_worker import TrainingWorker
 
 if TYPE_CHECKING:  # importing the session imports scikit-learn (most of the start-up time): not before the first frame
+    from rich.console import RenderableType
+
     from rlfx_tui.core.events import RehearsalEvent as RehearsalEventType
     from rlfx_tui.core.rehearsal import Rehearsal
     from rlfx_tui.core.session import Session
@@ -129,6 +131,11 @@ class RlfxApp(PlayerActions, TrainingWorker, QuitGuard, PedalKeys):
         self.main.start_polling(self.poll_interval)
         if self.rehearsal.needs_training and self.session.points:
             self.start_training()
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        if self.main is not None:  # before the panels unmount: a poll would look for them
+            self.main.stop_polling()
+        super().exit(result, return_code, message)
 
     def on_unmount(self) -> None:
         if self.trainer is not None:

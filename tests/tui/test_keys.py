@@ -298,3 +298,18 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
         release.set()
         await settle(pilot)
         assert app.rehearsal.follow
+
+
+async def test_the_polls_stop_when_the_app_exits(session):
+    """The poll timers belong to the main screen, whose panels unmount first: a poll in between looked for a line
+    that was gone (NoMatches on quitting, a rare failure of the disk-fault tests)."""
+    from rlfx_tui.tui.app import make_app
+
+    app = make_app(session, poll_interval=0.01)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause(0.05)
+        main = app.main
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    main.poll()  # what a timer still running would do now: nothing

@@ -9,6 +9,7 @@ from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Scalar
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from rlfx_tui.core import events as ev
@@ -45,6 +46,8 @@ class MainScreen(Screen[None]):
         self.last_trained: str | None = None
         self.trained_points: int | None = None
         self.fit_error: float | None = None
+        self._polls: list[Timer] = []
+        self.polling_stopped = False
 
     def compose(self) -> ComposeResult:
         preset = self.session.preset
@@ -109,12 +112,24 @@ class MainScreen(Screen[None]):
     # -- polled (never pushed from the audio thread) ----------------------------------------------------
     def start_polling(self, interval: float | None) -> None:
         if interval:
-            self.set_interval(interval, self.poll)
-            self.set_interval(RETRY_INTERVAL_S, self.retry_pending)
+            self._polls = [
+                self.set_interval(interval, self.poll),
+                self.set_interval(RETRY_INTERVAL_S, self.retry_pending),
+            ]
         self.call_after_refresh(self.poll)
+
+    def stop_polling(self) -> None:
+        """When the app exits: its panels unmount before this screen does, and a poll in between would look for
+        a line that is gone (NoMatches)."""
+        for timer in self._polls:
+            timer.stop()
+        self._polls = []
+        self.polling_stopped = True
 
     def poll(self) -> None:
         """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
+        if self.polling_stopped:  # a poll already queued (the first, after a refresh) can run after the exit
+            return
         status, descriptors = None, self.session.descriptors
         summary = getattr(self.engine, "summary", None)  # an engine with no sound of its own (engine = "osc")
         if summary is not None:
