@@ -94,6 +94,13 @@ _LOG_COLUMNS = np.array([DESCRIPTOR_UNITS[name] in _LOG_UNITS for name in DESCRI
 # Below this weight (descriptors, mapping_smoothing) a like is of another sound: it never pulls a take's
 # target (it did by a few % each).
 OTHER_SOUND = 0.2
+# The least spread the context scaler divides each descriptor by, in the units it compares (dB, octaves, 0-1
+# ratios): about how far apart two sounds of one player's set lie. Until a second sound is labelled the data's own
+# spread is one sound's take-to-take wobble; standardised by it, every take of the sound looked like another sound
+# (context weights 0.00-0.29 between its takes in `rlfx-tui simulate`), so its likes did not steer the next jumps
+# and its corner probe came again at each label.
+_SOUND_SPREAD = {"dBFS": 6.0, "Hz": 1.0, "crossings/s": 1.0, "ratio 0-1": 0.1}
+_LEAST_SPREAD = np.array([_SOUND_SPREAD[DESCRIPTOR_UNITS[name]] for name in DESCRIPTOR_NAMES])
 
 
 def features(descriptors: np.ndarray, octaves: bool = True) -> np.ndarray:
@@ -114,14 +121,17 @@ class FlooredScaler(StandardScaler):
 
     scale_: np.ndarray
 
-    def __init__(self, *, floor: float = 0.05) -> None:
+    def __init__(self, *, floor: float = 0.05, least: np.ndarray | None = None) -> None:
         super().__init__()
         self.floor = floor
+        self.least = least  # a least scale per feature, in its own units (None: the relative floor only)
 
     def fit(self, X: np.ndarray, y: object = None, sample_weight: object = None) -> FlooredScaler:
         super().fit(X, y, sample_weight)
         magnitude = np.abs(np.asarray(X, dtype=float)).mean(axis=0)
         self.scale_ = np.maximum(self.scale_, self.floor * magnitude + 1e-6)
+        if self.least is not None:
+            self.scale_ = np.maximum(self.scale_, self.least)
         return self
 
 
@@ -190,7 +200,9 @@ class Learner(BaseEstimator):
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        scaler = FlooredScaler().fit(features(X, self.octaves)) if n else None
+        # our own descriptors have known units, so a least spread: a controller's numbers (octaves=False) do not
+        known = self.octaves and X.ndim == 2 and X.shape[1] == len(_LEAST_SPREAD)
+        scaler = FlooredScaler(least=_LEAST_SPREAD if known else None).fit(features(X, self.octaves)) if n else None
         self.context_scaler_ = scaler
         self.contexts_ = (
             scaler.transform(features(X, self.octaves))
