@@ -77,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="how many of a sound's first jumps the learner sends towards a corner of the ranges "
-        "(Learner corner_probes; default 1)",
+        "(Learner corner_probes; default 2)",
     )
     parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"

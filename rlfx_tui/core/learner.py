@@ -23,7 +23,7 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: its first `corner_probes` jumps (1 by default; 0 for a search that only ever
+   - *no like yet for this sound*: its first `corner_probes` jumps (2 by default; 0 for a search that only ever
      looks inside the ranges, see docs/explanation/learner.md) go towards a corner of the random range (every
      knob near an end: a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then
      candidates around the current setting; the one most likely to land in a liked region nobody has tried yet
@@ -164,7 +164,7 @@ class Learner(BaseEstimator):
         fill_width: float = 0.08,
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
-        corner_probes: int = 1,
+        corner_probes: int = 2,
         extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
@@ -414,6 +414,18 @@ class Learner(BaseEstimator):
         return candidates[int(rng.choice(len(candidates), p=scores / scores.sum()))]
 
     # -- proposals -----------------------------------------------------------------------------------------
+    def first_jump(
+        self, current: np.ndarray, strength: float, rng: np.random.Generator, moves: ParameterSpace | None = None
+    ) -> np.ndarray:
+        """The session's first jump, before any label (needs no fit): the first sound's corner probe, as every new
+        sound's first jump is (`corner_probes` 0: a plain jump)."""
+        moving = self.space if moves is None else moves
+        current = np.asarray(current, dtype=float)
+        if self.corner_probes < 1:
+            return moving.randomize_normalized(current, strength, rng)
+        nothing = np.zeros((0, len(self.space)))
+        return corner_probe(moving, current, strength, nothing, np.zeros(0), rng, self.n_candidates)
+
     def propose(
         self,
         descriptors: np.ndarray,

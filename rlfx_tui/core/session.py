@@ -149,9 +149,10 @@ class Session:
         return self.current
 
     def randomize(self, strength: float, *, around_current: bool = False) -> dict[str, float]:
-        """Jump at `strength` ∈ [0, 1]: plain randomisation until there are labels, then steered by the learner.
-        Locked knobs keep their current values exactly. around_current: jump from the setting in force (e.g. a
-        recalled point: "breed from here") rather than from what the learner thinks is liked here."""
+        """Jump at `strength` ∈ [0, 1]: the learner's first jump (a corner probe) until there are labels, then
+        steered by the learner. Locked knobs keep their current values exactly. around_current: jump from the
+        setting in force (e.g. a recalled point: "breed from here") rather than from what the learner thinks is
+        liked here."""
         current = self.space.normalize(self.current)
         moves = self.space.holding(self.locked, current)
         if self.learner.n_points_:
@@ -159,7 +160,7 @@ class Session:
                 self.descriptors, current, strength, self.rng, moves=moves, around=current if around_current else None
             )
         else:
-            proposal = moves.randomize_normalized(current, strength, self.rng)
+            proposal = self.learner.first_jump(current, strength, self.rng, moves=moves)
         held = {name: self.current[name] for name in self.locked}  # exact: no round trip through [0, 1]
         return self.set_current(self.space.denormalize(proposal) | held)
 

@@ -77,7 +77,7 @@ def test_bad_labels_steer_proposals_away(tmp_path):
         session.set_current(session.space.denormalize(disliked))
         proposal = session.space.normalize(session.randomize(0.3))
         distances.append(np.abs(proposal - disliked).mean())
-    plain = Session(data_dir=tmp_path / "plain", seed=0)
+    plain = Session(data_dir=tmp_path / "plain", seed=0, learner_options={"corner_probes": 0})  # plain jumps
     feed(plain, SOUNDS["bass"])
     plain_distances = []
     for _ in range(20):
@@ -120,3 +120,25 @@ def test_the_jumps_dice_can_be_fresh_while_the_fits_stay_seeded(tmp_path):
     assert first[0] == first[1]  # the same seed replays the same jumps (tests and benchmarks rely on it)
     fresh = [Session(data_dir=tmp_path / "b", seed=0, rng=np.random.default_rng()).randomize(1.0) for _ in range(2)]
     assert fresh[0] != fresh[1]  # what the app does at each launch
+
+
+def test_the_first_jump_of_a_session_is_the_first_sounds_corner_probe(tmp_path):
+    """Every new sound's first jumps go towards a corner of the ranges (corner_probes), the session's very first
+    one too, though there is no label yet to fit a learner on; corner_probes=0 keeps it a plain jump."""
+    from rlfx_tui.core.first_like import PROBE_DEPTH
+
+    def depth_of_first_jump(probes: int, seed: int) -> float:
+        session = Session(
+            "space", data_dir=tmp_path / f"{probes}-{seed}", seed=seed, learner_options={"corner_probes": probes}
+        )
+        feed(session, SOUNDS["bass"])
+        session.randomize(1.0)
+        space = session.space
+        free = ~space.pinned & ~space.choice
+        v = (space.normalize(session.current)[free] - space.random_low[free]) / (
+            space.random_high[free] - space.random_low[free]
+        )
+        return float(np.minimum(v, 1.0 - v).max())  # how far the knob furthest from its ends lies from them
+
+    assert all(depth_of_first_jump(1, seed) <= PROBE_DEPTH + 1e-9 for seed in range(5))
+    assert all(depth_of_first_jump(0, seed) > PROBE_DEPTH for seed in range(5))
