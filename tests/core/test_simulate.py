@@ -26,14 +26,14 @@ def small_run() -> dict:
 
 
 def test_the_learner_beats_random_and_the_nudge_workflow(small_run: dict) -> None:
-    """On round tastes only, which the default corner probe (one of the second sound's first jumps spent at a
-    corner) costs: 0.50 against the walk's 0.36 here (0.69 without the probe; 8 seeds: 0.56 and 0.68
-    against 0.41). The full benchmark's figures are in docs/figures/learning.md."""
+    """On round tastes only: 0.82 against the walk's 0.36 here. It was 0.50 while the first sound's takes looked
+    like other sounds to the context scaler (its likes did not steer, its corner probe came again at each label),
+    hence the margin. The full benchmark's figures are in docs/figures/learning.md."""
     late = {name: np.mean([o.liked[20:].mean() for o in small_run[name]]) for name in METHOD_NAMES}
     uniform, nudge, ours = (late[name] for name in METHOD_NAMES)
     print(late)
     assert ours >= 3 * max(uniform, 0.05)
-    assert ours >= 1.3 * nudge
+    assert ours >= 1.8 * nudge
 
 
 def test_after_a_like_the_learner_still_proposes_something_new(small_run: dict) -> None:
