@@ -103,11 +103,17 @@ _SOUND_SPREAD = {"dBFS": 6.0, "Hz": 1.0, "crossings/s": 1.0, "ratio 0-1": 0.1}
 _LEAST_SPREAD = np.array([_SOUND_SPREAD[DESCRIPTOR_UNITS[name]] for name in DESCRIPTOR_NAMES])
 
 
+def _audio_descriptors(x: np.ndarray, octaves: bool) -> bool:
+    """Whether x (…, d) is our own audio descriptors, whose units are known (octaves=False: a context from outside,
+    whatever its length)."""
+    return octaves and x.shape[-1] == len(DESCRIPTOR_NAMES)
+
+
 def features(descriptors: np.ndarray, octaves: bool = True) -> np.ndarray:
     """Descriptors (…, d) as the learner compares them: frequency-like ones as log2(1 + f / 50 Hz) (only for the
-    audio descriptors: octaves=False for a context from outside, whatever its length)."""
+    audio descriptors, see _audio_descriptors)."""
     x = np.asarray(descriptors, dtype=float)
-    if not octaves or x.shape[-1] != len(_LOG_COLUMNS):
+    if not _audio_descriptors(x, octaves):
         return x
     return np.where(_LOG_COLUMNS, np.log2(1.0 + np.maximum(x, 0.0) / 50.0), x)
 
@@ -200,9 +206,8 @@ class Learner(BaseEstimator):
         n = len(y)
         self.n_points_ = n
         self.n_good_ = int(y.sum())
-        # our own descriptors have known units, so a least spread: a controller's numbers (octaves=False) do not
-        known = self.octaves and X.ndim == 2 and X.shape[1] == len(_LEAST_SPREAD)
-        scaler = FlooredScaler(least=_LEAST_SPREAD if known else None).fit(features(X, self.octaves)) if n else None
+        least = _LEAST_SPREAD if _audio_descriptors(X, self.octaves) else None  # a controller's numbers: no units
+        scaler = FlooredScaler(least=least).fit(features(X, self.octaves)) if n else None
         self.context_scaler_ = scaler
         self.contexts_ = (
             scaler.transform(features(X, self.octaves))
