@@ -138,17 +138,18 @@ def test_every_cell_is_exactly_as_wide_as_its_fixed_width_column(preset, good):
         assert (first.width, detail.width) == (len(POINT_HEADER), len(detail_header(spec.params)))
 
 
-async def test_a_five_digit_id_widens_its_column_and_keeps_the_label_whole(app):
+async def test_ids_line_up_to_five_digits_and_a_sixth_widens_the_column_keeping_the_label_whole(app):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         table = app.screen.query_one(PointsTable)
         space = table.space
-        for point_id in (9999, 10000):
+        for point_id in (9999, 10000, 100000):
             table.add_point(LabelledPoint(point_id, "t", True, np.zeros(len(DESCRIPTOR_NAMES)), space.default()))
             await settle(pilot)
-        rows = [line for line in screen_text(app).splitlines() if "999" in line or "10000" in line]
-        assert len(rows) == 2 and all("✓ good" in row for row in rows), rows
-        assert rows[0].index("▂") == rows[1].index("▂")  # the next column still lines up
+        rows = [line for line in screen_text(app).splitlines() if "✓ good" in line]
+        assert len(rows) == 3, rows
+        assert rows[0].index("✓") == rows[1].index("✓")  # 4 and 5 digits: the time and label columns line up
+        assert all(row.index("▂") == rows[0].index("▂") for row in rows)  # the next column still lines up
 
 
 async def test_the_parameter_cells_sit_under_their_initials_at_80_columns(session, monkeypatch):

@@ -24,7 +24,7 @@ from rlfx_tui.tui.format import TIME_WIDTH, compact_number, profile
 from rlfx_tui.tui.keys import shown_keys
 
 KEY_DESCRIPTORS = (("loudness_db", "loud dB", 7), ("centroid_hz", "centroid", 8), ("flatness", "flat", 5))
-ID_WIDTH = 4
+ID_WIDTH = 5  # ids up to 99,999 line up; past that the column widens (see _add)
 # Two pre-aligned cells a row, not seven: a DataTable re-renders every visible cell whenever a row is added, and
 # that render was most of what a label cost before it was on screen (see Cell, and docs/figures/app.md).
 LABEL_WIDTH = len("✓ good")
@@ -154,7 +154,7 @@ class PointsTable(DataTable, inherit_bindings=False):  # left/right belong to th
         cells = self.cells(point)
         for key, cell in zip(("point", "detail"), cells):
             column = self.columns[ColumnKey(key)]
-            column.width = max(column.width, cell.width)  # an id past 9,999 widens its column, never crops the label
+            column.width = max(column.width, cell.width)  # an id past 99,999 widens its column, never crops the label
         self.add_row(*cells, key=str(point.id))
 
     def load(self, points: list[LabelledPoint]) -> None:
