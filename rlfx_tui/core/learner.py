@@ -4,9 +4,10 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
 1. **The mapping** (follow mode, export): Pipeline(FlooredScaler, MLPRegressor) from descriptors to normalised
    parameters, fitted on the liked sounds' takes. A liked point says "this setting, for this sound". Its target
-   is the mean of the liked settings for nearly the same input (`mapping_smoothing`), each weighted by its
-   recency, its plausibility and how deep inside the likes it lies, so several likes for one sound teach "the
-   middle of what I like here" rather than descriptor jitter or a slip; every other take of that sound (the
+   is the robust middle of the liked settings for nearly the same input (`mapping_smoothing`; a like far off
+   pulls it by its weight, not by its distance: `rlfx_tui/core/middle.py`), each like weighted by its recency,
+   its plausibility and how deep inside the likes it lies, so several likes for one sound teach "the middle of
+   what I like here" rather than descriptor jitter or a slip; every other take of that sound (the
    disliked ones too) teaches the same target, so the mapping holds it over the sound's whole spread.
 
 2. **The preference model** (proposals). For the current sound, each labelled point gets a *context weight*
@@ -71,6 +72,7 @@ from rlfx_tui.core.consistency import SAME_SOUND, Consistency, estimate, prior_i
 from rlfx_tui.core.descriptors import DESCRIPTOR_NAMES, DESCRIPTOR_UNITS
 from rlfx_tui.core.errors import ModelNotReadyError
 from rlfx_tui.core.first_like import corner_probe, unexplored
+from rlfx_tui.core.middle import robust_middle
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.sound_groups import SoundHere, group_sounds, sound_here
 from rlfx_tui.core.taste import TasteModel
@@ -264,8 +266,9 @@ class Learner(BaseEstimator):
 
     def _mapping_examples(self) -> tuple[np.ndarray, np.ndarray]:
         """What the mapping is taught: which labelled points' descriptors (a mask) and, for each, its target
-        setting, the mean of the liked settings for (nearly) the same input, each weighted by its recency, its
-        plausibility and how deep inside the likes it lies (a like the taste model doubts pulls the target less).
+        setting, the robust middle of the liked settings for (nearly) the same input, each weighted by its recency,
+        its plausibility and how deep inside the likes it lies (a like the taste model doubts pulls the target less;
+        a far one pulls it no more than a near one, see middle.py).
 
         Every take of a liked sound teaches its target, the disliked ones too: a sound's descriptors vary from take
         to take, and taught only at its liked takes the network is free to wander between them (`rlfx-tui simulate`
@@ -282,7 +285,7 @@ class Learner(BaseEstimator):
         taught = self.good_ | same.any(axis=1)
         same = same[taught]
         k = same * (self.recency_[self.good_] * trust)[None, :]
-        return taught, (k @ settings) / k.sum(axis=1, keepdims=True)
+        return taught, robust_middle(k, settings)
 
     def _cache_forward_pass(self, mapping: Pipeline) -> None:
         """For one sample, sklearn's predict() costs many times the forward pass itself (input checks, a pipeline);
