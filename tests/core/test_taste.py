@@ -40,7 +40,8 @@ def test_weights_decide_which_labels_count() -> None:
         np.concatenate([good, other_good]),
         np.concatenate([np.ones(len(u)), np.zeros(len(other_u))]),
     )
-    np.testing.assert_allclose(mixed.posterior_, alone.posterior_, atol=1e-12)
+    # Not bit-equal: the zero-weight rows change the order of sums (9.5e-7 relative seen on an AVX-512 machine).
+    np.testing.assert_allclose(mixed.posterior_, alone.posterior_, rtol=1e-5, atol=1e-12)
 
 
 def test_two_liked_spots_stay_two() -> None:

@@ -22,6 +22,9 @@ def rehearsed_session(data_dir, monkeypatch) -> Session:
         session.randomize(0.6)
         session.label(good, train=False)
     session.retrain()
+    # The fit error is about 0.50 % here, and BLAS's rounding (AVX-512 or not) decides whether it prints as 0 or 1 %:
+    # pinned, as this test is about the screen, not the fit (tests/core/test_learner.py checks the fit).
+    session.learner.mapping_error_ = 0.004
     return session
 
 
