@@ -33,8 +33,8 @@ def test_the_console_script_in_tmux(tmp_path):
         tmux.press("+")
         tmux.wait_for("strength  55 %")
         tmux.press("f")
-        screen = tmux.wait_for("FOLLOW")
-        assert "following your input" in screen
+        # both in one capture: the mode line and the panel's title are drawn in separate refreshes
+        tmux.wait_until(lambda screen: "FOLLOW" in screen and "following your input" in screen, "follow mode")
         tmux.wait_for("good 1  bad 1", timeout=20)  # the model panel, once the notices over it have gone
         tmux.press("q")
         screen = tmux.wait_for("EXITED=")
