@@ -227,6 +227,23 @@ def labels(data: Path) -> list[dict]:
     return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line) if r["op"] == "label"]
 
 
+def stop_serve(serve: subprocess.Popen, out: Lines, timeout: float = 10.0) -> None:
+    """serve's Ctrl-C, then its exit code checked; a hang at shutdown dumps every thread's stack (SIGABRT)."""
+    serve.send_signal(signal.SIGINT)  # it stops its OSC and prints its counters
+    asked = time.monotonic()
+    try:
+        code = serve.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        serve.send_signal(signal.SIGABRT)
+        serve.wait(timeout=10)
+        time.sleep(0.5)  # the pump reads the last lines
+        raise AssertionError(
+            f"serve still running {timeout:.0f} s after Ctrl-C; its threads and output:\n" + "\n".join(out.seen[-80:])
+        ) from None
+    took = time.monotonic() - asked
+    assert code == 0, f"serve exited with {code} {took:.1f} s after Ctrl-C:\n" + "\n".join(out.seen[-40:])
+
+
 def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
     sc = supercollider
     data = tmp_path / "data"
@@ -234,6 +251,8 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
     serve = subprocess.Popen(
         [
             sys.executable,
+            "-X",
+            "faulthandler",  # a hang at shutdown dumps its threads on SIGABRT (stop_serve)
             "-m",
             "rlfx_tui",
             "--data-dir",
@@ -307,8 +326,7 @@ def test_serve_learns_for_a_real_supercollider_synth(supercollider, tmp_path):
             )
         assert not [line for line in sc.lines.seen if line.startswith("rlfx-tui:")]  # no /rlfx/error came back
     finally:
-        serve.send_signal(signal.SIGINT)  # serve's Ctrl-C: it stops its OSC and prints its counters
-        serve.wait(timeout=10)
+        stop_serve(serve, out)
     counters = out.wait_for("stopped; OSC counters")
     assert "'bad_arguments': 0" in counters and "'failed': 0" in counters, counters
 
