@@ -80,6 +80,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(Learner corner_probes; default 2)",
     )
     parser.add_argument(
+        "--corner-probe-spacing",
+        type=int,
+        default=None,
+        metavar="K",
+        help="labels between a sound's corner probes while nothing there is liked "
+        "(Learner corner_probe_spacing; default 5; 1: back to back)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"
     )
     parser.add_argument("--plot", metavar="FILE", help="write the like-rate curves to a PNG (needs matplotlib)")
@@ -110,9 +118,13 @@ def run(args: argparse.Namespace) -> int:
         raise RlfxError(f"--corner-prior must be in [0, 10] (got {args.corner_prior})")
     if args.corner_probes is not None and not 0 <= args.corner_probes <= 10:
         raise RlfxError(f"--corner-probes must be in [0, 10] (got {args.corner_probes})")
+    if args.corner_probe_spacing is not None and not 1 <= args.corner_probe_spacing <= 60:
+        raise RlfxError(f"--corner-probe-spacing must be in [1, 60] (got {args.corner_probe_spacing})")
     options: dict[str, object] = {} if args.corner_prior is None else {"corner_prior": args.corner_prior}
     if args.corner_probes is not None:
         options["corner_probes"] = args.corner_probes
+    if args.corner_probe_spacing is not None:
+        options["corner_probe_spacing"] = args.corner_probe_spacing
     if args.plot:
         require_matplotlib()
     preset = resolve_preset(getattr(args, "preset", None))
@@ -152,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         + ([f"--flip {args.flip:g}"] if args.flip else [])
         + ([f"--corner-prior {args.corner_prior:g}"] if args.corner_prior is not None else [])
         + ([f"--corner-probes {args.corner_probes}"] if args.corner_probes is not None else [])
+        + ([f"--corner-probe-spacing {args.corner_probe_spacing}"] if args.corner_probe_spacing is not None else [])
     )
     print(summary(results, setting))
     print()

@@ -13,11 +13,11 @@ of the free parameters. Per projection, two kinds of liked region are weighed (a
   corner rules it out (every corner holding the candidate holds that dislike too):
   exp(−λ_c Σ_i w_i Π_{j∈S} deeper_ij).
 
-- **a corner probe** (`corner_probe`; the learner's `corner_probes`, two by default): a jump at the player's
-  strength towards a corner of the whole random range, every free knob within PROBE_DEPTH of one of its ends. One
-  such setting lies in a corner of all 2- and 3-parameter views at once, so it finds an open-ended taste on a new
-  sound about a fifth of the time (in 1 of 4 orientations of a pair, 1 of 8 of a triple), where a uniform jump
-  finds one 4 % of the time; it costs a taste inside the ranges a first-like jump. Among corner candidates the
+- **a corner probe** (`corner_probe`; the learner's `corner_probes`, two by default, five labels apart): a jump at
+  the player's strength towards a corner of the whole random range, every free knob within PROBE_DEPTH of one of its
+  ends. One such setting lies in a corner of all 2- and 3-parameter views at once, so it finds an open-ended taste
+  on a new sound about a fifth of the time (in 1 of 4 orientations of a pair, 1 of 8 of a triple), where a uniform
+  jump finds one 4 % of the time; it costs a taste inside the ranges a first-like jump. Among corner candidates the
   one whose corners the labels here have tried least wins (the corner term alone: `spot_prior` 0, `corner_depth`
   PROBE_REACH).
 

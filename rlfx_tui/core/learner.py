@@ -24,8 +24,9 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
 
    **Proposals.** Candidates are drawn with the ParameterSpace's own distribution at the player's strength, so
    the strength keeps its meaning:
-   - *no like yet for this sound*: its first `corner_probes` jumps (2 by default; 0 for a search that only ever
-     looks inside the ranges, see docs/explanation/learner.md) go towards a corner of the random range (every
+   - *no like yet for this sound*: its first jump and, if nothing is liked by then, its sixth (`corner_probes`
+     2, `corner_probe_spacing` 5 labels apart; 0 probes for a search that only ever looks inside the ranges,
+     see docs/explanation/learner.md) go towards a corner of the random range (every
      knob near an end: a corner of every 2- and 3-knob view at once, where open-ended tastes lie); then
      candidates around the current setting; the one most likely to land in a liked region nobody has tried yet
      wins (`rlfx_tui/core/first_like.py`: every 2- and 3-parameter projection
@@ -173,6 +174,7 @@ class Learner(BaseEstimator):
         fill_sharpness: float = 2.0,
         corner_prior: float = 0.0,
         corner_probes: int = 2,
+        corner_probe_spacing: int = 5,
         extrapolate: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
@@ -193,6 +195,7 @@ class Learner(BaseEstimator):
         self.fill_sharpness = fill_sharpness
         self.corner_prior = corner_prior
         self.corner_probes = corner_probes
+        self.corner_probe_spacing = corner_probe_spacing
         self.extrapolate = extrapolate
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
@@ -434,6 +437,13 @@ class Learner(BaseEstimator):
         nothing = np.zeros((0, len(self.space)))
         return corner_probe(moving, current, strength, nothing, np.zeros(0), rng, self.n_candidates)
 
+    def _probes_now(self, labels_here: int) -> bool:
+        """Whether a sound with no like yet and `labels_here` labels gets a corner probe now: at its first label
+        and every `corner_probe_spacing`-th after, `corner_probes` in all. Back to back, the second probe took a
+        jump the search inside the ranges needed (round tastes: −5 points late, docs/figures/learning.md)."""
+        spacing = max(1, self.corner_probe_spacing)
+        return labels_here % spacing == 0 and labels_here // spacing < self.corner_probes
+
     def propose(
         self,
         descriptors: np.ndarray,
@@ -454,7 +464,7 @@ class Learner(BaseEstimator):
         if around is not None:
             return self._propose_around(np.asarray(around, dtype=float), weights, strength, rng, moving)
         if liked_here.max(initial=0.0) <= 0.3:
-            if (weights > 0.3).sum() < self.corner_probes:  # a new sound: first towards a corner of the ranges
+            if self._probes_now(int((weights > 0.3).sum())):  # a new sound: towards a corner of the ranges
                 order = np.argsort(weights)[::-1][:32]
                 order = order[weights[order] > 1e-3]
                 return corner_probe(

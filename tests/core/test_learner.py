@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlfx_tui.core.errors import ModelNotReadyError
+from rlfx_tui.core.first_like import PROBE_DEPTH
 from rlfx_tui.core.learner import Learner
 from rlfx_tui.core.params import ParameterSpace
 from rlfx_tui.core.presets import ParamSpec, resolve_preset
@@ -143,6 +144,36 @@ def test_with_a_corner_probe_a_new_sounds_first_jump_finds_a_corner_taste_more_o
     by_dice = np.mean([taste.likes(u) for taste, u in zip(tastes, plain)])
     print(f"corner tastes found by a new sound's first jump: learner {found:.0%}, plain {by_dice:.0%}")
     assert found >= 0.12 and found >= by_dice + 0.06
+
+
+def test_a_new_sound_without_a_like_gets_its_corner_probes_five_labels_apart(space: ParameterSpace) -> None:
+    """By default a sound's first jump and, if none of its first five labels was a like, its sixth go towards a
+    corner of the random range; the jumps between search inside it (back to back, the second probe took a jump
+    that search needed: round tastes lost ~5 points late). A like ends the probes; spacing 1 is back to back."""
+    free = ~space.choice
+    reach = PROBE_DEPTH * (space.random_high - space.random_low) + 1e-9
+
+    def is_probe(u: np.ndarray) -> bool:
+        near_end = np.minimum(u - space.random_low, space.random_high - u) <= reach
+        return bool(near_end[free].all())
+
+    def probed_at(liked_at: int | None = None, **options) -> list[int]:
+        rng = np.random.default_rng(3)
+        others = [
+            (d, space.randomize_normalized(space.default_normalized, 1.0, rng), True) for d in jitter(HATS, rng, 3)
+        ]
+        points, probes, current = list(others), [], space.default_normalized
+        for k in range(8):
+            current = fitted(space, points, **options).propose(PAD, current, 1.0, rng)
+            if is_probe(current):
+                probes.append(k)
+            points.append((PAD * (1 + rng.normal(0, 0.01, 7)), current, k == liked_at))
+        return probes
+
+    assert probed_at() == [0, 5]
+    assert probed_at(liked_at=2) == [0]  # a like: the search moves around it, no more probes
+    assert probed_at(corner_probe_spacing=1) == [0, 1]
+    assert probed_at(corner_probes=0) == []
 
 
 def test_before_any_like_a_small_liked_spot_is_found_sooner_than_by_uniform_draws(space: ParameterSpace) -> None:
