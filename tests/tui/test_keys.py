@@ -300,6 +300,22 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
         assert app.rehearsal.follow
 
 
+async def test_the_polls_start_only_once_the_panels_are_mounted(session):
+    """The app asks for polling from its own mount, which can come before the main screen has mounted its panels'
+    lines: a 10 ms poll then found the model panel without its lines (NoMatches, once in a CI run)."""
+    from rlfx_tui.tui.app import make_app
+
+    app = make_app(session, poll_interval=0.01)
+    assert app.main is not None
+    app.main.start_polling(0.01)  # what the app's mount may do before the screen is mounted
+    assert not app.main.polling
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause(0.05)
+        assert app.main.polling
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
 async def test_the_polls_stop_when_the_app_exits(session):
     """The poll timers belong to the main screen, whose panels unmount first: a poll in between looked for a line
     that was gone (NoMatches on quitting, a rare failure of the disk-fault tests)."""

@@ -47,6 +47,9 @@ class MainScreen(Screen[None]):
         self.trained_points: int | None = None
         self.fit_error: float | None = None
         self._polls: list[Timer] = []
+        self._poll_interval: float | None = None
+        self._polling_asked = False
+        self._panels_mounted = False
         self.polling_stopped = False
 
     def compose(self) -> ComposeResult:
@@ -80,6 +83,9 @@ class MainScreen(Screen[None]):
             self.fit_error = getattr(learner, "mapping_error_", None)
         self.show_training(False)
         self.query_one(PointsTable).focus()
+        self._panels_mounted = True
+        if self._polling_asked:
+            self._begin_polling()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -111,9 +117,24 @@ class MainScreen(Screen[None]):
 
     # -- polled (never pushed from the audio thread) ----------------------------------------------------
     def start_polling(self, interval: float | None) -> None:
-        if interval:
+        """Poll every `interval` s (None: only once) from when this screen's panels are mounted: the app asks from
+        its own mount, which can come before the screen has mounted them (a poll then found a panel without its
+        lines: NoMatches, rarely, under load)."""
+        self._poll_interval, self._polling_asked = interval, True
+        if self._panels_mounted:
+            self._begin_polling()
+
+    @property
+    def polling(self) -> bool:
+        """The poll timers are running."""
+        return bool(self._polls)
+
+    def _begin_polling(self) -> None:
+        if self._polls or self.polling_stopped:
+            return
+        if self._poll_interval:
             self._polls = [
-                self.set_interval(interval, self.poll),
+                self.set_interval(self._poll_interval, self.poll),
                 self.set_interval(RETRY_INTERVAL_S, self.retry_pending),
             ]
         self.call_after_refresh(self.poll)
@@ -128,7 +149,9 @@ class MainScreen(Screen[None]):
 
     def poll(self) -> None:
         """~10 Hz: engine status and descriptors, auto-mode jumps, and what follow mode plays."""
-        if self.polling_stopped:  # a poll already queued (the first, after a refresh) can run after the exit
+        # A poll already queued (the first, after a refresh) can run after the exit; and when the app shuts down
+        # without exit() (a test's end, a crash) its panels go while the timers still tick.
+        if self.polling_stopped or not self.app.is_running:
             return
         status, descriptors = None, self.session.descriptors
         summary = getattr(self.engine, "summary", None)  # an engine with no sound of its own (engine = "osc")
