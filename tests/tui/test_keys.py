@@ -301,8 +301,9 @@ async def test_follow_pressed_while_the_first_like_is_learned_starts_when_ready(
 
 
 async def test_the_polls_start_only_once_the_panels_are_mounted(session):
-    """The app asks for polling from its own mount, which can come before the main screen has mounted its panels'
-    lines: a 10 ms poll then found the model panel without its lines (NoMatches, once in a CI run)."""
+    """Polling starts from the main screen's own mount, not the app's, which can come before the screen has
+    mounted its panels' lines: a 10 ms poll started there found the model panel without them (NoMatches, once in a
+    CI run)."""
     from rlfx_tui.tui.app import make_app
 
     app = make_app(session, poll_interval=0.01)
