@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import dataclass
 
 from rlfx_tui.core.errors import RlfxError
 from rlfx_tui.core.params import ParameterSpace
@@ -17,6 +18,73 @@ HELP = (
 METHOD_KEYS = ("uniform", "walk", "learner", "gp")  # rlfx_tui.sim.benchmark.METHODS (not imported: sklearn is slow)
 SHAPES = ("ball", "corner", "ridge", "blobs", "mixed")  # rlfx_tui.sim.shapes.SHAPES
 TOUCHES_DATA = False  # sessions live in temporary folders; the user's labels are never touched
+
+
+@dataclass(frozen=True)
+class LearnerFlag:
+    """A command-line switch for one Learner option (only passed on when given: the learner keeps its default)."""
+
+    name: str
+    option: str
+    kind: type[int] | type[float]
+    low: float
+    high: float
+    metavar: str
+    help: str
+
+
+LEARNER_FLAGS = (
+    LearnerFlag(
+        "--corner-prior",
+        "corner_prior",
+        float,
+        0,
+        10,
+        "W",
+        "the learner's prior weight for liked regions at the ends of the ranges before a like; default 0",
+    ),
+    LearnerFlag(
+        "--corner-probes",
+        "corner_probes",
+        int,
+        0,
+        10,
+        "N",
+        "how many of a sound's first jumps the learner sends towards a corner of the ranges; default 2",
+    ),
+    LearnerFlag(
+        "--corner-probe-spacing",
+        "corner_probe_spacing",
+        int,
+        1,
+        60,
+        "K",
+        "labels between a sound's corner probes while nothing there is liked; default 5; 1: back to back",
+    ),
+    LearnerFlag(
+        "--doubt-search",
+        "doubt_search",
+        float,
+        0,
+        1,
+        "W",
+        "how often, × the doubt that any like here was meant, a jump searches on as if nothing here were liked; "
+        "default 0",
+    ),
+)
+
+
+def learner_options(args: argparse.Namespace) -> dict[str, object]:
+    """The Learner options given on the command line, each checked against its range."""
+    options: dict[str, object] = {}
+    for flag in LEARNER_FLAGS:
+        value = getattr(args, flag.option)
+        if value is None:
+            continue
+        if not flag.low <= value <= flag.high:
+            raise RlfxError(f"{flag.name} must be in [{flag.low:g}, {flag.high:g}] (got {value})")
+        options[flag.option] = value
+    return options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,30 +131,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="LIST",
         help=f"comma-separated, from {', '.join(METHOD_KEYS)} (default: all)",
     )
-    parser.add_argument(
-        "--corner-prior",
-        type=float,
-        default=None,
-        metavar="W",
-        help="the learner's prior weight for liked regions at the ends of the ranges before a like "
-        "(Learner corner_prior; default 0)",
-    )
-    parser.add_argument(
-        "--corner-probes",
-        type=int,
-        default=None,
-        metavar="N",
-        help="how many of a sound's first jumps the learner sends towards a corner of the ranges "
-        "(Learner corner_probes; default 2)",
-    )
-    parser.add_argument(
-        "--corner-probe-spacing",
-        type=int,
-        default=None,
-        metavar="K",
-        help="labels between a sound's corner probes while nothing there is liked "
-        "(Learner corner_probe_spacing; default 5; 1: back to back)",
-    )
+    for flag in LEARNER_FLAGS:
+        parser.add_argument(
+            flag.name, type=flag.kind, default=None, metavar=flag.metavar, help=f"{flag.help} (Learner {flag.option})"
+        )
     parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"
     )
@@ -114,17 +162,7 @@ def run(args: argparse.Namespace) -> int:
     if unknown or not methods:
         raise RlfxError(f"--methods: expected some of {', '.join(METHOD_KEYS)} (got {args.methods!r})")
     methods = sorted(set(methods), key=METHOD_KEYS.index)
-    if args.corner_prior is not None and not 0.0 <= args.corner_prior <= 10.0:
-        raise RlfxError(f"--corner-prior must be in [0, 10] (got {args.corner_prior})")
-    if args.corner_probes is not None and not 0 <= args.corner_probes <= 10:
-        raise RlfxError(f"--corner-probes must be in [0, 10] (got {args.corner_probes})")
-    if args.corner_probe_spacing is not None and not 1 <= args.corner_probe_spacing <= 60:
-        raise RlfxError(f"--corner-probe-spacing must be in [1, 60] (got {args.corner_probe_spacing})")
-    options: dict[str, object] = {} if args.corner_prior is None else {"corner_prior": args.corner_prior}
-    if args.corner_probes is not None:
-        options["corner_probes"] = args.corner_probes
-    if args.corner_probe_spacing is not None:
-        options["corner_probe_spacing"] = args.corner_probe_spacing
+    options = learner_options(args)
     if args.plot:
         require_matplotlib()
     preset = resolve_preset(getattr(args, "preset", None))
@@ -162,9 +200,7 @@ def run(args: argparse.Namespace) -> int:
         [args.taste]
         + (["--edges"] if args.edges else [])
         + ([f"--flip {args.flip:g}"] if args.flip else [])
-        + ([f"--corner-prior {args.corner_prior:g}"] if args.corner_prior is not None else [])
-        + ([f"--corner-probes {args.corner_probes}"] if args.corner_probes is not None else [])
-        + ([f"--corner-probe-spacing {args.corner_probe_spacing}"] if args.corner_probe_spacing is not None else [])
+        + [f"{flag.name} {options[flag.option]:g}" for flag in LEARNER_FLAGS if flag.option in options]
     )
     print(summary(results, setting))
     print()

@@ -38,7 +38,9 @@ Two parts, both fitted on the labelled points (descriptors d, normalised paramet
      outwards, a random share of the way to the end of each range the like lies nearer to where the taste model
      reads the likes lying that way: deeper into an open-ended region; 0 by default, docs/figures/learning.md
      measures what it trades), each moving a random share of the parameters at the player's strength and keeping
-     the rest.
+     the rest. With `doubt_search` W > 0, a jump searches on as before a like instead, with probability W × the
+     doubt that any like here was meant (`doubt`); 0 by default: a consistent player's lone first like is doubted
+     nearly as much as a slip, docs/figures/learning.md measures what it trades.
      Only candidates at least `min_novelty` (0.9) of a typical jump at that strength away from every liked
      setting count: the player hears something as new as a plain jump would be; the learner steers, it does not
      shrink the jump. They are ranked by taste-model P(like) × kernel score (+ κ·std, κ = `exploration`, 0 by
@@ -176,6 +178,7 @@ class Learner(BaseEstimator):
         corner_probes: int = 2,
         corner_probe_spacing: int = 5,
         extrapolate: float = 0.0,
+        doubt_search: float = 0.0,
         prior_matters: float = 0.3,
         min_novelty: float = 0.9,
         octaves: bool = True,
@@ -197,6 +200,7 @@ class Learner(BaseEstimator):
         self.corner_probes = corner_probes
         self.corner_probe_spacing = corner_probe_spacing
         self.extrapolate = extrapolate
+        self.doubt_search = doubt_search
         self.prior_matters = prior_matters
         self.min_novelty = min_novelty
         self.octaves = octaves  # frequency-like descriptors compared in octaves (False: a context from outside)
@@ -369,6 +373,13 @@ class Learner(BaseEstimator):
         same = np.exp(-((found.centres - z) ** 2).mean(axis=1) / (2 * self.context_width**2))
         return float(found.per_sound[np.argmax(same)]) if same.max() > SAME_SOUND else prior_inconsistency()
 
+    def doubt(self, weights: np.ndarray) -> float:
+        """How likely it is that none of the likes here was meant: Π (1 − ρ) over the likes of this sound (context
+        weight > 0.3), ρ each like's plausibility (rlfx_tui/core/consistency.py); 1 without a like here."""
+        check_is_fitted(self)
+        here = (weights > 0.3) & self.good_ if len(weights) else np.zeros(0, dtype=bool)
+        return float(np.prod(1.0 - self.consistency_.plausibility[here]))
+
     def relevance(self, weights: np.ndarray) -> np.ndarray:
         """Which parameters matter here, as weights with mean 1 over the free parameters (all 1 without a like):
         the taste model's probability that each parameter matters."""
@@ -424,6 +435,20 @@ class Learner(BaseEstimator):
             return candidates[int(np.argmax(scores))]
         return candidates[int(rng.choice(len(candidates), p=scores / scores.sum()))]
 
+    def _search(
+        self,
+        current: np.ndarray,
+        weights: np.ndarray,
+        strength: float,
+        rng: np.random.Generator,
+        moving: ParameterSpace,
+    ) -> np.ndarray:
+        """A jump from the current setting at the player's strength that searches for a liked region here."""
+        candidates = moving.randomize_normalized(
+            np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
+        )
+        return self._least_explored(candidates, weights, rng)
+
     # -- proposals -----------------------------------------------------------------------------------------
     def first_jump(
         self, current: np.ndarray, strength: float, rng: np.random.Generator, moves: ParameterSpace | None = None
@@ -476,10 +501,10 @@ class Learner(BaseEstimator):
                     rng,
                     self.n_candidates,
                 )
-            candidates = moving.randomize_normalized(
-                np.asarray(current, dtype=float), strength, rng, count=self.n_candidates
-            )
-            return self._least_explored(candidates, weights, rng)
+            return self._search(current, weights, strength, rng, moving)
+        if self.doubt_search > 0 and rng.random() < self.doubt_search * self.doubt(weights):
+            # every like here may be a slip: this jump searches on as if there were none (it still avoids them)
+            return self._search(current, weights, strength, rng, moving)
         liked = np.flatnonzero(liked_here > 0.1 * liked_here.max())
         # jumps start from a like as often as it is plausible (a like the taste model doubts seeds fewer of them)
         seed = liked_here[liked] * self.consistency_.plausibility[liked]

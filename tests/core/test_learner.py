@@ -204,6 +204,34 @@ def test_before_any_like_a_small_liked_spot_is_found_sooner_than_by_uniform_draw
     assert steered >= uniform + 0.1
 
 
+def test_a_like_the_dislikes_around_it_contradict_sends_the_jumps_back_to_searching(space: ParameterSpace) -> None:
+    """A lone like among eight dislikes of nearly the same setting is most likely a slip (doubt ≈ 1): with
+    doubt_search 1 the jumps search on as before a like instead of starting from it. Three likes that corroborate
+    each other leave no doubt. By default (0) the jumps always start from the likes."""
+    rng = np.random.default_rng(0)
+    like = rng.uniform(0.2, 0.8, len(space))
+
+    def around(n: int, spread: float) -> np.ndarray:
+        return np.clip(like + rng.normal(0, spread, (n, len(space))), 0, 1)
+
+    contradicted = [(d, u, False) for d, u in zip(jitter(PAD, rng, 8), around(8, 0.02))] + [(PAD, like, True)]
+    corroborated = [(d, u, False) for d, u in zip(jitter(PAD, rng, 8), rng.uniform(0, 1, (8, len(space))))] + [
+        (d, u, True) for d, u in zip(jitter(PAD, rng, 3), around(3, 0.03))
+    ]
+    doubted = fitted(space, contradicted)
+    assert doubted.doubt(doubted.context_weights(PAD)) > 0.9
+    trusted = fitted(space, corroborated)
+    assert trusted.doubt(trusted.context_weights(PAD)) < 0.01
+
+    def keeping_a_knob_of_the_like(**options) -> float:
+        """Jumps after a like keep a random share of the knobs of where they start (the like, here)."""
+        jumps = proposals(fitted(space, contradicted, **options), PAD, space.default_normalized, 0.5, 60)
+        return float(np.isclose(jumps, like, rtol=0, atol=1e-9).any(axis=1).mean())
+
+    assert keeping_a_knob_of_the_like() > 0.3
+    assert keeping_a_knob_of_the_like(doubt_search=1.0) == 0.0
+
+
 def test_relevance_finds_the_parameters_that_matter(space: ParameterSpace) -> None:
     rng = np.random.default_rng(3)
     matter = [2, 7]

@@ -227,6 +227,18 @@ def test_the_command_runs_every_method_on_other_shapes(capsys: pytest.CaptureFix
     assert main(["simulate", "--flip", "0.5"]) == 2
 
 
+def test_learner_options_on_the_command_line_are_checked_and_named_in_the_figures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    quick = ["simulate", "--seeds", "1", "--labels", "6", "--sounds", "1", "--jobs", "1", "--no-timing"]
+    assert main([*quick, "--methods", "learner", "--corner-probes", "1", "--doubt-search", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "learner {'corner_probes': 1, 'doubt_search': 0.5}" in out
+    assert "ball --corner-probes 1 --doubt-search 0.5 |" in out  # the summary row says which learner it was
+    assert main([*quick, "--doubt-search", "2"]) == 2
+    assert "--doubt-search must be in [0, 1] (got 2.0)" in capsys.readouterr().err
+
+
 def test_the_paired_comparison_counts_each_seed_against_the_same_seed() -> None:
     from rlfx_tui.sim.benchmark import Outcome
     from rlfx_tui.sim.report import LATE_FROM, paired
