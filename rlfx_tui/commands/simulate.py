@@ -133,7 +133,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for flag in LEARNER_FLAGS:
         parser.add_argument(
-            flag.name, type=flag.kind, default=None, metavar=flag.metavar, help=f"{flag.help} (Learner {flag.option})"
+            flag.name,
+            dest=flag.option,
+            type=flag.kind,
+            default=None,
+            metavar=flag.metavar,
+            help=f"{flag.help} (Learner {flag.option})",
         )
     parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: up to 2)"
